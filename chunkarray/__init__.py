@@ -1,0 +1,57 @@
+"""chunkarray: lazy chunked NumPy arrays, computed block by block in bounded memory.
+
+>>> import numpy as np, chunkarray as ca
+>>> x = ca.from_array(np.arange(12.0).reshape(3, 4), chunks=(2, 2))
+>>> (x - x.mean(axis=0)).std(axis=0).compute()
+array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
+"""
+
+from chunkarray import _methods, config
+from chunkarray.array import ChunkedArray, compute, persist
+from chunkarray.creation import (
+    arange,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_array,
+    full,
+    full_like,
+    linspace,
+    ones,
+    ones_like,
+    zeros,
+    zeros_like,
+)
+from chunkarray.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
+from chunkarray.reductions import (
+    all,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    max,
+    mean,
+    min,
+    nanargmax,
+    nanargmin,
+    nanmax,
+    nanmean,
+    nanmin,
+    nanprod,
+    nanstd,
+    nansum,
+    nanvar,
+    prod,
+    std,
+    sum,
+    var,
+)
+from chunkarray.routines import blockwise, map_blocks, permute_dims, transpose
+
+_methods.bind()
+
+# chunkarray.sin, chunkarray.add, ...: one function for every elementwise NumPy ufunc.
+globals().update({name: ufunc_function(u) for name, u in UFUNCS.items() if name not in globals()})
+
+__version__ = "0.1.0"

@@ -1,0 +1,324 @@
+"""Chunk arithmetic: pure functions over tuples of block sizes.
+
+A *chunking* of an array is a tuple with one entry per axis, each entry the tuple of block sizes
+along that axis, e.g. ``((4, 4, 2), (5, 5))`` for a 10 x 10 array. Nothing here knows about graphs
+or arrays; every function takes and returns plain tuples.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from itertools import accumulate, product
+from typing import Any
+
+import numpy as np
+
+from chunkarray import config
+from chunkarray._bytes import BYTES_RE, parse_bytes
+
+Chunks = tuple[tuple[int, ...], ...]
+Shape = tuple[int, ...]
+
+__all__ = [
+    "Chunks",
+    "Shape",
+    "blockdims_from_blockshape",
+    "block_offsets",
+    "block_slices",
+    "broadcast_chunk_axis",
+    "chunk_boundaries",
+    "common_refinement",
+    "normalize_chunks",
+    "parse_bytes",
+    "shape_from_chunks",
+]
+
+def _is_byte_string(spec: object) -> bool:
+    return isinstance(spec, str) and spec != "auto" and BYTES_RE.match(spec) is not None
+
+
+def shape_from_chunks(chunks: Chunks) -> Shape:
+    """The array shape a chunking describes.
+
+    >>> shape_from_chunks(((4, 4, 2), (5, 5)))
+    (10, 10)
+    """
+    return tuple(sum(c) for c in chunks)
+
+
+def blockdims_from_blockshape(shape: Shape, blockshape: Sequence[int]) -> Chunks:
+    """Regular blocks of ``blockshape``, the last block on each axis ragged.
+
+    >>> blockdims_from_blockshape((10, 7), (4, 7))
+    ((4, 4, 2), (7,))
+    """
+    return tuple(_regular(n, b) for n, b in zip(shape, blockshape))
+
+
+def _regular(n: int, size: int) -> tuple[int, ...]:
+    if n == 0:
+        return (0,)
+    full, rest = divmod(n, size)
+    return (size,) * full + ((rest,) if rest else ())
+
+
+def chunk_boundaries(sizes: Sequence[int]) -> tuple[int, ...]:
+    """Offsets of block starts plus the end: ``(4, 4, 2)`` -> ``(0, 4, 8, 10)``.
+
+    >>> chunk_boundaries((4, 4, 2))
+    (0, 4, 8, 10)
+    """
+    return (0, *accumulate(sizes))
+
+
+def block_offsets(chunks: Chunks) -> tuple[tuple[int, ...], ...]:
+    """Per axis, the start offset of every block.
+
+    >>> block_offsets(((4, 4, 2), (5, 5)))
+    ((0, 4, 8), (0, 5))
+    """
+    return tuple(chunk_boundaries(c)[:-1] for c in chunks)
+
+
+def block_slices(chunks: Chunks) -> list[tuple[slice, ...]]:
+    """The slice of every block, in C order of block index.
+
+    >>> block_slices(((2, 1), (3,)))
+    [(slice(0, 2, None), slice(0, 3, None)), (slice(2, 3, None), slice(0, 3, None))]
+    """
+    per_axis = [
+        [slice(lo, hi) for lo, hi in zip(b[:-1], b[1:])] for b in map(chunk_boundaries, chunks)
+    ]
+    return list(product(*per_axis))
+
+
+def common_refinement(*axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The coarsest chunking of one axis that refines every chunking given.
+
+    >>> common_refinement((4, 4, 2), (5, 5))
+    (4, 1, 3, 2)
+    """
+    totals = {sum(a) for a in axes}
+    if len(totals) != 1:
+        raise ValueError(f"chunkings of different lengths cannot be refined: {axes}")
+    if len(set(axes)) == 1:
+        return axes[0]
+    cuts = sorted(set().union(*(chunk_boundaries(a) for a in axes)))
+    sizes = tuple(hi - lo for lo, hi in zip(cuts[:-1], cuts[1:]))
+    return sizes or (0,)
+
+
+def broadcast_chunk_axis(*axes: tuple[int, ...]) -> tuple[int, ...]:
+    """Chunks of one output axis under NumPy broadcasting.
+
+    Length-1 axes stretch to any length; the remaining chunkings must have the same length and are
+    refined to their common refinement.
+
+    >>> broadcast_chunk_axis((1,), (2, 3), (5,))
+    (2, 3)
+    """
+    stretching = [a for a in axes if sum(a) != 1]
+    if not stretching:
+        return axes[0]
+    return common_refinement(*stretching)
+
+
+def locate(boundaries: Sequence[int], position: int) -> int:
+    """Index of the block holding ``position`` given the block boundaries.
+
+    >>> locate((0, 4, 8, 10), 5)
+    1
+    """
+    return bisect_right(boundaries, position) - 1
+
+
+# --- normalization -------------------------------------------------------------------------------
+
+
+def normalize_chunks(
+    chunks: Any,
+    shape: Shape,
+    *,
+    dtype: np.dtype | None = None,
+    previous_chunks: Sequence[int] | None = None,
+    limit: int | str | None = None,
+) -> Chunks:
+    """Turn every form of chunks users write into explicit tuples of block sizes.
+
+    Accepted forms: an int (that block size on every axis), ``-1`` or ``None`` (whole axes),
+    ``"auto"`` or a byte size such as ``"64 MiB"`` (blocks near that many bytes, multiples of
+    ``previous_chunks`` where given), a tuple with one entry per axis (each an int, ``-1``, ``None``,
+    ``"auto"`` or explicit block sizes), explicit tuples of tuples (ragged allowed) and a dict
+    ``{axis: spec}`` (axes not named are whole).
+
+    >>> normalize_chunks((4, -1), (10, 7))
+    ((4, 4, 2), (7,))
+    >>> normalize_chunks({0: 5}, (10, 7))
+    ((5, 5), (7,))
+    >>> normalize_chunks(((3, 7), 4), (10, 7))
+    ((3, 7), (4, 3))
+    """
+    shape = tuple(int(n) for n in shape)
+    ndim = len(shape)
+    specs = _per_axis_specs(chunks, shape)
+    auto_limit = limit
+    if isinstance(chunks, str) and chunks != "auto":
+        auto_limit = chunks
+    auto_axes = [i for i, s in enumerate(specs) if s == "auto" or _is_byte_string(s)]
+    byte_specs = {s for s in (specs[i] for i in auto_axes) if s != "auto"}
+    if len(byte_specs) > 1:
+        raise ValueError(f"chunks={chunks!r}: at most one byte size may be given, got {byte_specs}")
+    if byte_specs:
+        auto_limit = byte_specs.pop()
+    out: list[tuple[int, ...] | None] = []
+    for axis, spec in enumerate(specs):
+        out.append(None if axis in auto_axes else _normalize_axis(spec, shape[axis], axis, chunks))
+    if auto_axes:
+        sizes = _auto_blocksizes(shape, out, auto_axes, dtype, previous_chunks, auto_limit, chunks)
+        for axis, size in zip(auto_axes, sizes):
+            out[axis] = _regular(shape[axis], size)
+    result = tuple(c for c in out if c is not None)
+    assert len(result) == ndim
+    return result
+
+
+def _per_axis_specs(chunks: Any, shape: Shape) -> list[Any]:
+    ndim = len(shape)
+    if isinstance(chunks, Mapping):
+        bad = [k for k in chunks if not isinstance(k, (int, np.integer)) or not -ndim <= k < ndim]
+        if bad:
+            raise ValueError(
+                f"chunks={chunks!r}: dict keys must be axes in range({-ndim}, {ndim}), got {bad}"
+            )
+        specs: list[Any] = [-1] * ndim
+        for axis, spec in chunks.items():
+            specs[axis % ndim] = spec
+        return specs
+    if chunks is None or isinstance(chunks, (str, int, np.integer)) and not isinstance(chunks, bool):
+        return [chunks] * ndim
+    if isinstance(chunks, (tuple, list)):
+        if len(chunks) != ndim:
+            raise ValueError(
+                f"chunks={chunks!r} has {len(chunks)} entries but the array has {ndim} "
+                f"dimension{'s' if ndim != 1 else ''} (shape {shape}); give one entry per axis"
+            )
+        return list(chunks)
+    raise TypeError(
+        f"chunks must be an int, a tuple, a dict, 'auto', a byte size or None, got {chunks!r}"
+    )
+
+
+def _normalize_axis(spec: Any, n: int, axis: int, chunks: Any) -> tuple[int, ...]:
+    where = f"chunks={chunks!r} for axis {axis}"
+    if spec is None or (isinstance(spec, (int, np.integer)) and spec == -1):
+        return (n,)
+    if isinstance(spec, bool):
+        raise TypeError(f"{where}: block sizes must be integers, got {spec!r}")
+    if isinstance(spec, (int, np.integer)):
+        if spec <= 0:
+            raise ValueError(f"{where}: chunk sizes must be positive (or -1 for the whole axis), "
+                             f"got {spec}")
+        return _regular(n, int(spec))
+    if isinstance(spec, (tuple, list)):
+        return _explicit_axis(spec, n, where)
+    if isinstance(spec, str):
+        raise ValueError(f"{where}: unknown chunk string {spec!r}; use 'auto' or a byte size "
+                         f"such as '64 MiB'")
+    raise TypeError(f"{where}: expected an int, -1, None, 'auto' or a tuple of block sizes, "
+                    f"got {spec!r}")
+
+
+def _explicit_axis(spec: Sequence[Any], n: int, where: str) -> tuple[int, ...]:
+    sizes = []
+    for s in spec:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            if isinstance(s, float) and math.isnan(s):
+                sizes.append(s)  # unknown size, e.g. after boolean masking
+                continue
+            raise TypeError(f"{where}: block sizes must be integers, got {s!r}")
+        if s < 0:
+            raise ValueError(f"{where}: chunk sizes must be non-negative, got {s}")
+        sizes.append(int(s))
+    if any(isinstance(s, float) for s in sizes):
+        return tuple(sizes)
+    if sum(sizes) != n:
+        raise ValueError(f"{where}: block sizes sum to {sum(sizes)} but the axis has length {n}")
+    if n == 0:
+        return (0,)
+    if 0 in sizes:
+        raise ValueError(f"{where}: chunk sizes must be positive on a non-empty axis, got 0")
+    return tuple(sizes)
+
+
+def _auto_blocksizes(
+    shape: Shape,
+    fixed: list[tuple[int, ...] | None],
+    auto_axes: list[int],
+    dtype: np.dtype | None,
+    previous_chunks: Sequence[int] | None,
+    limit: int | str | None,
+    chunks: Any,
+) -> list[int]:
+    """Block sizes for the 'auto' axes so that one block holds about ``limit`` bytes."""
+    itemsize = _itemsize(dtype, chunks)
+    target = parse_bytes(limit if limit is not None else config.get("chunk_size"))
+    fixed_elems = math.prod(max(c) if c and max(c) > 0 else 1 for c in fixed if c is not None)
+    budget = max(target // (itemsize * fixed_elems), 1)
+    if previous_chunks is not None:
+        return _auto_from_previous(shape, auto_axes, previous_chunks, budget)
+    sizes = {a: shape[a] for a in auto_axes}
+    pending = [a for a in auto_axes if shape[a] > 0]
+    for a in auto_axes:
+        if shape[a] == 0:
+            sizes[a] = 1
+    # Axes that fit whole take their length; the budget left over is shared evenly by the rest.
+    while pending:
+        per_axis = budget ** (1 / len(pending))
+        small = [a for a in pending if shape[a] <= per_axis]
+        if not small:
+            for a in pending:
+                sizes[a] = max(int(per_axis), 1)
+            break
+        for a in small:
+            budget = max(budget // shape[a], 1)
+            pending.remove(a)
+    return [_even_size(shape[a], sizes[a]) for a in auto_axes]
+
+
+def _auto_from_previous(
+    shape: Shape, auto_axes: list[int], previous: Sequence[int], budget: int
+) -> list[int]:
+    # Grow whole multiples of the storage chunks, the smallest axis first, until the budget is used.
+    sizes = {a: max(min(int(previous[a]), shape[a]), 1) for a in auto_axes}
+    budget = max(budget // math.prod(sizes.values()), 1)
+    for a in sorted(auto_axes, key=lambda a: sizes[a]):
+        remaining = len([b for b in auto_axes if sizes[b] == min(int(previous[b]), shape[b])])
+        factor = max(int(budget ** (1 / max(remaining, 1))), 1)
+        most = max(math.ceil(shape[a] / sizes[a]), 1)
+        factor = min(factor, most)
+        sizes[a] *= factor
+        budget = max(budget // factor, 1)
+    return [min(sizes[a], max(shape[a], 1)) for a in auto_axes]
+
+
+def _even_size(n: int, size: int) -> int:
+    """Spread an axis into equal blocks no larger than ``size``, so the last block is not tiny."""
+    if n == 0:
+        return 1
+    size = min(size, n)
+    nblocks = math.ceil(n / size)
+    return math.ceil(n / nblocks)
+
+
+def _itemsize(dtype: np.dtype | None, chunks: Any) -> int:
+    if dtype is None:
+        raise ValueError(f"chunks={chunks!r}: automatic chunking needs the array's dtype")
+    dtype = np.dtype(dtype)
+    if dtype.hasobject or dtype.itemsize == 0:
+        raise ValueError(
+            f"chunks={chunks!r}: automatic chunking needs a fixed-size dtype, got {dtype}; "
+            f"give explicit chunks"
+        )
+    return dtype.itemsize

@@ -1,0 +1,267 @@
+"""Binds the operations to :class:`ChunkedArray`: Python operators, NumPy-style methods, and the
+``__array_ufunc__`` / ``__array_function__`` protocols.
+
+Operations depend on the array, not the other way round, so they are attached here, from tables.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from chunkarray import creation, elementwise, reductions, routines
+from chunkarray.array import ChunkedArray
+from chunkarray.elementwise import astype, elemwise, inplace, is_operand
+
+__all__ = ["HANDLED_FUNCTIONS"]
+
+# --- operators -----------------------------------------------------------------------------------------
+
+_BINARY = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
+    "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
+    "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
+    "lshift": np.left_shift, "rshift": np.right_shift,
+}
+_COMPARISONS = {
+    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
+    "gt": np.greater, "ge": np.greater_equal,
+}
+_UNARY = {"neg": np.negative, "pos": np.positive, "abs": np.absolute, "invert": np.invert}
+
+
+def _binary(ufunc: Any) -> Callable[..., Any]:
+    def op(self: ChunkedArray, other: Any) -> Any:
+        return elemwise(ufunc, self, other) if is_operand(other) else NotImplemented
+
+    return op
+
+
+def _reflected(ufunc: Any) -> Callable[..., Any]:
+    def op(self: ChunkedArray, other: Any) -> Any:
+        return elemwise(ufunc, other, self) if is_operand(other) else NotImplemented
+
+    return op
+
+
+def _inplace(ufunc: Any) -> Callable[..., Any]:
+    def op(self: ChunkedArray, other: Any) -> Any:
+        return inplace(ufunc, self, other) if is_operand(other) else NotImplemented
+
+    return op
+
+
+def _unary(ufunc: Any) -> Callable[..., Any]:
+    def op(self: ChunkedArray) -> ChunkedArray:
+        return elemwise(ufunc, self)
+
+    return op
+
+
+def _bind_operators() -> None:
+    for name, ufunc in _BINARY.items():
+        setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
+        setattr(ChunkedArray, f"__r{name}__", _reflected(ufunc))
+        setattr(ChunkedArray, f"__i{name}__", _inplace(ufunc))
+    for name, ufunc in _COMPARISONS.items():
+        setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
+    for name, ufunc in _UNARY.items():
+        setattr(ChunkedArray, f"__{name}__", _unary(ufunc))
+    ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[attr-defined]
+    ChunkedArray.__rdivmod__ = _reflected(np.divmod)  # type: ignore[attr-defined]
+
+
+# --- methods -------------------------------------------------------------------------------------------
+
+_METHODS: dict[str, Callable[..., Any]] = {
+    name: getattr(reductions, name)
+    for name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all",
+                 "argmin", "argmax")
+}
+
+
+def _round(self: ChunkedArray, decimals: int = 0) -> ChunkedArray:
+    return elemwise(np.round, self, decimals=decimals, label="round")
+
+
+def _clip(self: ChunkedArray, min: Any = None, max: Any = None) -> ChunkedArray:  # noqa: A002
+    return elementwise.clip(self, min, max)
+
+
+def _transpose(self: ChunkedArray, *axes: Any) -> ChunkedArray:
+    if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+        axes = axes[0]
+    return routines.transpose(self, axes or None)
+
+
+def _map_blocks(self: ChunkedArray, func: Callable[..., Any], *args: Any, **kwargs: Any
+                ) -> ChunkedArray:
+    return routines.map_blocks(func, self, *args, **kwargs)
+
+
+def _bind_methods() -> None:
+    for name, func in _METHODS.items():
+        setattr(ChunkedArray, name, func)
+    ChunkedArray.astype = astype  # type: ignore[attr-defined]
+    ChunkedArray.round = _round  # type: ignore[attr-defined]
+    ChunkedArray.clip = _clip  # type: ignore[attr-defined]
+    ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
+    ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
+    ChunkedArray.T = property(routines.transpose)  # type: ignore[attr-defined]
+    ChunkedArray.conj = lambda self: elemwise(np.conjugate, self)  # type: ignore[attr-defined]
+    ChunkedArray.real = property(  # type: ignore[attr-defined]
+        lambda self: elemwise(np.real, self, label="real"))
+    ChunkedArray.imag = property(  # type: ignore[attr-defined]
+        lambda self: elemwise(np.imag, self, label="imag"))
+
+
+# --- __array_ufunc__ ---------------------------------------------------------------------------------
+
+_UFUNC_REDUCTIONS: dict[Any, tuple[Callable[..., Any], bool]] = {
+    np.add: (reductions.sum, True),
+    np.multiply: (reductions.prod, True),
+    np.minimum: (reductions.min, False),
+    np.maximum: (reductions.max, False),
+    np.logical_and: (reductions.all, False),
+    np.logical_or: (reductions.any, False),
+}
+
+
+def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
+                 **kwargs: Any) -> Any:
+    out = kwargs.pop("out", None)
+    if not all(is_operand(x) for x in inputs):
+        return NotImplemented
+    if out is not None and not all(isinstance(o, ChunkedArray) for o in out):
+        return NotImplemented  # NumPy then says no operand could handle ``out``
+    if kwargs.get("where", True) is not True:
+        raise TypeError(f"{ufunc.__name__}: where= is not supported on chunked arrays; "
+                        f"use chunkarray.where")
+    kwargs.pop("where", None)
+    if method == "__call__" and ufunc.signature is None:
+        result = elemwise(ufunc, *inputs, **kwargs)
+    elif method == "reduce" and ufunc in _UFUNC_REDUCTIONS and len(inputs) == 1:
+        func, typed = _UFUNC_REDUCTIONS[ufunc]
+        axis = kwargs.pop("axis", 0)
+        if not typed:
+            kwargs.pop("dtype", None)
+        result = func(inputs[0], axis, **kwargs)
+    else:
+        return NotImplemented
+    if out is None:
+        return result
+    results = result if isinstance(result, tuple) else (result,)
+    for target, value in zip(out, results):
+        target._node = _cast_into(target, value, ufunc)._node
+    return out[0] if len(out) == 1 else out
+
+
+def _cast_into(target: ChunkedArray, value: ChunkedArray, ufunc: np.ufunc) -> ChunkedArray:
+    if target.shape != value.shape:
+        raise ValueError(f"{ufunc.__name__}: out has shape {target.shape}, the result has "
+                         f"shape {value.shape}")
+    if not np.can_cast(value.dtype, target.dtype, casting="same_kind"):
+        raise TypeError(f"Cannot cast ufunc {ufunc.__name__!r} output from {value.dtype!r} to "
+                        f"{target.dtype!r} with casting rule 'same_kind'")
+    return astype(value, target.dtype)
+
+
+# --- __array_function__ -------------------------------------------------------------------------------
+
+_NOT_GIVEN = (np._NoValue, None)  # type: ignore[attr-defined]
+_RENAMES = {"a_min": "min", "a_max": "max", "correction": "ddof"}
+_IGNORED_DEFAULTS = {"out": (None,), "where": (True, np._NoValue),  # type: ignore[attr-defined]
+                     "initial": (np._NoValue,), "mean": (np._NoValue, None)}  # type: ignore
+
+
+def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any]) -> Callable[..., Any]:
+    """Accept arguments the way ``np_func`` does and call ``impl(first, **options)``."""
+    sig = inspect.signature(np_func)
+    first = next(iter(sig.parameters))
+
+    def adapter(*args: Any, **kwargs: Any) -> Any:
+        params = dict(sig.bind(*args, **kwargs).arguments)
+        x = params.pop(first)
+        options = {}
+        for name, value in params.items():
+            if name in _IGNORED_DEFAULTS:
+                if not any(value is d for d in _IGNORED_DEFAULTS[name]):
+                    raise TypeError(f"numpy.{np_func.__name__}: {name}= is not supported on "
+                                    f"chunked arrays")
+                continue
+            if value is np._NoValue:  # type: ignore[attr-defined]
+                continue
+            options[_RENAMES.get(name, name)] = value
+        return impl(x, **options)
+
+    adapter.__name__ = np_func.__name__
+    return adapter
+
+
+def _handled() -> dict[Any, Callable[..., Any]]:
+    table: dict[Any, Callable[..., Any]] = {}
+    same_name = [
+        "sum", "prod", "mean", "var", "std", "min", "max", "any", "all", "argmin", "argmax",
+        "count_nonzero", "nansum", "nanprod", "nanmean", "nanvar", "nanstd", "nanmin", "nanmax",
+        "nanargmin", "nanargmax",
+    ]
+    for name in same_name:
+        table[getattr(np, name)] = _numpy_signature(getattr(np, name), getattr(reductions, name))
+    table[np.amin] = table[np.min]
+    table[np.amax] = table[np.max]
+    for name in ("zeros_like", "ones_like", "empty_like", "full_like"):
+        table[getattr(np, name)] = _like(getattr(np, name), getattr(creation, name))
+    table[np.clip] = _numpy_signature(np.clip, _clip_any)
+    table[np.transpose] = _numpy_signature(np.transpose, routines.transpose)
+    table[np.permute_dims] = _numpy_signature(np.permute_dims, routines.permute_dims)
+    table[np.round] = _numpy_signature(np.round, _round)
+    table[np.around] = table[np.round]
+    table[np.where] = elementwise.where
+    table[np.astype] = _numpy_signature(np.astype, astype)
+    table[np.real] = lambda x: x.real
+    table[np.imag] = lambda x: x.imag
+    table[np.shape] = lambda x: x.shape
+    table[np.ndim] = lambda x: x.ndim
+    table[np.size] = _size
+    return table
+
+
+def _size(x: ChunkedArray, axis: int | None = None) -> int:
+    return x.size if axis is None else x.shape[axis]
+
+
+def _clip_any(x: Any, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+    return elementwise.clip(x, min, max)
+
+
+def _like(np_func: Callable[..., Any], impl: Callable[..., Any]) -> Callable[..., Any]:
+    def adapter(a: Any, *args: Any, **kwargs: Any) -> Any:
+        for name in ("order", "subok", "device"):
+            kwargs.pop(name, None)
+        return impl(a, *args, **kwargs)
+
+    adapter.__name__ = np_func.__name__
+    return adapter
+
+
+HANDLED_FUNCTIONS = _handled()
+
+
+def _array_function(self: ChunkedArray, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+    impl = HANDLED_FUNCTIONS.get(func)
+    if impl is None:
+        return NotImplemented
+    if not all(issubclass(t, (ChunkedArray, np.ndarray)) for t in types):
+        return NotImplemented
+    return impl(*args, **kwargs)
+
+
+def bind() -> None:
+    """Attach operators, methods and NumPy protocols to :class:`ChunkedArray`."""
+    _bind_operators()
+    _bind_methods()
+    ChunkedArray.__array_ufunc__ = _array_ufunc  # type: ignore[attr-defined]
+    ChunkedArray.__array_function__ = _array_function  # type: ignore[attr-defined]

@@ -1,0 +1,257 @@
+"""Making chunked arrays: from existing array-likes, and the NumPy creation functions."""
+
+from __future__ import annotations
+
+import math
+import operator
+from typing import Any
+
+import numpy as np
+
+from chunkarray import kernels
+from chunkarray._chunks import normalize_chunks
+from chunkarray._tokenize import tokenize
+from chunkarray.array import ChunkedArray
+from chunkarray.primitives.rechunk import rechunk_node
+from chunkarray.primitives.sources import BlockFunction, FromArray
+
+__all__ = [
+    "arange",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "from_array",
+    "full",
+    "full_like",
+    "linspace",
+    "ones",
+    "ones_like",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _storage_chunks(x: Any) -> tuple[int, ...] | None:
+    """The block shape an h5py dataset or zarr array is stored in, if it says."""
+    chunks = getattr(x, "chunks", None)
+    if isinstance(chunks, tuple) and all(isinstance(c, (int, np.integer)) for c in chunks):
+        return tuple(int(c) for c in chunks)
+    return None
+
+
+def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> ChunkedArray:
+    """A chunked array reading its blocks from ``x``.
+
+    ``x`` is a NumPy array or any object with ``shape``, ``dtype`` and ``__getitem__`` (h5py
+    datasets and zarr arrays included); its blocks are read when computed, one at a time. A NumPy
+    input is neither copied nor hashed: blocks are views of it. ``chunks="auto"`` prefers whole
+    multiples of the input's own storage chunks.
+
+    >>> import numpy as np
+    >>> from_array(np.ones((4, 6)), chunks=(2, 3)).numblocks
+    (2, 2)
+    """
+    if isinstance(x, ChunkedArray):
+        return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype)))
+    if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
+        if hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float, complex, bool)):
+            x = np.asarray(x)
+        else:
+            raise TypeError(
+                "from_array needs an array-like with shape, dtype and __getitem__ "
+                f"(a NumPy array, h5py dataset, zarr array...), got {type(x).__name__}"
+            )
+    shape = tuple(int(n) for n in x.shape)
+    dtype = np.dtype(x.dtype)
+    normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=_storage_chunks(x))
+    if name is None:
+        name = "array-" + tokenize(x, normalized)
+    return ChunkedArray(FromArray(name, x, normalized, dtype))
+
+
+def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArray:
+    """Convert to a chunked array; chunked arrays pass through (cast if ``dtype`` is given).
+
+    >>> asarray([1, 2, 3]).dtype
+    dtype('int64')
+    """
+    if isinstance(x, ChunkedArray):
+        return x if dtype is None or np.dtype(dtype) == x.dtype else x.astype(dtype)
+    if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
+        x = np.asarray(x, dtype=dtype)
+    elif dtype is not None and np.dtype(dtype) != x.dtype:
+        x = np.asarray(x, dtype=dtype)
+    return from_array(x, chunks=chunks)
+
+
+def _check_shape(shape: Any) -> tuple[int, ...]:
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+        shape = (shape,)
+    try:
+        dims = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}") from None
+    if any(n < 0 for n in dims):
+        raise ValueError(f"shape={dims}: dimensions must be non-negative")
+    return dims
+
+
+def _blocks(func: Any, label: str, shape: Any, dtype: Any, chunks: Any, **kwargs: Any
+            ) -> ChunkedArray:
+    shape = _check_shape(shape)
+    dtype = np.dtype(dtype)
+    normalized = normalize_chunks(chunks, shape, dtype=dtype)
+    name = f"{label}-" + tokenize(label, normalized, dtype, kwargs)
+    return ChunkedArray(BlockFunction(name, func, normalized, dtype, {**kwargs, "dtype": dtype}))
+
+
+def zeros(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+    """An array of zeros.
+
+    >>> zeros((2, 3), chunks=2).compute()
+    array([[0., 0., 0.],
+           [0., 0., 0.]])
+    """
+    return _blocks(kernels.full_block, "zeros", shape, dtype, chunks, fill_value=0)
+
+
+def ones(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+    """An array of ones.
+
+    >>> ones(3, dtype=int).compute()
+    array([1, 1, 1])
+    """
+    return _blocks(kernels.full_block, "ones", shape, dtype, chunks, fill_value=1)
+
+
+def empty(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+    """An array whose values are whatever the memory held (like ``numpy.empty``).
+
+    >>> empty((2, 2)).shape
+    (2, 2)
+    """
+    return _blocks(kernels.empty_block, "empty", shape, dtype, chunks)
+
+
+def full(shape: Any, fill_value: Any, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArray:
+    """An array filled with ``fill_value`` (a scalar); the dtype is the fill value's by default.
+
+    >>> full(3, 7).compute()
+    array([7, 7, 7])
+    """
+    if np.ndim(fill_value) != 0:
+        raise ValueError(f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
+    if dtype is None:
+        dtype = np.asarray(fill_value).dtype
+    np.asarray(fill_value).astype(dtype)  # a value that cannot become the dtype fails now
+    return _blocks(kernels.full_block, "full", shape, dtype, chunks, fill_value=fill_value)
+
+
+def _like(a: Any, shape: Any, dtype: Any, chunks: Any) -> tuple[Any, Any, Any]:
+    like_shape = np.shape(a) if not isinstance(a, ChunkedArray) else a.shape
+    like_dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
+    if chunks is None:
+        chunks = a.chunks if isinstance(a, ChunkedArray) and shape is None else "auto"
+    return (like_shape if shape is None else shape), (like_dtype if dtype is None else dtype), chunks
+
+
+def zeros_like(a: Any, /, dtype: Any = None, *, shape: Any = None, chunks: Any = None
+               ) -> ChunkedArray:
+    """Zeros with the shape, dtype and (by default) chunks of ``a``.
+
+    >>> zeros_like(ones((2, 2), chunks=1)).chunks
+    ((1, 1), (1, 1))
+    """
+    shape, dtype, chunks = _like(a, shape, dtype, chunks)
+    return zeros(shape, dtype, chunks=chunks)
+
+
+def ones_like(a: Any, /, dtype: Any = None, *, shape: Any = None, chunks: Any = None
+              ) -> ChunkedArray:
+    """Ones with the shape, dtype and (by default) chunks of ``a``."""
+    shape, dtype, chunks = _like(a, shape, dtype, chunks)
+    return ones(shape, dtype, chunks=chunks)
+
+
+def empty_like(a: Any, /, dtype: Any = None, *, shape: Any = None, chunks: Any = None
+               ) -> ChunkedArray:
+    """An uninitialized array with the shape, dtype and (by default) chunks of ``a``."""
+    shape, dtype, chunks = _like(a, shape, dtype, chunks)
+    return empty(shape, dtype, chunks=chunks)
+
+
+def full_like(a: Any, /, fill_value: Any, dtype: Any = None, *, shape: Any = None,
+              chunks: Any = None) -> ChunkedArray:
+    """``fill_value`` with the shape, dtype and (by default) chunks of ``a``."""
+    shape, dtype, chunks = _like(a, shape, dtype, chunks)
+    return full(shape, fill_value, dtype, chunks=chunks)
+
+
+def _arange_dtype(start: Any, stop: Any, step: Any) -> np.dtype:
+    # NumPy infers arange's dtype from the types of its arguments, not from promotion of values:
+    # ask it with zero-valued stand-ins of the same types.
+    return np.arange(np.zeros_like(start), np.zeros_like(stop), np.ones_like(step)).dtype
+
+
+def arange(start: Any, /, stop: Any = None, step: Any = None, *, dtype: Any = None,
+           chunks: Any = "auto") -> ChunkedArray:
+    """Evenly spaced values in ``[start, stop)``, like ``numpy.arange``.
+
+    >>> arange(5, chunks=2).compute()
+    array([0, 1, 2, 3, 4])
+    >>> arange(1, 2, 0.25, chunks=2).compute()
+    array([1.  , 1.25, 1.5 , 1.75])
+    """
+    if stop is None:
+        start, stop = 0, start
+    inferred = _arange_dtype(start, stop, 1 if step is None else step)
+    step = 1 if step is None else step
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    dtype = inferred if dtype is None else np.dtype(dtype)
+    if dtype.kind not in "iufc":
+        raise TypeError(f"arange supports numeric dtypes, got {dtype}")
+    if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
+        length = max(-((int(start) - int(stop)) // int(step)), 0)
+    else:
+        length = max(math.ceil((stop - start) / step), 0)
+    return _blocks(kernels.arange_block, "arange", (length,), dtype, chunks,
+                   start=start, step=step)
+
+
+def linspace(start: Any, stop: Any, /, num: int = 50, *, endpoint: bool = True,
+             retstep: bool = False, dtype: Any = None, chunks: Any = "auto") -> Any:
+    """``num`` evenly spaced values from ``start`` to ``stop``, like ``numpy.linspace``.
+
+    >>> linspace(0, 1, 5, chunks=2).compute()
+    array([0.  , 0.25, 0.5 , 0.75, 1.  ])
+    """
+    if np.ndim(start) or np.ndim(stop):
+        raise TypeError("linspace: start and stop must be scalars")
+    num = operator.index(num)
+    if num < 0:
+        raise ValueError(f"linspace: num must be non-negative, got {num}")
+    work = np.result_type(start, stop, float)
+    dtype = work if dtype is None else np.dtype(dtype)
+    out = _blocks(kernels.linspace_block, "linspace", (num,), dtype, chunks, start=start,
+                  stop=stop, num=num, endpoint=endpoint, work_dtype=work)
+    if retstep:
+        div = num - 1 if endpoint else num
+        step = (np.asarray(stop, work) - np.asarray(start, work)) / div if div > 0 else np.nan
+        return out, step
+    return out
+
+
+def eye(N: int, /, M: int | None = None, k: int = 0, *, dtype: Any = float,
+        chunks: Any = "auto") -> ChunkedArray:
+    """A 2-D array with ones on the ``k``-th diagonal, like ``numpy.eye``.
+
+    >>> eye(3, chunks=2, dtype=int).compute()
+    array([[1, 0, 0],
+           [0, 1, 0],
+           [0, 0, 1]])
+    """
+    M = N if M is None else M
+    return _blocks(kernels.eye_block, "eye", (N, M), dtype, chunks, k=operator.index(k))
+

@@ -1,0 +1,206 @@
+"""Elementwise operations: every NumPy ufunc, the Python operators, ``where``, ``clip``, ``astype``.
+
+All of them are one function, :func:`elemwise`, over the blockwise primitive. Result dtypes are
+NumPy's own: the function is called once on empty stand-ins of the inputs (Python scalars passed
+as they are, so NumPy 2's weak-scalar promotion applies) and its result dtype is kept.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from chunkarray import kernels
+from chunkarray._chunks import broadcast_chunk_axis
+from chunkarray._tokenize import tokenize
+from chunkarray.array import ChunkedArray
+from chunkarray.creation import from_array
+from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+
+__all__ = ["UFUNCS", "astype", "clip", "elemwise", "where"]
+
+#: Every elementwise NumPy ufunc by its NumPy name; each becomes ``chunkarray.<name>``.
+UFUNCS: dict[str, np.ufunc] = {
+    name: getattr(np, name)
+    for name in sorted(dir(np))
+    if isinstance(getattr(np, name), np.ufunc) and getattr(np, name).signature is None
+}
+
+_SCALARS = (numbers.Number, np.generic, str, bytes)
+
+
+def is_operand(x: Any) -> bool:
+    """Whether ``x`` is something elementwise operations accept beside chunked arrays."""
+    return isinstance(x, (ChunkedArray, np.ndarray, list, tuple, *_SCALARS)) or x is None
+
+
+def _meta(x: Any) -> Any:
+    """An empty stand-in with the dtype of ``x``; Python scalars stand for themselves."""
+    if isinstance(x, ChunkedArray):
+        return np.empty((0,) * max(x.ndim, 1), dtype=x.dtype)
+    if isinstance(x, np.ndarray) and x.ndim:
+        return np.empty((0,) * x.ndim, dtype=x.dtype)
+    return x
+
+
+def infer_dtype(func: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """The dtype (a tuple of dtypes for several outputs) ``func`` gives on these operands."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = func(*[_meta(a) for a in args], **kwargs)
+    if isinstance(out, tuple):
+        return tuple(np.asarray(o).dtype for o in out)
+    return np.asarray(out).dtype
+
+
+def _broadcast_shape(args: list[Any], label: str) -> tuple[int, ...]:
+    shapes = [np.shape(a) if not isinstance(a, ChunkedArray) else a.shape for a in args]
+    try:
+        return np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            f"{label}: operands could not be broadcast together with shapes "
+            f"{' '.join(str(s) for s in shapes)}"
+        ) from None
+
+
+def _as_operands(args: list[Any], out_ndim: int) -> list[Any]:
+    """Chunked arrays stay; NumPy arrays with axes become chunked arrays aligned with them."""
+    arrays = [a for a in args if isinstance(a, ChunkedArray)]
+    per_axis: dict[int, list[tuple[int, ...]]] = {}
+    for a in arrays:
+        for axis, c in enumerate(a.chunks, start=out_ndim - a.ndim):
+            per_axis.setdefault(axis, []).append(c)
+    out: list[Any] = []
+    for a in args:
+        if isinstance(a, (list, tuple)):
+            a = np.asarray(a)
+        if isinstance(a, np.ndarray) and a.ndim:
+            chunks = []
+            for axis, n in enumerate(a.shape, start=out_ndim - a.ndim):
+                known = broadcast_chunk_axis(*per_axis[axis]) if axis in per_axis else (n,)
+                chunks.append(known if sum(known) == n else (n,))
+            a = from_array(a, chunks=tuple(chunks))
+        out.append(a)
+    return out
+
+
+def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str | None = None,
+             **kwargs: Any) -> Any:
+    """Apply ``func`` elementwise with NumPy broadcasting; a tuple of arrays for several outputs.
+
+    >>> import chunkarray as ca
+    >>> elemwise(np.add, ca.arange(4, chunks=2), 1.5).compute()
+    array([1.5, 2.5, 3.5, 4.5])
+    """
+    label = label or getattr(func, "__name__", "elemwise")
+    shape = _broadcast_shape(list(args), label)
+    operands = _as_operands(list(args), len(shape))
+    if dtype is None:
+        dtype = infer_dtype(func, operands, kwargs)
+    ndim = len(shape)
+    pairs: list[Any] = []
+    for a in operands:
+        if isinstance(a, ChunkedArray):
+            pairs += [a._node, tuple(range(ndim - a.ndim, ndim))]
+        else:
+            pairs += [a, None]
+    kernel = partial(func, **kwargs) if kwargs else func
+    outputs = dtype if isinstance(dtype, tuple) else None
+    node = blockwise_node(kernel, tuple(range(ndim)), *pairs,
+                          dtype=outputs[0] if outputs else dtype, token=label)
+    if outputs is None:
+        return ChunkedArray(node)
+    return tuple(_output(node, i, dt) for i, dt in enumerate(outputs))
+
+
+def _output(node: Blockwise, i: int, dtype: np.dtype) -> ChunkedArray:
+    ind = tuple(range(len(node.chunks)))
+    name = f"{node.name}-out{i}"
+    getter = partial(kernels.index_output, i=i)
+    return ChunkedArray(blockwise_node(getter, ind, node, ind, dtype=dtype, name=name))
+
+
+def ufunc_function(ufunc: np.ufunc) -> Callable[..., Any]:
+    """The chunkarray function for one NumPy ufunc: ``chunkarray.sin`` for ``numpy.sin``."""
+
+    def apply_ufunc(*args: Any, **kwargs: Any) -> Any:
+        if len(args) != ufunc.nin:
+            raise TypeError(f"{ufunc.__name__} takes {ufunc.nin} array arguments, got {len(args)}")
+        return elemwise(ufunc, *args, **kwargs)
+
+    apply_ufunc.__name__ = apply_ufunc.__qualname__ = ufunc.__name__
+    apply_ufunc.__doc__ = f"``numpy.{ufunc.__name__}`` elementwise on chunked arrays."
+    return apply_ufunc
+
+
+def where(condition: Any, x: Any = None, y: Any = None, /) -> ChunkedArray:
+    """Elements of ``x`` where ``condition`` holds, else of ``y``, like ``numpy.where``.
+
+    >>> import chunkarray as ca
+    >>> a = ca.arange(5, chunks=2)
+    >>> where(a > 2, a, -1).compute()
+    array([-1, -1, -1,  3,  4])
+    """
+    if x is None and y is None:
+        raise TypeError(
+            "where(condition) with one argument returns indices of unknown count; "
+            "use where(condition, x, y) or compute the condition first"
+        )
+    if x is None or y is None:
+        raise ValueError("where: either both or neither of x and y should be given")
+    return elemwise(np.where, condition, x, y, label="where")
+
+
+def clip(x: Any, /, min: Any = None, max: Any = None) -> ChunkedArray:  # noqa: A002 - NumPy's names
+    """Limit the values to ``[min, max]``, like ``numpy.clip``.
+
+    >>> import chunkarray as ca
+    >>> clip(ca.arange(5, chunks=2), 1, 3).compute()
+    array([1, 1, 2, 3, 3])
+    """
+    return elemwise(np.clip, x, min, max, label="clip")
+
+
+def astype(x: ChunkedArray, dtype: Any, /, *, casting: str = "unsafe", copy: bool = True
+           ) -> ChunkedArray:
+    """Cast to ``dtype``; ``casting`` is checked now, as NumPy's ``ndarray.astype`` checks it.
+
+    >>> import chunkarray as ca
+    >>> ca.arange(3, chunks=2).astype("float32").dtype
+    dtype('float32')
+    """
+    dtype = np.dtype(dtype)
+    if not np.can_cast(x.dtype, dtype, casting=casting):  # type: ignore[arg-type]
+        raise TypeError(f"cannot cast array from {x.dtype} to {dtype} with casting={casting!r}")
+    if dtype == x.dtype:
+        return x
+    ind = tuple(range(x.ndim))
+    kernel = partial(_astype_block, dtype=dtype)
+    return ChunkedArray(blockwise_node(kernel, ind, x._node, ind, dtype=dtype,
+                                       name="astype-" + tokenize(x.name, dtype)))
+
+
+def _astype_block(block: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    return block.astype(dtype)
+
+
+def inplace(op: np.ufunc, x: ChunkedArray, other: Any) -> ChunkedArray:
+    """``x op= other``: a new array with the dtype of ``x``, under NumPy's same-kind rule."""
+    result = elemwise(op, x, other)
+    if result.shape != x.shape:
+        raise ValueError(
+            f"non-broadcastable output operand with shape {x.shape} doesn't match the "
+            f"broadcast shape {result.shape}"
+        )
+    if not np.can_cast(result.dtype, x.dtype, casting="same_kind"):
+        raise TypeError(
+            f"Cannot cast ufunc {op.__name__!r} output from {result.dtype!r} to {x.dtype!r} "
+            f"with casting rule 'same_kind'"
+        )
+    return astype(result, x.dtype)

@@ -1,0 +1,40 @@
+"""Executors run lowered task graphs; they see graphs, never arrays.
+
+The contract, shared by every implementation::
+
+    execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None) -> list[values]
+
+returns the value of each key in ``keys``. A task's exception reaches the caller as itself, with a
+note naming the block's key; the remaining tasks are cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from chunkarray import config
+from chunkarray.executors import sync, threads
+from chunkarray.graph import Key, Lowered
+
+__all__ = ["Execute", "get_executor"]
+
+Execute = Callable[[Lowered, Sequence[Key], "int | None"], list[Any]]
+
+_EXECUTORS: dict[str, Execute] = {
+    "threads": threads.execute,
+    "sync": sync.execute,
+}
+
+
+def get_executor(scheduler: Any = None) -> Execute:
+    """The executor for a scheduler name (or the configured one when ``None``)."""
+    if scheduler is None:
+        scheduler = config.get("scheduler")
+    name = config.SCHEDULERS.get(scheduler) if isinstance(scheduler, str) else None
+    if name is None:
+        raise ValueError(
+            f"scheduler={scheduler!r} is not a known scheduler; choose one of "
+            f"{sorted(config.SCHEDULERS)}"
+        )
+    return _EXECUTORS[name]

@@ -1,0 +1,33 @@
+"""The single-threaded executor: runs tasks one by one in the caller, for debugging."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from chunkarray.executors._task import consumer_counts, note_failure, run_task
+from chunkarray.graph import Key, Lowered
+
+__all__ = ["execute"]
+
+
+def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
+    """Run ``lowered`` in its depth-first order and return the values of ``keys``.
+
+    Each result is dropped as soon as its last consumer has run.
+    """
+    tasks, dependencies = lowered.tasks, lowered.dependencies
+    remaining = consumer_counts(lowered)
+    keep = set(keys)
+    results: dict[Key, Any] = {}
+    for key in lowered.order:
+        try:
+            results[key] = run_task(tasks[key], results)
+        except Exception as exc:
+            note_failure(exc, key)
+            raise
+        for dep in dependencies[key]:
+            remaining[dep] -= 1
+            if remaining[dep] == 0 and dep not in keep:
+                del results[dep]
+    return [results[k] for k in keys]

@@ -1,0 +1,157 @@
+"""Plain NumPy functions that run inside tasks. They know nothing of graphs or chunks.
+
+Every function here takes blocks (NumPy arrays, or nested lists of them) and returns a block. Task
+functions must be importable on other machines, so everything a task calls lives at module level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "apply",
+    "concatenate_nested",
+    "getitem",
+    "identity",
+    "index_output",
+    "block_from_source",
+]
+
+
+def identity(x: Any) -> Any:
+    """Return the input: the task of a node that only renames blocks."""
+    return x
+
+
+def getitem(x: Any, index: Any) -> Any:
+    """``x[index]``, with the index as a keyword so a task can carry it inside a partial."""
+    return x[index]
+
+
+def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = True) -> np.ndarray:
+    """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views."""
+    block = source[index]
+    return np.asarray(block) if asarray else block
+
+
+def index_output(x: Sequence[Any], i: int) -> Any:
+    """Output ``i`` of a multi-output block function (``np.divmod``, ``np.modf``...)."""
+    return x[i]
+
+
+def concatenate_nested(nested: Any, axes: Sequence[int]) -> Any:
+    """Concatenate a nested list of blocks: the outer list along ``axes[0]``, and so on inwards.
+
+    >>> a = np.ones((1, 2)); concatenate_nested([[a, a], [a, a]], (0, 1)).shape
+    (2, 4)
+
+    Blocks may be tuples of arrays (a reduction's intermediate state); each field is concatenated
+    on its own.
+    """
+    if not axes:
+        return nested
+    axis, inner = axes[0], axes[1:]
+    parts = [concatenate_nested(n, inner) for n in nested]
+    if len(parts) == 1:
+        return parts[0]
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(field, axis=axis) for field in zip(*parts))
+    return np.concatenate(parts, axis=axis)
+
+
+class apply:  # noqa: N801 - used like a function in tasks
+    """A block function with literal arguments baked in.
+
+    ``apply(func, n, {1: 2.0})(a, b)`` calls ``func(a, 2.0, b)``: array arguments arrive in order,
+    literals sit at their positions. Literals travel inside the callable because a literal tuple
+    in a task would read as a key. With ``concat_axes`` set for an argument, that argument arrives as
+    a nested list of blocks and is concatenated first.
+    """
+
+    __slots__ = ("func", "nargs", "literals", "concat_axes", "kwargs")
+
+    def __init__(
+        self,
+        func: Callable[..., Any],
+        nargs: int,
+        literals: dict[int, Any] | None = None,
+        concat_axes: dict[int, tuple[int, ...]] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.func = func
+        self.nargs = nargs
+        self.literals = literals or {}
+        self.concat_axes = concat_axes or {}
+        self.kwargs = kwargs or {}
+
+    def __call__(self, *blocks: Any, **extra: Any) -> Any:
+        it = iter(blocks)
+        args = [self.literals[i] if i in self.literals else next(it) for i in range(self.nargs)]
+        for i, axes in self.concat_axes.items():
+            args[i] = concatenate_nested(args[i], axes)
+        return self.func(*args, **self.kwargs, **extra)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (apply, (self.func, self.nargs, self.literals, self.concat_axes, self.kwargs))
+
+    def __repr__(self) -> str:
+        return f"apply({getattr(self.func, '__name__', self.func)!r})"
+
+
+# --- creation: blocks made from their shape and global offset ---------------------------------------
+
+
+def full_block(shape: tuple[int, ...], offset: tuple[int, ...], fill_value: Any,
+               dtype: np.dtype) -> np.ndarray:
+    return np.full(shape, fill_value, dtype=dtype)
+
+
+def empty_block(shape: tuple[int, ...], offset: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    return np.empty(shape, dtype=dtype)
+
+
+def arange_block(shape: tuple[int, ...], offset: tuple[int, ...], start: Any, step: Any,
+                 dtype: np.dtype) -> np.ndarray:
+    (n,), (off,) = shape, offset
+    if dtype.kind in "iu":
+        return np.arange(start + off * step, start + (off + n) * step, step, dtype=dtype)
+    # NumPy fills floats as ``start + i * delta`` with ``delta = (start + step) - start`` computed in
+    # the output dtype, and stores element 1 as ``start + step`` itself; do exactly the same.
+    first = np.asarray(start).astype(dtype)
+    second = np.asarray(start + step).astype(dtype)
+    delta = second - first
+    out = np.arange(off, off + n).astype(dtype) * delta + first
+    if off <= 1 < off + n:
+        out[1 - off] = second
+    return out
+
+
+def linspace_block(shape: tuple[int, ...], offset: tuple[int, ...], start: Any, stop: Any,
+                   num: int, endpoint: bool, work_dtype: np.dtype,
+                   dtype: np.dtype) -> np.ndarray:
+    # The arithmetic of numpy.linspace, one block at a time.
+    (n,), (off,) = shape, offset
+    div = num - 1 if endpoint else num
+    start_, stop_ = np.asarray(start, dtype=work_dtype), np.asarray(stop, dtype=work_dtype)
+    delta = stop_ - start_
+    y = np.arange(off, off + n, dtype=work_dtype)
+    if div > 0:
+        step = delta / div
+        y = y / div * delta if step == 0 else y * step
+    else:
+        y = y * delta
+    y += start_
+    if endpoint and num > 1 and off + n == num:
+        y[-1] = stop_
+    if dtype.kind in "iu":
+        np.floor(y, out=y)
+    return y.astype(dtype, copy=False)
+
+
+def eye_block(shape: tuple[int, ...], offset: tuple[int, ...], k: int,
+              dtype: np.dtype) -> np.ndarray:
+    (rows, cols), (r0, c0) = shape, offset
+    return np.eye(rows, cols, k=k + r0 - c0, dtype=dtype)

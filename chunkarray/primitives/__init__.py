@@ -1,0 +1,1 @@
+"""The node kinds every operation is composed of: blockwise, rechunk, tree reduce and sources."""

@@ -1,0 +1,193 @@
+"""The blockwise primitive: one function applied block by block, with index notation.
+
+``blockwise_node(f, "ij", x, "ij", y, "j")`` makes block ``(i, j)`` as ``f(x[i, j], y[j])``.
+An index in an input but not in the output is *contracted*: the function receives every block
+along it (a nested list, or their concatenation). An input with one block on an axis is broadcast
+along it. Elementwise operations, the first step of every reduction, transposes and ``map_blocks``
+are all this one node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from functools import partial
+from itertools import product
+from typing import Any
+
+import numpy as np
+
+from chunkarray import kernels
+from chunkarray._chunks import Chunks, broadcast_chunk_axis
+from chunkarray._tokenize import tokenize
+from chunkarray.graph import Key, Node
+from chunkarray.primitives.rechunk import rechunk_node
+
+__all__ = ["Blockwise", "blockwise_node", "unify_chunks"]
+
+Index = tuple[Hashable, ...]
+_OUT, _ZERO, _CONTRACT = 0, 1, 2
+
+
+class Blockwise(Node):
+    """Block ``idx`` of the output is ``func(*input blocks)`` with the blocks chosen by index."""
+
+    __slots__ = ("func", "out_ind", "inputs", "in_inds", "block_kwargs", "_plans", "_contract")
+
+    def __init__(
+        self,
+        name: str,
+        chunks: Chunks,
+        dtype: Any,
+        func: Callable[..., Any],
+        out_ind: Index,
+        inputs: Sequence[Node],
+        in_inds: Sequence[Index],
+        block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(name, chunks, dtype)
+        self.func = func
+        self.out_ind = tuple(out_ind)
+        self.inputs = tuple(inputs)
+        self.in_inds = tuple(tuple(i) for i in in_inds)
+        self.block_kwargs = block_kwargs
+        position = {letter: p for p, letter in enumerate(self.out_ind)}
+        contract: dict[Hashable, int] = {}
+        plans = []
+        for node, ind in zip(self.inputs, self.in_inds):
+            plan = []
+            for axis, letter in enumerate(ind):
+                if letter not in position:
+                    contract[letter] = node.numblocks[axis]
+                    plan.append((_CONTRACT, letter))
+                elif node.numblocks[axis] == 1:
+                    plan.append((_ZERO, 0))
+                else:
+                    plan.append((_OUT, position[letter]))
+            plans.append(tuple(plan))
+        self._plans = tuple(plans)
+        self._contract = contract
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return self.inputs
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        deps: list[Key] = []
+        args: list[Any] = []
+        for node, plan in zip(self.inputs, self._plans):
+            coords = [index[v] if kind == _OUT else v for kind, v in plan]
+            contracted = [a for a, (kind, _) in enumerate(plan) if kind == _CONTRACT]
+            if not contracted:
+                key = (node.name, *coords)
+                deps.append(key)
+                args.append(key)
+            else:
+                args.append(self._nested(node.name, coords, contracted, plan, deps))
+        func = self.func
+        if self.block_kwargs is not None:
+            func = partial(func, **self.block_kwargs(index))
+        return (func, *args), deps
+
+    def _nested(
+        self, name: str, coords: list[Any], axes: list[int], plan: tuple, deps: list[Key]
+    ) -> list[Any]:
+        axis, rest = axes[0], axes[1:]
+        out = []
+        for b in range(self._contract[plan[axis][1]]):
+            c = list(coords)
+            c[axis] = b
+            if rest:
+                out.append(self._nested(name, c, rest, plan, deps))
+            else:
+                key = (name, *c)
+                deps.append(key)
+                out.append(key)
+        return out
+
+
+def unify_chunks(pairs: Sequence[tuple[Node, Index]]) -> tuple[dict[Hashable, tuple[int, ...]],
+                                                              list[Node]]:
+    """Chunks per index letter, and the inputs rechunked to them.
+
+    Axes of length one are broadcast and keep their single block; every other axis sharing a
+    letter is rechunked to the common refinement of the chunkings given for it.
+    """
+    per_letter: dict[Hashable, list[tuple[int, ...]]] = {}
+    for node, ind in pairs:
+        for letter, c in zip(ind, node.chunks):
+            per_letter.setdefault(letter, []).append(c)
+    chunks = {letter: broadcast_chunk_axis(*cs) for letter, cs in per_letter.items()}
+    nodes = []
+    for node, ind in pairs:
+        target = tuple(
+            c if sum(c) == 1 and sum(chunks[letter]) != 1 else chunks[letter]
+            for letter, c in zip(ind, node.chunks)
+        )
+        nodes.append(rechunk_node(node, target))
+    return chunks, nodes
+
+
+def blockwise_node(
+    func: Callable[..., Any],
+    out_ind: Index,
+    *args: Any,
+    dtype: Any,
+    name: str | None = None,
+    new_axes: Mapping[Hashable, int | tuple[int, ...]] | None = None,
+    adjust_chunks: Mapping[Hashable, Any] | None = None,
+    concatenate: bool = False,
+    block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
+    token: Any = None,
+) -> Blockwise:
+    """Build a :class:`Blockwise` node from ``(input, index)`` pairs.
+
+    Inputs are nodes with an index tuple, or literals with index ``None`` (passed to every call).
+    ``new_axes`` gives the length (or chunks) of output letters no input has; ``adjust_chunks``
+    maps a letter to a block size for every block, a function of each block size, or new chunks.
+    """
+    if len(args) % 2:
+        raise ValueError("blockwise arguments must come in (array, index) pairs")
+    pairs = list(zip(args[::2], args[1::2]))
+    arrays = [(a, tuple(i)) for a, i in pairs if i is not None]
+    for node, ind in arrays:
+        if len(ind) != len(node.chunks):
+            raise ValueError(
+                f"index {ind!r} has {len(ind)} letters but its array has {len(node.chunks)} axes"
+            )
+    letter_chunks, nodes = unify_chunks(arrays)
+    for letter, size in (new_axes or {}).items():
+        letter_chunks[letter] = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
+    out_chunks = []
+    for letter in out_ind:
+        if letter not in letter_chunks:
+            raise ValueError(f"output index {letter!r} is in no input; give it in new_axes")
+        c = letter_chunks[letter]
+        adjust = (adjust_chunks or {}).get(letter)
+        if isinstance(adjust, (int, np.integer)):
+            c = (int(adjust),) * len(c)
+        elif callable(adjust):
+            c = tuple(adjust(s) for s in c)
+        elif adjust is not None:
+            c = tuple(adjust)
+        out_chunks.append(c)
+    literals = {i: a for i, (a, ind) in enumerate(pairs) if ind is None}
+    concat_axes: dict[int, tuple[int, ...]] = {}
+    if concatenate:
+        array_positions = [i for i, (_, ind) in enumerate(pairs) if ind is not None]
+        for pos, (_, ind) in zip(array_positions, arrays):
+            axes = tuple(a for a, letter in enumerate(ind) if letter not in out_ind)
+            if axes:
+                concat_axes[pos] = axes
+    kernel: Callable[..., Any] = func
+    if literals or concat_axes:
+        kernel = kernels.apply(func, len(pairs), literals, concat_axes)
+    if name is None:
+        label = getattr(func, "__name__", type(func).__name__)
+        name = f"{label}-" + tokenize(
+            func, out_ind, [(n.name, ind) for n, (_, ind) in zip(nodes, arrays)],
+            literals, np.dtype(dtype), tuple(out_chunks), token,
+        )
+    return Blockwise(
+        name, tuple(out_chunks), dtype, kernel, out_ind, nodes, [i for _, i in arrays],
+        block_kwargs,
+    )

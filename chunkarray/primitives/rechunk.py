@@ -1,0 +1,112 @@
+"""The rechunk node: each output block cut and glued from the input blocks that overlap it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from itertools import product
+from typing import Any
+
+from chunkarray import kernels
+from chunkarray._chunks import Chunks, chunk_boundaries, locate
+from chunkarray._tokenize import tokenize
+from chunkarray.graph import Key, Node
+
+__all__ = ["Rechunk", "rechunk_node"]
+
+
+class Rechunk(Node):
+    """One stage of a rechunk: every output block reads the input blocks it overlaps."""
+
+    __slots__ = ("source", "_in_bounds", "_out_bounds")
+
+    def __init__(self, source: Node, chunks: Chunks) -> None:
+        name = "rechunk-" + tokenize(source.name, chunks)
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+        self._in_bounds = tuple(chunk_boundaries(c) for c in source.chunks)
+        self._out_bounds = tuple(chunk_boundaries(c) for c in chunks)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def _pieces(self, axis: int, i: int) -> list[tuple[int, slice]]:
+        """Input blocks along ``axis`` that output block ``i`` overlaps, with the part it takes."""
+        bounds = self._in_bounds[axis]
+        lo, hi = self._out_bounds[axis][i], self._out_bounds[axis][i + 1]
+        if lo == hi:  # an empty axis: its one empty block
+            return [(min(locate(bounds, lo), len(bounds) - 2), slice(0, 0))]
+        first, last = locate(bounds, lo), locate(bounds, hi - 1)
+        return [
+            (b, slice(max(lo, bounds[b]) - bounds[b], min(hi, bounds[b + 1]) - bounds[b]))
+            for b in range(first, last + 1)
+        ]
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        per_axis = [self._pieces(a, i) for a, i in enumerate(index)]
+        name = self.source.name
+        if all(len(p) == 1 for p in per_axis):
+            (b, s) = zip(*(p[0] for p in per_axis)) if per_axis else ((), ())
+            key = (name, *b)
+            whole = all(
+                sl.start == 0 and sl.stop == self._in_bounds[a][bi + 1] - self._in_bounds[a][bi]
+                for a, (bi, sl) in enumerate(zip(b, s))
+            )
+            if whole:
+                return (kernels.identity, key), (key,)
+            return (partial(kernels.getitem, index=tuple(s)), key), (key,)
+        keys: list[Key] = []
+        nested = _nest(per_axis, name, keys)
+        return (partial(_cut_and_concatenate, ndim=len(index)), nested), keys
+
+
+def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -> Any:
+    """Nested lists (one level per axis) of ``[key, slices]`` pairs for the pieces of one block."""
+    shape = [len(p) for p in per_axis]
+    flat = []
+    for combo in product(*per_axis):
+        key = (name, *(b for b, _ in combo))
+        keys.append(key)
+        flat.append([key, _Slices(tuple(s for _, s in combo))])
+    return _reshape(flat, shape)
+
+
+class _Slices:
+    """A tuple of slices carried as a literal (a bare tuple in a task would read as a key)."""
+
+    __slots__ = ("slices",)
+
+    def __init__(self, slices: tuple[slice, ...]) -> None:
+        self.slices = slices
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Slices, (self.slices,))
+
+
+def _reshape(flat: list[Any], shape: list[int]) -> Any:
+    if len(shape) <= 1:
+        return flat
+    step = len(flat) // shape[0]
+    return [_reshape(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+
+
+def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
+    def cut(n: Any, depth: int) -> Any:
+        if depth == ndim:
+            block, slices = n
+            return block[slices.slices]
+        return [cut(x, depth + 1) for x in n]
+
+    return kernels.concatenate_nested(cut(nested, 0), tuple(range(ndim)))
+
+
+def rechunk_node(source: Node, chunks: Chunks) -> Node:
+    """A node with ``chunks`` holding the same values as ``source`` (``source`` if unchanged)."""
+    if tuple(source.chunks) == tuple(chunks):
+        return source
+    if isinstance(source, Rechunk):  # a rechunk of a rechunk is one rechunk
+        source = source.source
+        if tuple(source.chunks) == tuple(chunks):
+            return source
+    return Rechunk(source, chunks)

@@ -1,0 +1,125 @@
+"""Nodes that make blocks from outside the graph: array-likes, block functions, held blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from chunkarray import kernels
+from chunkarray._chunks import Chunks, block_offsets
+from chunkarray.graph import Key, Node
+
+__all__ = ["BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted"]
+
+
+class Data(Node):
+    """A single literal value in the graph, such as the array a :class:`FromArray` reads from.
+
+    Its one key is ``(name,)``; the executors hand the value to its readers as is, and a
+    distributed scheduler ships it to the workers once rather than once per task.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, name: str, value: Any) -> None:
+        super().__init__(name, (), np.dtype(object))
+        self.value = value
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        return self.value, ()
+
+
+class FromArray(Node):
+    """Blocks read by slicing an array-like: NumPy arrays give views, storage reads just a block."""
+
+    __slots__ = ("data", "getter", "_offsets")
+
+    def __init__(
+        self,
+        name: str,
+        source: Any,
+        chunks: Chunks,
+        dtype: Any,
+        getter: Callable[..., Any] = kernels.block_from_source,
+    ) -> None:
+        super().__init__(name, chunks, dtype)
+        self.data = Data(f"array-{name}", source)
+        self.getter = getter
+        self._offsets = block_offsets(chunks)
+
+    @property
+    def source(self) -> Any:
+        return self.data.value
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.data,)
+
+    def block_slices(self, index: tuple[int, ...]) -> tuple[slice, ...]:
+        return tuple(
+            slice(off[i], off[i] + c[i]) for off, c, i in zip(self._offsets, self.chunks, index)
+        )
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        key = (self.data.name,)
+        return (partial(self.getter, index=self.block_slices(index)), key), (key,)
+
+
+class BlockFunction(Node):
+    """Blocks made by ``func(shape=..., offset=..., **kwargs)``: creation functions like ``zeros``.
+
+    ``offset`` is the global position of the block's first element, so ``arange`` or ``eye`` can
+    make any block on its own.
+    """
+
+    __slots__ = ("func", "kwargs", "_offsets")
+
+    def __init__(
+        self, name: str, func: Callable[..., Any], chunks: Chunks, dtype: Any,
+        kwargs: Mapping[str, Any],
+    ) -> None:
+        super().__init__(name, chunks, dtype)
+        self.func = func
+        self.kwargs = dict(kwargs)
+        self._offsets = block_offsets(chunks)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        shape = tuple(c[i] for c, i in zip(self.chunks, index))
+        offset = tuple(off[i] for off, i in zip(self._offsets, index))
+        return (partial(self.func, shape=shape, offset=offset, **self.kwargs),), ()
+
+
+class Persisted(Node):
+    """Blocks already computed and held in memory."""
+
+    __slots__ = ("blocks",)
+
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, blocks: Mapping[Key, Any]) -> None:
+        super().__init__(name, chunks, dtype)
+        self.blocks = dict(blocks)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        return self.blocks[(self.name, *index)], ()
+
+
+class BlockSelect(Node):
+    """A subset of another node's blocks: output block ``i`` on an axis is input block ``maps[i]``."""
+
+    __slots__ = ("source", "maps")
+
+    def __init__(self, name: str, source: Node, maps: Sequence[Sequence[int]]) -> None:
+        chunks = tuple(tuple(c[b] for b in m) for c, m in zip(source.chunks, maps))
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+        self.maps = tuple(tuple(m) for m in maps)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        key = (self.source.name, *(m[i] for m, i in zip(self.maps, index)))
+        return (kernels.identity, key), (key,)

@@ -1,0 +1,210 @@
+"""Per-block NumPy functions of the reductions: the chunk, combine and aggregate steps.
+
+Every step keeps the reduced axes (``keepdims=True``) until the aggregate, so partial results of
+neighbouring blocks concatenate along those axes. A partial result is an array or a tuple of
+arrays (the *state*), e.g. ``(count, mean, m2)`` for variance.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+Axes = tuple[int, ...]
+
+
+def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
+    # Partial results of all-NaN or empty blocks are expected; only the final answer may warn.
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return func(*args, **kwargs)
+
+
+# --- sums, products, extrema, logic: one NumPy reduction at every step --------------------------------
+
+
+def reduce_chunk(x: np.ndarray, *, func: Any, axis: Axes, dtype: Any = None) -> np.ndarray:
+    kwargs = {} if dtype is None else {"dtype": dtype}
+    return _quiet(func, x, axis=axis, keepdims=True, **kwargs)
+
+
+def reduce_combine(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool = True) -> np.ndarray:
+    return _quiet(func, x, axis=axis, keepdims=keepdims)
+
+
+def reduce_aggregate(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool,
+                     dtype: Any = None) -> np.ndarray:
+    out = func(x, axis=axis, keepdims=keepdims)
+    return out if dtype is None else np.asarray(out).astype(dtype, copy=False)
+
+
+def count_nonzero_chunk(x: np.ndarray, *, axis: Axes) -> np.ndarray:
+    return np.asarray(np.count_nonzero(x, axis=axis, keepdims=True), dtype=np.intp)
+
+
+# --- mean and moments: merge counts, means and sums of squared deviations -----------------------------
+
+
+def _count(x: np.ndarray, axis: Axes, skipna: bool) -> np.ndarray:
+    if skipna and x.dtype.kind in "fc":
+        return np.sum(~np.isnan(x), axis=axis, keepdims=True, dtype=np.intp)
+    n = int(np.prod([x.shape[a] for a in axis], dtype=np.intp))
+    shape = tuple(1 if a in axis else s for a, s in enumerate(x.shape))
+    return np.full(shape, n, dtype=np.intp)
+
+
+def _sum(x: np.ndarray, axis: Axes, dtype: Any, skipna: bool) -> np.ndarray:
+    sum_ = np.nansum if skipna and x.dtype.kind in "fc" else np.sum
+    return sum_(x, axis=axis, dtype=dtype, keepdims=True)
+
+
+def mean_chunk(x: np.ndarray, *, axis: Axes, dtype: Any, skipna: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    return _count(x, axis, skipna), _sum(x, axis, dtype, skipna)
+
+
+def mean_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool = True
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    n, total = state
+    return np.sum(n, axis=axis, keepdims=keepdims), np.sum(total, axis=axis, keepdims=keepdims)
+
+
+def mean_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool,
+                   dtype: Any) -> np.ndarray:
+    n, total = mean_combine(state, axis=axis, keepdims=keepdims)
+    # As numpy.mean: divide in the accumulator's dtype, then cast to the result dtype.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if n.size and np.any(n == 0):
+            warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
+        out = np.true_divide(total, n, dtype=total.dtype, casting="unsafe")
+    return out.astype(dtype, copy=False)
+
+
+def _abs2(x: np.ndarray) -> np.ndarray:
+    return (x.real * x.real + x.imag * x.imag) if x.dtype.kind == "c" else x * x
+
+
+def moment_chunk(x: np.ndarray, *, axis: Axes, dtype: Any, skipna: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(count, mean, sum of squared deviations from the mean) of one block: two passes over it."""
+    n = _count(x, axis, skipna)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = _sum(x, axis, dtype, skipna) / np.maximum(n, 1)
+        mean = mean.astype(np.result_type(dtype, mean.dtype) if dtype else mean.dtype, copy=False)
+        dev = _abs2(np.asarray(x, dtype=mean.dtype) - mean)
+    m2 = (np.nansum if skipna else np.sum)(dev, axis=axis, keepdims=True)
+    return n, mean, m2
+
+
+def moment_combine(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
+                   keepdims: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge block moments (Chan, Golub and LeVeque): no sum of squares, no cancellation."""
+    n, mean, m2 = state
+    total = np.sum(n, axis=axis, keepdims=True)
+    weights = n.astype(mean.real.dtype)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        merged = np.sum(weights * mean, axis=axis, keepdims=True) / np.maximum(total, 1)
+    merged = merged.astype(mean.dtype, copy=False)
+    spread = np.sum(m2, axis=axis, keepdims=True) + np.sum(
+        weights * _abs2(mean - merged), axis=axis, keepdims=True
+    )
+    if not keepdims:
+        total, merged, spread = (np.squeeze(a, axis=axis) for a in (total, merged, spread))
+    return total, merged, spread.astype(m2.dtype, copy=False)
+
+
+def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
+                  keepdims: bool, ddof: float, dtype: Any, sqrt: bool = False) -> np.ndarray:
+    n, _, m2 = moment_combine(state, axis=axis, keepdims=keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if n.size and np.any(n - ddof <= 0):
+            warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
+        out = np.true_divide(m2, np.maximum(n - ddof, 0), dtype=m2.dtype, casting="unsafe")
+    if sqrt:
+        out = np.sqrt(out)
+    return out.astype(dtype, copy=False)
+
+
+# --- argmin / argmax: (value, global index) pairs ---------------------------------------------------
+#
+# ``flat=True`` is ``axis=None``: indices are positions in the flattened whole array. Ties go to the
+# smallest index and a NaN wins (unless ``skipna``), as in NumPy. An all-NaN slice has index -1 until
+# the aggregate, which raises as ``numpy.nanargmin`` does.
+
+
+def arg_chunk(x: np.ndarray, *, axis: Axes, offset: tuple[int, ...], shape: tuple[int, ...],
+              func: Any, flat: bool, skipna: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """The extreme value and its index in the whole array, for one block."""
+    if flat:
+        values = x.reshape(-1)
+        local = int(_arg_pick(values, 0, func, skipna)[0])
+        keep = (1,) * x.ndim
+        if local < 0:
+            return np.full(keep, np.nan, dtype=x.dtype), np.full(keep, -1, dtype=np.intp)
+        coords = np.unravel_index(local, x.shape) if x.ndim else ()
+        index = np.ravel_multi_index(tuple(c + o for c, o in zip(coords, offset)), shape) \
+            if x.ndim else 0
+        return values[local].reshape(keep), np.full(keep, index, dtype=np.intp)
+    (a,) = axis
+    local = _arg_pick(x, a, func, skipna)
+    value = np.take_along_axis(x, np.maximum(local, 0), axis=a)
+    return value, np.where(local >= 0, local + offset[a], -1).astype(np.intp)
+
+
+def arg_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, func: Any, flat: bool,
+                skipna: bool = False, keepdims: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    values, indices = state
+    if flat:
+        keep = (1,) * values.ndim
+        value, index = _pick_flat(values.reshape(-1), indices.reshape(-1), func, skipna)
+        value, index = np.reshape(value, keep), np.full(keep, index, dtype=np.intp)
+    else:
+        (a,) = axis
+        pick = _arg_pick(values, a, func, skipna)
+        value = np.take_along_axis(values, np.maximum(pick, 0), axis=a)
+        index = np.where(pick >= 0, np.take_along_axis(indices, np.maximum(pick, 0), axis=a), -1)
+    if not keepdims:
+        value, index = np.squeeze(value, axis=axis), np.squeeze(index, axis=axis)
+    return value, index
+
+
+def arg_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, func: Any, flat: bool,
+                  keepdims: bool, skipna: bool = False) -> np.ndarray:
+    _, index = arg_combine(state, axis=axis, func=func, flat=flat, skipna=skipna,
+                           keepdims=keepdims)
+    if skipna and np.any(index < 0):
+        raise ValueError("All-NaN slice encountered")
+    return index.astype(np.intp, copy=False)
+
+
+def _pick_flat(values: np.ndarray, indices: np.ndarray, func: Any, skipna: bool
+               ) -> tuple[Any, int]:
+    # Block results are not in flat order, so ties are broken by the smallest global index.
+    valid = indices >= 0
+    if not valid.any():
+        return values[0], -1
+    nan = np.isnan(values) if values.dtype.kind in "fc" else np.zeros(values.shape, bool)
+    if skipna:
+        valid &= ~nan
+        nan = np.zeros(values.shape, bool)
+    if nan.any():
+        candidates = nan
+    else:
+        extreme = (np.min if func is np.argmin else np.max)(values[valid])
+        candidates = valid & (values == extreme)
+    index = int(np.min(indices[candidates]))
+    return values[candidates][np.argmin(indices[candidates])], index
+
+
+def _arg_pick(x: np.ndarray, axis: int, func: Any, skipna: bool) -> np.ndarray:
+    """Position of the extreme along ``axis`` (keepdims); -1 where a slice is all NaN."""
+    if x.shape[axis] == 0:
+        return np.full(x.shape[:axis] + (1,) + x.shape[axis + 1:], -1, dtype=np.intp)
+    if not (skipna and x.dtype.kind in "fc"):
+        return func(x, axis=axis, keepdims=True)
+    allnan = np.all(np.isnan(x), axis=axis, keepdims=True)
+    filled = np.where(allnan, 0, x)
+    nanfunc = np.nanargmin if func is np.argmin else np.nanargmax
+    return np.where(allnan, -1, nanfunc(filled, axis=axis, keepdims=True))

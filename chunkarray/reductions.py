@@ -1,0 +1,482 @@
+"""Reductions: chunk, then a tree of combines (``split_every`` blocks at a time), then aggregate.
+
+Each public reduction is a :class:`Reduction` triple of NumPy functions (from
+:mod:`chunkarray.reduction_kernels`) beside the function users call. The tree is built from two
+node kinds: a blockwise chunk step, then :class:`~chunkarray.primitives.reduce.PartialReduce`
+levels until every reduced axis fits in one group.
+"""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import numpy as np
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
+
+from chunkarray import config
+from chunkarray import reduction_kernels as rk
+from chunkarray._chunks import block_offsets
+from chunkarray.array import ChunkedArray
+from chunkarray.creation import asarray
+from chunkarray.kernels import concatenate_nested
+from chunkarray.primitives.blockwise import blockwise_node
+from chunkarray.primitives.reduce import PartialReduce
+
+__all__ = [
+    "Reduction", "all", "any", "argmax", "argmin", "count_nonzero", "max", "mean", "min",
+    "nanargmax", "nanargmin", "nanmax", "nanmean", "nanmin", "nanprod", "nanstd", "nansum",
+    "nanvar", "prod", "std", "sum", "var",
+]
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """A reduction as three block functions, each called with ``axis`` (a tuple) and ``**kwargs``.
+
+    ``chunk(block)`` makes the partial state of one block, ``combine(state)`` merges concatenated
+    states (keeping dims) and ``aggregate(state, keepdims=...)`` turns merged states into the result.
+    ``offsets=True`` passes each block's global ``offset`` and the array's ``shape`` to ``chunk``.
+    """
+
+    chunk: Callable[..., Any]
+    combine: Callable[..., Any]
+    aggregate: Callable[..., Any]
+    offsets: bool = False
+    chunk_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    shared_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _merge(nested: Any, *, step: Callable[..., Any], axes: tuple[int, ...], **kwargs: Any) -> Any:
+    return step(concatenate_nested(nested, axes), axis=axes, **kwargs)
+
+
+def _split_factors(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
+    if split_every is None:
+        split_every = config.get("split_every")
+    if isinstance(split_every, Mapping):
+        factors = {normalize_axis_index(a, ndim): int(s) for a, s in split_every.items()}
+        bad = {a: s for a, s in factors.items() if s < 2}
+        if bad:
+            raise ValueError(f"split_every={split_every!r}: each value must be >= 2")
+        return {a: factors.get(a, 2) for a in axes}
+    if isinstance(split_every, bool) or not isinstance(split_every, (int, np.integer)) \
+            or split_every < 2:
+        raise ValueError(f"split_every must be an int >= 2 or a dict {{axis: int}}, "
+                         f"got {split_every!r}")
+    per_axis = builtins.max(int(split_every ** (1 / builtins.max(len(axes), 1)) + 1e-9), 2)
+    return dict.fromkeys(axes, per_axis)
+
+
+def reduce(
+    x: ChunkedArray,
+    r: Reduction,
+    axis: Any,
+    *,
+    dtype: np.dtype,
+    keepdims: bool,
+    split_every: Any,
+    label: str,
+) -> ChunkedArray:
+    """Build the reduction tree of ``r`` over ``axis`` of ``x``."""
+    axes = _axes(x, axis)
+    ind = tuple(range(x.ndim))
+    chunk = partial(r.chunk, axis=axes, **r.chunk_kwargs, **r.shared_kwargs)
+    block_kwargs = None
+    if r.offsets:
+        offsets, shape = block_offsets(x.chunks), x.shape
+
+        def block_kwargs(index: tuple[int, ...]) -> dict[str, Any]:
+            return {"offset": tuple(o[i] for o, i in zip(offsets, index)), "shape": shape}
+
+    node = blockwise_node(
+        chunk, ind, x._node, ind, dtype=dtype, adjust_chunks={a: 1 for a in axes},
+        block_kwargs=block_kwargs, token=(label, "chunk"),
+    )
+    split = _split_factors(split_every, axes, x.ndim)
+    combine = partial(_merge, step=r.combine, axes=axes, **r.shared_kwargs)
+    while builtins.any(node.numblocks[a] > split[a] for a in axes):
+        node = PartialReduce(node, combine, axes, split, dtype=dtype, label=f"{label}-combine")
+    aggregate = partial(_merge, step=r.aggregate, axes=axes, keepdims=keepdims,
+                        **r.shared_kwargs)
+    node = PartialReduce(node, aggregate, axes, split, dtype=dtype, keepdims=keepdims,
+                         label=f"{label}-aggregate")
+    return ChunkedArray(node)
+
+
+def _axes(x: ChunkedArray, axis: Any) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(x.ndim))
+    return normalize_axis_tuple(axis, x.ndim, argname="axis")
+
+
+def _result_dtype(func: Callable[..., Any], x: ChunkedArray, axes: tuple[int, ...],
+                  **kwargs: Any) -> np.dtype:
+    """The dtype NumPy's own reduction gives, found on a one-element stand-in."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = func(np.ones((1,) * x.ndim, dtype=x.dtype), axis=axes, **kwargs)
+    return np.asarray(out).dtype
+
+
+def _check_nonempty(x: ChunkedArray, axes: tuple[int, ...], name: str) -> None:
+    if builtins.any(x.shape[a] == 0 for a in axes) or (not axes and x.size == 0 and x.ndim == 0):
+        raise ValueError(
+            f"zero-size array to reduction operation {name} which has no identity "
+            f"(axis {axes} of shape {x.shape})"
+        )
+
+
+# --- sum, prod, min, max, any, all and their nan forms ---------------------------------------------
+
+
+def _simple(func: Callable[..., Any], combine: Callable[..., Any] | None = None) -> Reduction:
+    combine = combine or func
+    return Reduction(
+        chunk=rk.reduce_chunk,
+        combine=partial(rk.reduce_combine, func=combine),
+        aggregate=partial(rk.reduce_aggregate, func=combine),
+        chunk_kwargs={"func": func},
+    )
+
+
+def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: str, axis: Any,
+                     dtype: Any, keepdims: bool, split_every: Any) -> ChunkedArray:
+    x = asarray(x)
+    axes = _axes(x, axis)
+    out_dtype = _result_dtype(np_func, x, axes, dtype=dtype)
+    r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets,
+                  {**r.chunk_kwargs, "dtype": out_dtype}, r.shared_kwargs)
+    return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
+                  label=label)
+
+
+def _untyped_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: str,
+                       axis: Any, keepdims: bool, split_every: Any, identity: bool) -> ChunkedArray:
+    x = asarray(x)
+    axes = _axes(x, axis)
+    if not identity:
+        _check_nonempty(x, axes, label)
+    out_dtype = _result_dtype(np_func, x, axes)
+    return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
+                  label=label)
+
+
+_SUM = _simple(np.sum)
+_NANSUM = _simple(np.nansum, np.sum)
+_PROD = _simple(np.prod)
+_NANPROD = _simple(np.nanprod, np.prod)
+_MIN = _simple(np.min)
+_MAX = _simple(np.max)
+_NANMIN = _simple(np.nanmin)
+_NANMAX = _simple(np.nanmax)
+_ANY = _simple(np.any)
+_ALL = _simple(np.all)
+_COUNT_NONZERO = Reduction(
+    chunk=rk.count_nonzero_chunk,
+    combine=partial(rk.reduce_combine, func=np.sum),
+    aggregate=partial(rk.reduce_aggregate, func=np.sum, dtype=np.intp),
+)
+
+
+def sum(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+        split_every: Any = None) -> ChunkedArray:
+    """Sum over ``axis`` (``None``: all axes), like ``numpy.sum``.
+
+    >>> import chunkarray as ca
+    >>> ca.sum(ca.ones((4, 6), chunks=2), axis=0).compute()
+    array([4., 4., 4., 4., 4., 4.])
+    """
+    return _typed_reduction(x, _SUM, np.sum, "sum", axis, dtype, keepdims, split_every)
+
+
+def nansum(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+           split_every: Any = None) -> ChunkedArray:
+    """Sum treating NaN as zero, like ``numpy.nansum``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nansum(ca.from_array(np.array([1.0, np.nan, 2.0]), chunks=2)).compute()
+    np.float64(3.0)
+    """
+    return _typed_reduction(x, _NANSUM, np.nansum, "nansum", axis, dtype, keepdims, split_every)
+
+
+def prod(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+         split_every: Any = None) -> ChunkedArray:
+    """Product over ``axis``, like ``numpy.prod``.
+
+    >>> import chunkarray as ca
+    >>> ca.prod(ca.arange(1, 6, chunks=2)).compute()
+    np.int64(120)
+    """
+    return _typed_reduction(x, _PROD, np.prod, "prod", axis, dtype, keepdims, split_every)
+
+
+def nanprod(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+            split_every: Any = None) -> ChunkedArray:
+    """Product treating NaN as one, like ``numpy.nanprod``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanprod(ca.from_array(np.array([2.0, np.nan, 3.0]), chunks=2)).compute()
+    np.float64(6.0)
+    """
+    return _typed_reduction(x, _NANPROD, np.nanprod, "nanprod", axis, dtype, keepdims,
+                            split_every)
+
+
+def min(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+        ) -> ChunkedArray:
+    """Minimum over ``axis``; NaN propagates, like ``numpy.min``.
+
+    >>> import chunkarray as ca
+    >>> ca.min(ca.arange(5, chunks=2)).compute()
+    np.int64(0)
+    """
+    return _untyped_reduction(x, _MIN, np.min, "minimum", axis, keepdims, split_every, False)
+
+
+def max(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+        ) -> ChunkedArray:
+    """Maximum over ``axis``; NaN propagates, like ``numpy.max``.
+
+    >>> import chunkarray as ca
+    >>> ca.max(ca.arange(5, chunks=2)).compute()
+    np.int64(4)
+    """
+    return _untyped_reduction(x, _MAX, np.max, "maximum", axis, keepdims, split_every, False)
+
+
+def nanmin(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+           ) -> ChunkedArray:
+    """Minimum ignoring NaN, like ``numpy.nanmin``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanmin(ca.from_array(np.array([np.nan, 2.0, 1.0]), chunks=1)).compute()
+    np.float64(1.0)
+    """
+    return _untyped_reduction(x, _NANMIN, np.nanmin, "nanmin", axis, keepdims, split_every,
+                              False)
+
+
+def nanmax(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+           ) -> ChunkedArray:
+    """Maximum ignoring NaN, like ``numpy.nanmax``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanmax(ca.from_array(np.array([np.nan, 2.0, 1.0]), chunks=1)).compute()
+    np.float64(2.0)
+    """
+    return _untyped_reduction(x, _NANMAX, np.nanmax, "nanmax", axis, keepdims, split_every,
+                              False)
+
+
+def any(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+        ) -> ChunkedArray:
+    """Whether any element along ``axis`` is true, like ``numpy.any``.
+
+    >>> import chunkarray as ca
+    >>> ca.any(ca.arange(3, chunks=1) > 1).compute()
+    np.True_
+    """
+    return _untyped_reduction(x, _ANY, np.any, "any", axis, keepdims, split_every, True)
+
+
+def all(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+        ) -> ChunkedArray:
+    """Whether every element along ``axis`` is true, like ``numpy.all``.
+
+    >>> import chunkarray as ca
+    >>> ca.all(ca.arange(3, chunks=1) > 1).compute()
+    np.False_
+    """
+    return _untyped_reduction(x, _ALL, np.all, "all", axis, keepdims, split_every, True)
+
+
+def count_nonzero(x: Any, /, axis: Any = None, *, keepdims: bool = False,
+                  split_every: Any = None) -> ChunkedArray:
+    """Number of non-zero elements along ``axis``, like ``numpy.count_nonzero``.
+
+    >>> import chunkarray as ca
+    >>> ca.count_nonzero(ca.arange(5, chunks=2)).compute()
+    np.int64(4)
+    """
+    x = asarray(x)
+    return reduce(x, _COUNT_NONZERO, axis, dtype=np.dtype(np.intp), keepdims=keepdims,
+                  split_every=split_every, label="count_nonzero")
+
+
+# --- mean, var, std: merged counts, means and squared deviations --------------------------------------
+
+
+def _work_dtype(x: ChunkedArray, dtype: Any) -> np.dtype:
+    """The accumulator dtype NumPy's mean and var use."""
+    if dtype is not None:
+        return np.dtype(dtype)
+    if x.dtype.kind in "biu":
+        return np.dtype(np.float64)
+    if x.dtype == np.float16:
+        return np.dtype(np.float32)
+    return x.dtype
+
+
+def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis: Any, dtype: Any,
+             keepdims: bool, split_every: Any, ddof: float | None = None, sqrt: bool = False
+             ) -> ChunkedArray:
+    x = asarray(x)
+    axes = _axes(x, axis)
+    kwargs = {} if ddof is None else {"ddof": ddof}
+    out_dtype = _result_dtype(np_func, x, axes, dtype=dtype, **kwargs)
+    work = _work_dtype(x, dtype)
+    if ddof is None:
+        r = Reduction(rk.mean_chunk, rk.mean_combine,
+                      partial(rk.mean_aggregate, dtype=out_dtype),
+                      chunk_kwargs={"dtype": work, "skipna": skipna})
+    else:
+        r = Reduction(rk.moment_chunk, rk.moment_combine,
+                      partial(rk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt),
+                      chunk_kwargs={"dtype": work, "skipna": skipna})
+    return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
+                  label=label)
+
+
+def mean(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+         split_every: Any = None) -> ChunkedArray:
+    """Arithmetic mean over ``axis``, like ``numpy.mean``.
+
+    >>> import chunkarray as ca
+    >>> ca.mean(ca.arange(10, chunks=3)).compute()
+    np.float64(4.5)
+    """
+    return _moments(x, np.mean, "mean", False, axis, dtype, keepdims, split_every)
+
+
+def nanmean(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
+            split_every: Any = None) -> ChunkedArray:
+    """Mean ignoring NaN, like ``numpy.nanmean``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanmean(ca.from_array(np.array([1.0, np.nan, 3.0]), chunks=2)).compute()
+    np.float64(2.0)
+    """
+    return _moments(x, np.nanmean, "nanmean", True, axis, dtype, keepdims, split_every)
+
+
+def var(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
+        keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+    """Variance over ``axis`` with ``ddof`` delta degrees of freedom, like ``numpy.var``.
+
+    Block moments are merged pairwise (count, mean, sum of squared deviations), so the result
+    is as accurate as NumPy's two-pass variance, never a cancelling sum of squares.
+
+    >>> import chunkarray as ca
+    >>> ca.var(ca.arange(10, chunks=3)).compute()
+    np.float64(8.25)
+    """
+    return _moments(x, np.var, "var", False, axis, dtype, keepdims, split_every, ddof)
+
+
+def nanvar(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
+           keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+    """Variance ignoring NaN, like ``numpy.nanvar``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanvar(ca.from_array(np.array([1.0, np.nan, 3.0]), chunks=2)).compute()
+    np.float64(1.0)
+    """
+    return _moments(x, np.nanvar, "nanvar", True, axis, dtype, keepdims, split_every, ddof)
+
+
+def std(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
+        keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+    """Standard deviation over ``axis``, like ``numpy.std``.
+
+    >>> import chunkarray as ca
+    >>> ca.std(ca.arange(4, chunks=3)).compute()
+    np.float64(1.118033988749895)
+    """
+    return _moments(x, np.std, "std", False, axis, dtype, keepdims, split_every, ddof, sqrt=True)
+
+
+def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
+           keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+    """Standard deviation ignoring NaN, like ``numpy.nanstd``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanstd(ca.from_array(np.array([1.0, np.nan, 3.0]), chunks=2)).compute()
+    np.float64(1.0)
+    """
+    return _moments(x, np.nanstd, "nanstd", True, axis, dtype, keepdims, split_every, ddof,
+                    sqrt=True)
+
+
+# --- argmin, argmax ---------------------------------------------------------------------------------
+
+
+def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, keepdims: bool,
+         split_every: Any) -> ChunkedArray:
+    x = asarray(x)
+    flat = axis is None
+    if flat:
+        if x.size == 0:
+            raise ValueError(f"attempt to get {label} of an empty sequence")
+        axes = tuple(range(x.ndim))
+    else:
+        if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+            raise TypeError(f"{label}: axis must be None or an int, got {axis!r}")
+        axes = (normalize_axis_index(int(axis), x.ndim, "axis"),)
+        if x.shape[axes[0]] == 0:
+            raise ValueError(f"attempt to get {label} of an empty sequence")
+    shared = {"func": func, "flat": flat, "skipna": skipna}
+    r = Reduction(rk.arg_chunk, rk.arg_combine, rk.arg_aggregate, offsets=True,
+                  shared_kwargs=shared)
+    return reduce(x, r, axes, dtype=np.dtype(np.intp), keepdims=keepdims,
+                  split_every=split_every, label=label)
+
+
+def argmin(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+           ) -> ChunkedArray:
+    """Index of the minimum (in the flattened array when ``axis`` is None), like ``numpy.argmin``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.argmin(ca.from_array(np.array([3, 1, 2, 1]), chunks=2)).compute()
+    np.int64(1)
+    """
+    return _arg(x, np.argmin, "argmin", False, axis, keepdims, split_every)
+
+
+def argmax(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+           ) -> ChunkedArray:
+    """Index of the maximum, like ``numpy.argmax``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.argmax(ca.from_array(np.array([3, 5, 2, 5]), chunks=2)).compute()
+    np.int64(1)
+    """
+    return _arg(x, np.argmax, "argmax", False, axis, keepdims, split_every)
+
+
+def nanargmin(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+              ) -> ChunkedArray:
+    """Index of the minimum ignoring NaN, like ``numpy.nanargmin``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanargmin(ca.from_array(np.array([np.nan, 2.0, 1.0]), chunks=2)).compute()
+    np.int64(2)
+    """
+    return _arg(x, np.argmin, "nanargmin", True, axis, keepdims, split_every)
+
+
+def nanargmax(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
+              ) -> ChunkedArray:
+    """Index of the maximum ignoring NaN, like ``numpy.nanargmax``.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> ca.nanargmax(ca.from_array(np.array([np.nan, 2.0, 1.0]), chunks=2)).compute()
+    np.int64(1)
+    """
+    return _arg(x, np.argmax, "nanargmax", True, axis, keepdims, split_every)
+
