@@ -97,6 +97,16 @@ def _transpose(self: ChunkedArray, *axes: Any) -> ChunkedArray:
     return routines.transpose(self, axes or None)
 
 
+def _T(self: ChunkedArray) -> ChunkedArray:
+    """The array with its axes reversed.
+
+    >>> import chunkarray as ca
+    >>> ca.ones((2, 3), chunks=2).T.shape
+    (3, 2)
+    """
+    return routines.transpose(self)
+
+
 def _map_blocks(self: ChunkedArray, func: Callable[..., Any], *args: Any, **kwargs: Any
                 ) -> ChunkedArray:
     return routines.map_blocks(func, self, *args, **kwargs)
@@ -110,7 +120,7 @@ def _bind_methods() -> None:
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
-    ChunkedArray.T = property(routines.transpose)  # type: ignore[attr-defined]
+    ChunkedArray.T = property(_T)  # type: ignore[attr-defined]
     ChunkedArray.conj = lambda self: elemwise(np.conjugate, self)  # type: ignore[attr-defined]
     ChunkedArray.real = property(  # type: ignore[attr-defined]
         lambda self: elemwise(np.real, self, label="real"))
