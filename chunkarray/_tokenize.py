@@ -35,6 +35,8 @@ def _normalize(obj: Any) -> str:
     if obj is None or kind in (bool, int, float, complex, str, bytes):
         return f"{kind.__name__}:{obj!r}"
     if kind in (tuple, list):
+        if _plain(obj):  # e.g. chunks: repr is exact and far faster than recursing
+            return f"{kind.__name__}:{obj!r}"
         return f"{kind.__name__}[{','.join(_normalize(o) for o in obj)}]"
     if kind is dict:
         return "dict{" + ",".join(f"{_normalize(k)}:{_normalize(v)}" for k, v in sorted(
@@ -56,6 +58,14 @@ def _normalize(obj: Any) -> str:
         return f"func:{getattr(obj, '__module__', '')}.{obj.__qualname__}"
     # Lambdas, closures and arbitrary objects: identity is the only safe equality we know of.
     return f"object:{kind.__qualname__}:{id(obj)}"
+
+
+def _plain(obj: tuple | list) -> bool:
+    """Whether a sequence holds only ints, or only tuples of ints (whose repr is unambiguous)."""
+    kinds = set(map(type, obj))
+    if kinds <= {int}:
+        return True
+    return kinds == {tuple} and all(set(map(type, t)) <= {int} for t in obj)
 
 
 def _normalize_ndarray(a: np.ndarray) -> str:

@@ -1,61 +1,70 @@
 """The threaded executor: NumPy releases the GIL, so blocks compute in parallel.
 
-Workers share one ready-heap ordered by the graph's static depth-first priority, so a branch is
-finished (through its reduction) before new input is read, and every result is freed the moment
-its last consumer has run. A worker that finishes a task records the result and takes its next task
-in the same critical section: one lock round-trip per task is the whole scheduling cost.
+Workers share one ready-heap ordered by the graph's static depth-first priority (a task's position
+in ``Lowered.order``), so a branch is finished through its reduction before new input is read, and
+every result is freed the moment its last consumer has run.
+
+Scheduling costs one lock round-trip per *batch* of tasks: a worker records the results of its
+last batch and takes the next in one critical section. Batches adapt to the measured task time:
+tiny tasks go many at a time, so scheduling stays a small fraction of the work, while tasks that
+take milliseconds go one at a time, so memory stays at a few blocks per worker.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from heapq import heapify, heappop, heappush
 from typing import Any
 
-from chunkarray.executors._task import consumer_counts, note_failure, run_task
+from chunkarray.executors._task import note_failure, run_task
 from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute"]
+
+_BATCH_SECONDS = 200e-6  # aim for this much work per lock round-trip
+_MAX_BATCH = 64
 
 
 class _Run:
     """The state of one ``execute`` call; several calls may run at once, each with its own."""
 
-    def __init__(self, lowered: Lowered, keys: Sequence[Key]) -> None:
+    def __init__(self, lowered: Lowered, keys: Sequence[Key], num_workers: int) -> None:
+        order = lowered.order
+        self.order = order
         self.tasks = lowered.tasks
-        self.dependencies = lowered.dependencies
-        self.priority = {k: i for i, k in enumerate(lowered.order)}
-        self.remaining = consumer_counts(lowered)
-        self.keep = set(keys)
-        self.waiting: dict[Key, int] = {}
-        self.dependents: dict[Key, list[Key]] = {}
-        ready = []
-        for key in lowered.order:
-            deps = self.dependencies[key]
-            self.waiting[key] = len(deps)
-            if not deps:
-                ready.append((self.priority[key], key))
-            for d in deps:
-                self.dependents.setdefault(d, []).append(key)
+        ids = {k: i for i, k in enumerate(order)}
+        deps = [[ids[d] for d in lowered.dependencies[k]] for k in order]
+        dependents: list[list[int]] = [[] for _ in order]
+        for i, ds in enumerate(deps):
+            for d in ds:
+                dependents[d].append(i)
+        self.deps = deps
+        self.dependents = dependents
+        self.waiting = [len(ds) for ds in deps]
+        self.remaining = [len(ds) for ds in dependents]  # consumers yet to run
+        self.keep = {ids[k] for k in keys}
+        ready = [i for i, n in enumerate(self.waiting) if n == 0]
         heapify(ready)
         self.ready = ready
         self.results: dict[Key, Any] = {}
-        self.unfinished = len(lowered.order)
+        self.unfinished = len(order)
         self.failure: BaseException | None = None
         self.idle = 0
+        self.num_workers = num_workers
+        self.task_seconds = 1.0  # no measurement yet: assume slow, take one task at a time
         self.cond = threading.Condition(threading.Lock())
 
     def work(self) -> None:
-        """Take ready tasks until the graph is done or a task has failed."""
-        cond, tasks, results = self.cond, self.tasks, self.results
-        key: Key | None = None
-        value: Any = None
+        """Take batches of ready tasks until the graph is done or a task has failed."""
+        cond, tasks, order, results = self.cond, self.tasks, self.order, self.results
+        done: list[tuple[int, Any]] = []
         while True:
             with cond:
-                if key is not None:
-                    self._finish(key, value)
-                    key = value = None
+                for i, value in done:
+                    self._finish(i, value)
+                done.clear()
                 while not self.ready:
                     if self.unfinished == 0 or self.failure is not None:
                         cond.notify_all()
@@ -65,45 +74,57 @@ class _Run:
                     self.idle -= 1
                 if self.failure is not None:
                     return
-                key = heappop(self.ready)[1]
+                batch = self._take()
                 if self.ready and self.idle:
                     cond.notify()
-            try:
-                value = run_task(tasks[key], results)
-            except BaseException as exc:  # KeyboardInterrupt too: stop every worker cleanly
-                with cond:
-                    if self.failure is None:
-                        note_failure(exc, key)
-                        self.failure = exc
-                    cond.notify_all()
-                return
+            start = time.perf_counter()
+            for i in batch:
+                try:
+                    done.append((i, run_task(tasks[order[i]], results)))
+                except BaseException as exc:  # KeyboardInterrupt too: stop every worker cleanly
+                    with cond:
+                        if self.failure is None:
+                            note_failure(exc, order[i])
+                            self.failure = exc
+                        cond.notify_all()
+                    return
+            # A moving average of task time, shared by the workers (a race here only blurs it).
+            per_task = (time.perf_counter() - start) / len(batch)
+            self.task_seconds = 0.8 * self.task_seconds + 0.2 * per_task
 
-    def _finish(self, key: Key, value: Any) -> None:
+    def _take(self) -> list[int]:
+        # Called with the lock held. Leave a share of the ready tasks for the other workers.
+        ready = self.ready
+        size = min(int(_BATCH_SECONDS / self.task_seconds) + 1, _MAX_BATCH,
+                   max(len(ready) // self.num_workers, 1))
+        return [heappop(ready) for _ in range(min(size, len(ready)))]
+
+    def _finish(self, i: int, value: Any) -> None:
         # Called with the lock held.
-        results, remaining, waiting = self.results, self.remaining, self.waiting
-        results[key] = value
+        order, results, remaining, waiting = self.order, self.results, self.remaining, self.waiting
+        results[order[i]] = value
         self.unfinished -= 1
-        for dep in self.dependencies[key]:
-            left = remaining[dep] - 1
-            remaining[dep] = left
-            if left == 0 and dep not in self.keep:
-                del results[dep]
-        for child in self.dependents.get(key, ()):
+        for d in self.deps[i]:
+            left = remaining[d] - 1
+            remaining[d] = left
+            if left == 0 and d not in self.keep:
+                del results[order[d]]
+        for child in self.dependents[i]:
             left = waiting[child] - 1
             waiting[child] = left
             if left == 0:
-                heappush(self.ready, (self.priority[child], child))
+                heappush(self.ready, child)
         if self.unfinished == 0:
             self.cond.notify_all()
 
 
 def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
     """Run ``lowered`` on ``num_workers`` threads (the caller is one of them)."""
-    run = _Run(lowered, keys)
+    workers = max(num_workers or 1, 1)
+    run = _Run(lowered, keys, workers)
     helpers = [
         threading.Thread(target=run.work, name=f"chunkarray-worker-{i}", daemon=True)
-        for i in range(max((num_workers or 1) - 1, 0))
-        if i < run.unfinished - 1
+        for i in range(min(workers, run.unfinished) - 1)
     ]
     for t in helpers:
         t.start()

@@ -35,7 +35,7 @@ class Data(Node):
 class FromArray(Node):
     """Blocks read by slicing an array-like: NumPy arrays give views, storage reads just a block."""
 
-    __slots__ = ("data", "getter", "_offsets")
+    __slots__ = ("data", "getter", "_slices")
 
     def __init__(
         self,
@@ -48,7 +48,7 @@ class FromArray(Node):
         super().__init__(name, chunks, dtype)
         self.data = Data(f"array-{name}", source)
         self.getter = getter
-        self._offsets = block_offsets(chunks)
+        self._slices: tuple[list[slice], ...] | None = None  # per axis, made on first lowering
 
     @property
     def source(self) -> Any:
@@ -59,9 +59,12 @@ class FromArray(Node):
         return (self.data,)
 
     def block_slices(self, index: tuple[int, ...]) -> tuple[slice, ...]:
-        return tuple(
-            slice(off[i], off[i] + c[i]) for off, c, i in zip(self._offsets, self.chunks, index)
-        )
+        if self._slices is None:
+            self._slices = tuple(
+                [slice(o, o + n) for o, n in zip(offsets, sizes)]
+                for offsets, sizes in zip(block_offsets(self.chunks), self.chunks)
+            )
+        return tuple([s[i] for s, i in zip(self._slices, index)])
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         key = (self.data.name,)
