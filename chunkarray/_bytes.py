@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -46,7 +47,10 @@ def parse_bytes(text: str | int) -> int:
             f"could not parse byte size {text!r}: expected a number and a unit such as "
             f"'100 MB' or '64 MiB' (units: {', '.join(u for u in BYTE_UNITS if u)})"
         )
-    nbytes = int(float(match.group(1)) * BYTE_UNITS[unit])
+    value = float(match.group(1)) * BYTE_UNITS[unit]
+    if not math.isfinite(value):  # "1e400 B": int() of an infinite float would raise OverflowError
+        raise ValueError(f"byte size must be finite, got {text!r}")
+    nbytes = int(value)
     if nbytes <= 0:
         raise ValueError(f"byte size must be positive, got {text!r}")
     return nbytes

@@ -8,6 +8,7 @@ or arrays; every function takes and returns plain tuples.
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from itertools import accumulate, product
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray import config
-from chunkarray._bytes import BYTES_RE, parse_bytes
+from chunkarray._bytes import BYTE_UNITS, BYTES_RE, parse_bytes
 
 Chunks = tuple[tuple[int, ...], ...]
 Shape = tuple[int, ...]
@@ -36,7 +37,12 @@ __all__ = [
 ]
 
 def _is_byte_string(spec: object) -> bool:
-    return isinstance(spec, str) and spec != "auto" and BYTES_RE.match(spec) is not None
+    # The unit must be one we know, so "5 foo" is reported as an unknown chunk string that names
+    # the ``chunks`` argument rather than failing later in ``parse_bytes``.
+    if not isinstance(spec, str) or spec == "auto":
+        return False
+    match = BYTES_RE.match(spec)
+    return match is not None and match.group(2).lower() in BYTE_UNITS
 
 
 def shape_from_chunks(chunks: Chunks) -> Shape:
@@ -160,9 +166,11 @@ def normalize_chunks(
     >>> normalize_chunks(((3, 7), 4), (10, 7))
     ((3, 7), (4, 3))
     """
-    shape = tuple(int(n) for n in shape)
+    shape = _check_shape(shape)
     ndim = len(shape)
     specs = _per_axis_specs(chunks, shape)
+    if previous_chunks is not None:
+        previous_chunks = _check_previous(previous_chunks, shape)
     auto_limit = limit
     if isinstance(chunks, str) and chunks != "auto":
         auto_limit = chunks
@@ -184,19 +192,50 @@ def normalize_chunks(
     return result
 
 
+def _check_shape(shape: Any) -> Shape:
+    try:
+        dims = tuple(operator.index(n) for n in shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(isinstance(n, bool) for n in shape):
+        raise TypeError(f"shape must be a tuple of ints, got {shape!r}")
+    if any(n < 0 for n in dims):
+        raise ValueError(f"shape={shape!r}: dimensions must be non-negative")
+    return dims
+
+
+def _check_previous(previous: Any, shape: Shape) -> tuple[int, ...]:
+    sizes = tuple(previous)
+    if len(sizes) != len(shape) or not all(
+        isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in sizes
+    ):
+        raise ValueError(
+            f"previous_chunks={previous!r}: expected one positive int per axis of shape {shape}"
+        )
+    return tuple(int(s) for s in sizes)
+
+
 def _per_axis_specs(chunks: Any, shape: Shape) -> list[Any]:
     ndim = len(shape)
     if isinstance(chunks, Mapping):
-        bad = [k for k in chunks if not isinstance(k, (int, np.integer)) or not -ndim <= k < ndim]
+        bad = [
+            k for k in chunks
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not -ndim <= k < ndim
+        ]
         if bad:
             raise ValueError(
                 f"chunks={chunks!r}: dict keys must be axes in range({-ndim}, {ndim}), got {bad}"
             )
+        axes = [int(k) % ndim for k in chunks]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"chunks={chunks!r}: the dict names the same axis more than once")
         specs: list[Any] = [-1] * ndim
-        for axis, spec in chunks.items():
-            specs[axis % ndim] = spec
+        for axis, spec in zip(axes, chunks.values()):
+            specs[axis] = spec
         return specs
     if chunks is None or isinstance(chunks, (str, int, np.integer)) and not isinstance(chunks, bool):
+        if ndim == 0 and not (chunks == "auto" or _is_byte_string(chunks)):
+            _normalize_axis(chunks, 1, 0, chunks)  # no axis will check it: a bad spec fails here
         return [chunks] * ndim
     if isinstance(chunks, (tuple, list)):
         if len(chunks) != ndim:
@@ -264,6 +303,8 @@ def _auto_blocksizes(
     """Block sizes for the 'auto' axes so that one block holds about ``limit`` bytes."""
     itemsize = _itemsize(dtype, chunks)
     target = parse_bytes(limit if limit is not None else config.get("chunk_size"))
+    if 0 in shape:  # an empty array holds nothing: one block per axis whatever the limit
+        return [max(shape[a], 1) for a in auto_axes]
     fixed_elems = math.prod(max(c) if c and max(c) > 0 else 1 for c in fixed if c is not None)
     budget = max(target // (itemsize * fixed_elems), 1)
     if previous_chunks is not None:
@@ -274,12 +315,13 @@ def _auto_blocksizes(
         if shape[a] == 0:
             sizes[a] = 1
     # Axes that fit whole take their length; the budget left over is shared evenly by the rest.
+    # Compare in integers: a float root such as 125 ** (1 / 3) == 4.999... would split a (5, 5, 5)
+    # array that fits the budget exactly.
     while pending:
-        per_axis = budget ** (1 / len(pending))
-        small = [a for a in pending if shape[a] <= per_axis]
+        small = [a for a in pending if shape[a] ** len(pending) <= budget]
         if not small:
             for a in pending:
-                sizes[a] = max(int(per_axis), 1)
+                sizes[a] = _iroot(budget, len(pending))
             break
         for a in small:
             budget = max(budget // shape[a], 1)
@@ -292,15 +334,37 @@ def _auto_from_previous(
 ) -> list[int]:
     # Grow whole multiples of the storage chunks, the smallest axis first, until the budget is used.
     sizes = {a: max(min(int(previous[a]), shape[a]), 1) for a in auto_axes}
+    total = budget
     budget = max(budget // math.prod(sizes.values()), 1)
     for a in sorted(auto_axes, key=lambda a: sizes[a]):
         remaining = len([b for b in auto_axes if sizes[b] == min(int(previous[b]), shape[b])])
-        factor = max(int(budget ** (1 / max(remaining, 1))), 1)
+        factor = _iroot(budget, max(remaining, 1))
         most = max(math.ceil(shape[a] / sizes[a]), 1)
         factor = min(factor, most)
         sizes[a] *= factor
         budget = max(budget // factor, 1)
-    return [min(sizes[a], max(shape[a], 1)) for a in auto_axes]
+    sizes = {a: min(sizes[a], max(shape[a], 1)) for a in auto_axes}
+    # A whole axis is aligned with any storage chunking: take it wherever it fits, so an array
+    # that fits the budget is one block rather than the largest multiple of the storage chunks.
+    for a in auto_axes:
+        others = math.prod(sizes[b] for b in auto_axes if b != a)
+        if shape[a] * others <= total:
+            sizes[a] = max(shape[a], 1)
+    return [sizes[a] for a in auto_axes]
+
+
+def _iroot(n: int, k: int) -> int:
+    """The largest integer ``s >= 1`` with ``s ** k <= n`` (or 1), exact where floats round.
+
+    >>> _iroot(125, 3), _iroot(124, 3), _iroot(0, 2)
+    (5, 4, 1)
+    """
+    s = max(int(round(n ** (1 / k))), 1)
+    while s > 1 and s**k > n:
+        s -= 1
+    while (s + 1) ** k <= n:
+        s += 1
+    return s
 
 
 def _even_size(n: int, size: int) -> int:

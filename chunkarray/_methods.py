@@ -107,6 +107,19 @@ def _T(self: ChunkedArray) -> ChunkedArray:
     return routines.transpose(self)
 
 
+def _conj(self: ChunkedArray) -> ChunkedArray:
+    """The complex conjugate; other dtypes are returned unchanged, as ``ndarray.conj`` does
+    (the ``numpy.conjugate`` ufunc would turn booleans into int8).
+
+    >>> import numpy as np, chunkarray as ca
+    >>> ca.from_array(np.array([1 + 2j]), chunks=1).conj().compute()
+    array([1.-2.j])
+    >>> ca.from_array(np.array([True]), chunks=1).conj().dtype
+    dtype('bool')
+    """
+    return elemwise(np.conjugate, self) if self.dtype.kind == "c" else self
+
+
 def _map_blocks(self: ChunkedArray, func: Callable[..., Any], *args: Any, **kwargs: Any
                 ) -> ChunkedArray:
     return routines.map_blocks(func, self, *args, **kwargs)
@@ -121,7 +134,7 @@ def _bind_methods() -> None:
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
     ChunkedArray.T = property(_T)  # type: ignore[attr-defined]
-    ChunkedArray.conj = lambda self: elemwise(np.conjugate, self)  # type: ignore[attr-defined]
+    ChunkedArray.conj = ChunkedArray.conjugate = _conj  # type: ignore[attr-defined]
     ChunkedArray.real = property(  # type: ignore[attr-defined]
         lambda self: elemwise(np.real, self, label="real"))
     ChunkedArray.imag = property(  # type: ignore[attr-defined]
@@ -230,13 +243,21 @@ def _handled() -> dict[Any, Callable[..., Any]]:
     table[np.round] = _numpy_signature(np.round, _round)
     table[np.around] = table[np.round]
     table[np.where] = elementwise.where
-    table[np.astype] = _numpy_signature(np.astype, astype)
+    table[np.astype] = _np_astype
     table[np.real] = lambda x: x.real
     table[np.imag] = lambda x: x.imag
     table[np.shape] = lambda x: x.shape
     table[np.ndim] = lambda x: x.ndim
     table[np.size] = _size
     return table
+
+
+def _np_astype(x: ChunkedArray, dtype: Any, /, *, copy: bool = True, device: Any = None
+               ) -> ChunkedArray:
+    # numpy.astype takes ``dtype`` by keyword too, and has no ``casting=``: it always casts unsafely.
+    if device not in (None, "cpu"):
+        raise ValueError(f"numpy.astype: device={device!r} is not supported; only 'cpu'")
+    return astype(x, dtype, copy=copy)
 
 
 def _size(x: ChunkedArray, axis: int | None = None) -> int:

@@ -18,6 +18,7 @@ from chunkarray import config
 from chunkarray._chunks import Chunks, block_slices
 from chunkarray._tokenize import tokenize
 from chunkarray.executors import get_executor
+from chunkarray.fuse import fuse
 from chunkarray.graph import Key, Node, lower
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
@@ -125,9 +126,12 @@ class ChunkedArray:
         return out if dtype is None else out.astype(dtype, copy=False)
 
     def _scalar(self, convert: Any) -> Any:
-        if self.size != 1:
+        # NumPy 2.4 converts only 0-d arrays to Python numbers (``int(np.array([5]))`` raises);
+        # ``bool`` is the exception and accepts any array of size 1.
+        if self.ndim and (convert is not bool or self.size != 1):
             raise TypeError(
-                f"only arrays of size 1 can be converted to Python scalars, got shape {self.shape}"
+                f"only 0-dimensional arrays can be converted to Python scalars, got shape "
+                f"{self.shape}"
             )
         return convert(np.asarray(self.compute()).reshape(()))
 
@@ -149,7 +153,7 @@ class ChunkedArray:
         return self._scalar(complex)
 
     def __index__(self) -> int:
-        if self.ndim or self.dtype.kind not in "iub":
+        if self.ndim or self.dtype.kind not in "iu":  # NumPy refuses booleans as indices too
             raise TypeError("only 0-d integer arrays can be used as an index")
         return self._scalar(operator.index)
 
@@ -172,6 +176,12 @@ class _BlockIndexer:
             )
         index = index + (slice(None),) * (x.ndim - len(index))
         maps = [_block_map(i, n, axis) for axis, (i, n) in enumerate(zip(index, x.numblocks))]
+        empty = [axis for axis, m in enumerate(maps) if not m]
+        if empty:  # an axis with no blocks has no chunks to describe it, not even (0,)
+            raise IndexError(
+                f"blocks[{index!r}] selects no blocks on axis {empty[0]} "
+                f"(which has {x.numblocks[empty[0]]} blocks)"
+            )
         name = "blocks-" + tokenize(x.name, maps)
         return ChunkedArray(BlockSelect(name, x._node, maps))
 
@@ -184,6 +194,8 @@ def _block_map(index: Any, n: int, axis: int) -> list[int]:
             raise IndexError(f"block index {index} is out of range for axis {axis} with {n} blocks")
         return [int(index) % n]
     if isinstance(index, (list, np.ndarray)):
+        if any(isinstance(i, (bool, np.bool_)) for i in index):  # a mask, not positions
+            raise TypeError(f"block indices must be ints, slices or lists of ints, got {index!r}")
         return [m for i in index for m in _block_map(int(i), n, axis)]
     raise TypeError(f"block indices must be ints, slices or lists of ints, got {index!r}")
 
@@ -193,24 +205,49 @@ def _block_map(index: Any, n: int, axis: int) -> list[int]:
 
 def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None) -> dict[Key, Any]:
     execute = get_executor(scheduler)  # an unknown scheduler fails here, before any work
+    if num_workers is not None and (
+        isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1
+    ):
+        raise ValueError(f"num_workers must be a positive int or None, got {num_workers!r}")
     keys = [k for a in arrays for k in a._node.keys()]
-    lowered = lower([a._node for a in arrays], keys)
+    roots = [a._node for a in arrays]
+    lowered = lower(roots, keys, fuse(roots) if config.get("fuse") else None)
     values = execute(lowered, keys, num_workers or config.num_workers())
     return dict(zip(keys, values))
 
 
-def _assemble(x: ChunkedArray, results: dict[Key, Any]) -> Any:
-    """Put the blocks of ``x`` together as one NumPy array (a NumPy scalar when 0-d)."""
+def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any:
+    """Put the blocks of ``x`` together as one NumPy array (a NumPy scalar when 0-d).
+
+    ``handed`` holds the ids of arrays already returned by this ``compute`` call, so that
+    ``compute(x, x)`` gives two arrays rather than one array twice.
+    """
     keys = list(x._node.keys())
+    for key, slices in zip(keys, block_slices(x.chunks)):
+        _check_block(x, key, slices, results[key])
     if len(keys) == 1:
-        out = np.asarray(results[keys[0]])
-        if out.base is not None:  # a view, maybe of the caller's own input: never hand it out
+        out = np.asarray(results[keys[0]], dtype=x.dtype)
+        # A view may be of the caller's own input and a read-only block is a persisted one: never
+        # hand either out, or writing to the result would change what the graph holds.
+        if out.base is not None or not out.flags.writeable or id(out) in handed:
             out = out.copy()
     else:
         out = np.empty(x.shape, dtype=x.dtype)
         for key, slices in zip(keys, block_slices(x.chunks)):
             out[slices] = results[key]
+    handed.add(id(out))
     return out[()] if out.ndim == 0 else out
+
+
+def _check_block(x: ChunkedArray, key: Key, slices: tuple[slice, ...], block: Any) -> None:
+    # A block of the wrong shape would be broadcast into place without a word (or returned as is
+    # when it is the only block): say which block broke its array's chunks instead.
+    expected = tuple(s.stop - s.start for s in slices)
+    if np.shape(block) != expected:
+        raise ValueError(
+            f"block {key!r} has shape {np.shape(block)} but the chunks {x.chunks} of "
+            f"{x.name!r} say {expected}"
+        )
 
 
 def compute(*args: Any, scheduler: Any = None, num_workers: int | None = None) -> tuple[Any, ...]:
@@ -225,7 +262,10 @@ def compute(*args: Any, scheduler: Any = None, num_workers: int | None = None) -
     """
     arrays = [a for a in args if isinstance(a, ChunkedArray)]
     results = _run(arrays, scheduler, num_workers) if arrays else {}
-    return tuple(_assemble(a, results) if isinstance(a, ChunkedArray) else a for a in args)
+    handed: set[int] = set()
+    return tuple(
+        _assemble(a, results, handed) if isinstance(a, ChunkedArray) else a for a in args
+    )
 
 
 def persist(*args: Any, scheduler: Any = None, num_workers: int | None = None) -> tuple[Any, ...]:
@@ -237,8 +277,17 @@ def persist(*args: Any, scheduler: Any = None, num_workers: int | None = None) -
 
 def _hold(x: ChunkedArray, results: dict[Key, Any]) -> ChunkedArray:
     name = "persist-" + tokenize(x.name)
-    blocks = {(name, *k[1:]): results[k] for k in x._node.keys()}
+    blocks = {(name, *k[1:]): _read_only(results[k]) for k in x._node.keys()}
     return ChunkedArray(Persisted(name, x.chunks, x.dtype, blocks))
+
+
+def _read_only(block: Any) -> Any:
+    # Held blocks are shared by every later computation: a task (or a caller handed the block by
+    # a one-block compute) that wrote into one would change the persisted array.
+    if isinstance(block, np.ndarray) and block.flags.writeable:
+        block = block.view()
+        block.flags.writeable = False
+    return block
 
 
 def unwrap(arrays: Iterable[ChunkedArray]) -> list[Node]:

@@ -49,7 +49,10 @@ def _check_workers(value: Any) -> int | None:
 
 def _check_bytes(name: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
-        parse_bytes(value)  # raises with the value named if it does not parse
+        try:
+            parse_bytes(value)
+        except (TypeError, ValueError) as exc:  # say which setting was given the bad value
+            raise type(exc)(f"{name}={value!r}: {exc}") from None
         return value
 
     check.__name__ = f"check_{name}"
@@ -78,6 +81,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "memory_limit": _check_bytes("memory_limit"),
     "split_every": _check_split_every,
     "warn_small_chunks": _check_bool("warn_small_chunks"),
+    "fuse": _check_bool("fuse"),
 }
 
 _settings: dict[str, Any] = {
@@ -87,6 +91,7 @@ _settings: dict[str, Any] = {
     "memory_limit": "2 GiB",  # what one task may hold
     "split_every": 16,  # fan-in of reduction trees
     "warn_small_chunks": True,
+    "fuse": True,  # fuse chains of blockwise steps into one task per block (off: for comparison)
 }
 
 

@@ -91,7 +91,9 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
     try:
         dims = tuple(operator.index(n) for n in shape)
     except TypeError:
-        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}") from None
+        dims = None
+    if dims is None or any(isinstance(n, (bool, np.bool_)) for n in shape):  # as NumPy refuses
+        raise TypeError(f"shape must be an int or a tuple of ints, got {shape!r}")
     if any(n < 0 for n in dims):
         raise ValueError(f"shape={dims}: dimensions must be non-negative")
     return dims
@@ -229,10 +231,11 @@ def linspace(start: Any, stop: Any, /, num: int = 50, *, endpoint: bool = True,
     """
     if np.ndim(start) or np.ndim(stop):
         raise TypeError("linspace: start and stop must be scalars")
-    num = operator.index(num)
+    num = _integer("linspace", "num", num)
     if num < 0:
         raise ValueError(f"linspace: num must be non-negative, got {num}")
-    work = np.result_type(start, stop, float)
+    # NumPy computes in the inexact type of start and stop, keeping float32 for float32 inputs.
+    work = np.result_type(start, stop, 1.0)
     dtype = work if dtype is None else np.dtype(dtype)
     out = _blocks(kernels.linspace_block, "linspace", (num,), dtype, chunks, start=start,
                   stop=stop, num=num, endpoint=endpoint, work_dtype=work)
@@ -253,5 +256,14 @@ def eye(N: int, /, M: int | None = None, k: int = 0, *, dtype: Any = float,
            [0, 0, 1]])
     """
     M = N if M is None else M
-    return _blocks(kernels.eye_block, "eye", (N, M), dtype, chunks, k=operator.index(k))
+    return _blocks(kernels.eye_block, "eye", (N, M), dtype, chunks, k=_integer("eye", "k", k))
+
+
+def _integer(func: str, arg: str, value: Any) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{func}: {arg} must be an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{func}: {arg} must be an integer, got {value!r}") from None
 

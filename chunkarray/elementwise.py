@@ -193,14 +193,15 @@ def _astype_block(block: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def inplace(op: np.ufunc, x: ChunkedArray, other: Any) -> ChunkedArray:
     """``x op= other``: a new array with the dtype of ``x``, under NumPy's same-kind rule."""
     result = elemwise(op, x, other)
-    if result.shape != x.shape:
-        raise ValueError(
-            f"non-broadcastable output operand with shape {x.shape} doesn't match the "
-            f"broadcast shape {result.shape}"
-        )
+    # NumPy checks the cast before the shapes: an operation wrong on both counts is a TypeError.
     if not np.can_cast(result.dtype, x.dtype, casting="same_kind"):
         raise TypeError(
             f"Cannot cast ufunc {op.__name__!r} output from {result.dtype!r} to {x.dtype!r} "
             f"with casting rule 'same_kind'"
+        )
+    if result.shape != x.shape:
+        raise ValueError(
+            f"non-broadcastable output operand with shape {x.shape} doesn't match the "
+            f"broadcast shape {result.shape}"
         )
     return astype(result, x.dtype)

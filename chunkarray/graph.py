@@ -98,9 +98,15 @@ def collect_nodes(roots: Iterable[Node]) -> dict[str, Node]:
     return nodes
 
 
-def lower(roots: Iterable[Node], keys: Iterable[Key]) -> Lowered:
-    """Emit the tasks that ``keys`` need, and nothing else, in depth-first execution order."""
-    nodes = collect_nodes(roots)
+def lower(roots: Iterable[Node], keys: Iterable[Key], nodes: dict[str, Node] | None = None
+          ) -> Lowered:
+    """Emit the tasks that ``keys`` need, and nothing else, in depth-first execution order.
+
+    ``nodes`` is the table of nodes by name, when a rewrite (such as fusion) has replaced some of
+    those reachable from ``roots``.
+    """
+    if nodes is None:
+        nodes = collect_nodes(roots)
     tasks: dict[Key, Task] = {}
     dependencies: dict[Key, tuple[Key, ...]] = {}
     order: list[Key] = []

@@ -96,9 +96,10 @@ def moment_chunk(x: np.ndarray, *, axis: Axes, dtype: Any, skipna: bool = False
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(count, mean, sum of squared deviations from the mean) of one block: two passes over it."""
     n = _count(x, axis, skipna)
+    total = _sum(x, axis, dtype, skipna)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = _sum(x, axis, dtype, skipna) / np.maximum(n, 1)
-        mean = mean.astype(np.result_type(dtype, mean.dtype) if dtype else mean.dtype, copy=False)
+        # Divide in the accumulator's dtype: ``total / n`` would promote float32 by int64 to float64.
+        mean = np.true_divide(total, np.maximum(n, 1), dtype=total.dtype, casting="unsafe")
         dev = _abs2(np.asarray(x, dtype=mean.dtype) - mean)
     m2 = (np.nansum if skipna else np.sum)(dev, axis=axis, keepdims=True)
     return n, mean, m2
@@ -122,12 +123,16 @@ def moment_combine(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Ax
 
 
 def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
-                  keepdims: bool, ddof: float, dtype: Any, sqrt: bool = False) -> np.ndarray:
+                  keepdims: bool, ddof: float, dtype: Any, sqrt: bool = False,
+                  nan_if_no_dof: bool = False) -> np.ndarray:
     n, _, m2 = moment_combine(state, axis=axis, keepdims=keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):
         if n.size and np.any(n - ddof <= 0):
             warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
         out = np.true_divide(m2, np.maximum(n - ddof, 0), dtype=m2.dtype, casting="unsafe")
+    if nan_if_no_dof:
+        # numpy.nanvar (on floats) gives NaN where n <= ddof; numpy.var gives m2 / 0, i.e. inf.
+        out = np.where(n - ddof <= 0, np.nan, out).astype(out.dtype, copy=False)
     if sqrt:
         out = np.sqrt(out)
     return out.astype(dtype, copy=False)

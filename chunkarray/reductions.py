@@ -55,6 +55,13 @@ def _merge(nested: Any, *, step: Callable[..., Any], axes: tuple[int, ...], **kw
     return step(concatenate_nested(nested, axes), axis=axes, **kwargs)
 
 
+def _merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: tuple[int, ...],
+                  **kwargs: Any) -> Any:
+    """Merge the chunk results of row pieces of one block (see :mod:`chunkarray.fuse`)."""
+    state = concatenate_nested(pieces, (0,))
+    return combine(state, axis=axes, **kwargs) if 0 in axes else state
+
+
 def _split_factors(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
     if split_every is None:
         split_every = config.get("split_every")
@@ -97,6 +104,9 @@ def reduce(
         chunk, ind, x._node, ind, dtype=dtype, adjust_chunks={a: 1 for a in axes},
         block_kwargs=block_kwargs, token=(label, "chunk"),
     )
+    if not r.offsets and x.ndim:
+        node.piece_combine = partial(_merge_pieces, combine=r.combine, axes=axes,
+                                     **r.shared_kwargs)
     split = _split_factors(split_every, axes, x.ndim)
     combine = partial(_merge, step=r.combine, axes=axes, **r.shared_kwargs)
     while builtins.any(node.numblocks[a] > split[a] for a in axes):
@@ -337,7 +347,8 @@ def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis
                       chunk_kwargs={"dtype": work, "skipna": skipna})
     else:
         r = Reduction(rk.moment_chunk, rk.moment_combine,
-                      partial(rk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt),
+                      partial(rk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt,
+                              nan_if_no_dof=skipna and x.dtype.kind in "fc"),
                       chunk_kwargs={"dtype": work, "skipna": skipna})
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
                   label=label)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from chunkarray._chunks import block_offsets
+from chunkarray._chunks import chunk_boundaries
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.primitives.blockwise import blockwise_node
@@ -56,11 +56,13 @@ def blockwise(func: Callable[..., Any], out_ind: Any, /, *args: Any, dtype: Any,
 
 
 def _accepts(func: Callable[..., Any], name: str) -> bool:
+    # Only a parameter of that name counts, as in dask: a ``**kwargs`` that forwards its options
+    # to NumPy (``lambda b, **kw: np.round(b, **kw)``) must not be handed ``block_id``.
     try:
         params = inspect.signature(func).parameters
     except (TypeError, ValueError):
         return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return name in params and params[name].kind is not inspect.Parameter.POSITIONAL_ONLY
 
 
 def _infer_map_dtype(func: Callable[..., Any], args: Sequence[Any], kwargs: dict[str, Any]
@@ -125,7 +127,8 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
         name=name,
     )
     if wants_id or wants_info:
-        node.block_kwargs = _block_kwargs(node, arrays, ndim, wants_id, wants_info)
+        positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
+        node.block_kwargs = _block_kwargs(node, positions, wants_id, wants_info)
     return ChunkedArray(node)
 
 
@@ -149,23 +152,33 @@ def _constant(value: int, _: int) -> int:
     return value
 
 
-def _block_kwargs(node: Any, arrays: list[ChunkedArray], ndim: int, wants_id: bool,
-                  wants_info: bool) -> Callable[[tuple[int, ...]], dict[str, Any]]:
-    out_offsets = block_offsets(node.chunks)
-    in_offsets = [block_offsets(a.chunks) for a in node.inputs]
+def _block_kwargs(node: Any, positions: list[int], wants_id: bool, wants_info: bool
+                  ) -> Callable[[tuple[int, ...]], dict[str, Any]]:
+    """``block_id`` / ``block_info`` for each output block, with dask's meaning.
+
+    ``block_info[i]`` describes the block of positional argument ``i`` (only array arguments have
+    an entry), ``block_info[None]`` the output block. Input axes are found by index letter, not by
+    position, so ``drop_axis`` / ``new_axis`` shift nothing; a dropped axis arrives concatenated, so
+    it counts as one block spanning the whole axis.
+    """
+    out_bounds = [chunk_boundaries(c) for c in node.chunks]
+    in_bounds = [[chunk_boundaries(c) for c in src.chunks] for src in node.inputs]
 
     def kwargs(index: tuple[int, ...]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if wants_id:
             out["block_id"] = index
         if wants_info:
+            where = dict(zip(node.out_ind, index))
             info: dict[Any, Any] = {}
-            for n, (src, offs) in enumerate(zip(node.inputs, in_offsets)):
-                loc = tuple(0 if nb == 1 else index[ndim - src.ndim + a]
-                            for a, nb in enumerate(src.numblocks))
-                info[n] = _location(src.shape, src.numblocks, loc, src.chunks, offs)
+            for pos, src, ind, bounds in zip(positions, node.inputs, node.in_inds, in_bounds):
+                info[pos] = _input_location(src, ind, bounds, where)
             info[None] = {
-                **_location(node.shape, node.numblocks, index, node.chunks, out_offsets),
+                "shape": node.shape,
+                "num-chunks": node.numblocks,
+                "chunk-location": index,
+                "array-location": [(b[i], b[i + 1]) for b, i in zip(out_bounds, index)],
+                "chunk-shape": tuple(c[i] for c, i in zip(node.chunks, index)),
                 "dtype": node.dtype,
             }
             out["block_info"] = info
@@ -174,13 +187,21 @@ def _block_kwargs(node: Any, arrays: list[ChunkedArray], ndim: int, wants_id: bo
     return kwargs
 
 
-def _location(shape: Any, numblocks: Any, loc: Any, chunks: Any, offsets: Any) -> dict[str, Any]:
-    return {
-        "shape": shape,
-        "num-chunks": numblocks,
-        "chunk-location": loc,
-        "array-location": [(o[i], o[i] + c[i]) for o, c, i in zip(offsets, chunks, loc)],
-    }
+def _input_location(src: Any, ind: tuple[Hashable, ...], bounds: list[tuple[int, ...]],
+                    where: dict[Hashable, int]) -> dict[str, Any]:
+    nums, loc, spans = [], [], []
+    for axis, letter in enumerate(ind):
+        if letter not in where:  # dropped: every block along it, concatenated into one
+            nums.append(1)
+            loc.append(0)
+            spans.append((0, src.shape[axis]))
+            continue
+        b = where[letter] if src.numblocks[axis] > 1 else 0  # one block: broadcast along it
+        nums.append(src.numblocks[axis])
+        loc.append(b)
+        spans.append((bounds[axis][b], bounds[axis][b + 1]))
+    return {"shape": src.shape, "num-chunks": tuple(nums), "chunk-location": tuple(loc),
+            "array-location": spans}
 
 
 def transpose(x: ChunkedArray, /, axes: Sequence[int] | None = None) -> ChunkedArray:

@@ -41,14 +41,20 @@ def chunkings(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple[tuple[int, ...],
     return tuple(draw(axis_chunks(n)) for n in shape)
 
 
+def _floats(width: int, nan: bool) -> st.SearchStrategy[float]:
+    # Hypothesis refuses allow_nan=True with bounds, so NaN is offered beside the bounded floats.
+    finite = st.floats(-1e3, 1e3, allow_infinity=False, width=width)
+    return finite | st.just(float("nan")) if nan else finite
+
+
 def values(dtype: Any, shape: tuple[int, ...], *, nan: bool = False
            ) -> st.SearchStrategy[np.ndarray]:
     """NumPy arrays of ``dtype``; floats of moderate size (and NaN when ``nan``)."""
     dtype = np.dtype(dtype)
     if dtype.kind == "f":
-        elements = st.floats(-1e3, 1e3, allow_nan=nan, allow_infinity=False, width=dtype.itemsize * 8)
+        elements = _floats(dtype.itemsize * 8, nan)
     elif dtype.kind == "c":
-        part = st.floats(-1e3, 1e3, allow_nan=nan, allow_infinity=False, width=dtype.itemsize * 4)
+        part = _floats(dtype.itemsize * 4, nan)
         elements = st.builds(complex, part, part)
     else:
         elements = None

@@ -31,7 +31,8 @@ _OUT, _ZERO, _CONTRACT = 0, 1, 2
 class Blockwise(Node):
     """Block ``idx`` of the output is ``func(*input blocks)`` with the blocks chosen by index."""
 
-    __slots__ = ("func", "out_ind", "inputs", "in_inds", "block_kwargs", "_plans", "_contract")
+    __slots__ = ("func", "out_ind", "inputs", "in_inds", "block_kwargs", "piece_combine",
+                 "_plans", "_contract")
 
     def __init__(
         self,
@@ -50,6 +51,9 @@ class Blockwise(Node):
         self.inputs = tuple(inputs)
         self.in_inds = tuple(tuple(i) for i in in_inds)
         self.block_kwargs = block_kwargs
+        # How to merge results of row pieces of one block (set by reductions), so that fusion may
+        # run a large block piece by piece in cache; None: run whole blocks only.
+        self.piece_combine: Callable[[list[Any]], Any] | None = None
         position = {letter: p for p, letter in enumerate(self.out_ind)}
         contract: dict[Hashable, int] = {}
         plans = []

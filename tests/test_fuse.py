@@ -1,0 +1,136 @@
+"""Blockwise fusion: fused results equal unfused ones and NumPy's; chains lower to one task a block."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chunkarray as ca
+from chunkarray import kernels
+from chunkarray.fuse import Fused, fuse
+from chunkarray.graph import lower
+from tests.strategies import arrays, assert_eq
+
+# One table of steps: name -> (chunked op, NumPy op). Both sides get the same operands.
+STEPS = {
+    "mul2": lambda v: v * 2,
+    "add1": lambda v: v + 1,
+    "neg": lambda v: -v,
+    "square": lambda v: v * v,
+    "sin": np.sin,
+    "abs": abs,
+    "sub": lambda v: v - 0.5,
+    "where": lambda v: np.where(v > 0, v, 0.25),  # chunked arrays dispatch to ca.where
+    "clip": lambda v: np.clip(v, -1, 1),
+    "astype32": lambda v: v.astype(np.float32),
+}
+FINALS = {
+    "none": lambda v: v,
+    "sum": lambda v: v.sum(),
+    "sum0": lambda v: v.sum(axis=0),
+    "mean_last": lambda v: v.mean(axis=-1),
+    "max": lambda v: v.max(),
+    "var0": lambda v: v.var(axis=0),
+}
+
+
+def _apply(chain, final, v):
+    for name in chain:
+        v = STEPS[name](v)
+    return FINALS[final](v)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    arrays(dtypes=[np.float64], min_dims=1, min_side=1),
+    st.lists(st.sampled_from(sorted(STEPS)), min_size=1, max_size=5),
+    st.sampled_from(sorted(FINALS)),
+)
+def test_fused_equals_unfused_and_numpy(executor, pair, chain, final):
+    a, x = pair
+    with np.errstate(all="ignore"):
+        expected = _apply(chain, final, a)
+        fused = _apply(chain, final, x).compute()
+        with ca.config.set(fuse=False):
+            unfused = _apply(chain, final, x).compute()
+    assert_eq(fused, expected)
+    assert_eq(fused, unfused)
+
+
+def test_chain_lowers_to_one_task_per_block():
+    a = np.arange(24.0).reshape(4, 6)
+    x = ca.from_array(a, chunks=(2, 3))
+    y = (x * 2 + 1) ** 2
+    nodes = fuse([y._node])
+    assert isinstance(nodes[y.name], Fused)
+    lowered = lower([y._node], list(y._node.keys()), nodes)
+    block_tasks = [k for k in lowered.tasks if k[0] == y.name]
+    assert len(block_tasks) == 4
+    # Besides the 4 fused tasks, only the source array itself is in the graph.
+    assert len(lowered.tasks) == 5
+    assert_eq(y.compute(), (a * 2 + 1) ** 2)
+
+
+def test_reduction_chunk_step_is_fused_with_its_inputs():
+    x = ca.from_array(np.ones((8, 8)), chunks=4)
+    total = (x * 2 + 1).sum()
+    nodes = fuse([total._node])
+    fused = [n for n in nodes.values() if isinstance(n, Fused)]
+    assert len(fused) == 1 and len(fused[0].members) == 4  # read, *2, +1, chunk-sum
+    assert total.compute() == 192.0
+
+
+def test_shared_intermediate_is_not_computed_twice():
+    calls = []
+
+    def record(block):
+        calls.append(block.shape)
+        return block + 1
+
+    x = ca.from_array(np.arange(8.0), chunks=4)
+    y = x.map_blocks(record, dtype=float)
+    z = y * 2 + y.sum()  # y feeds two consumers: it must stay a task of its own
+    calls.clear()
+    assert_eq(z.compute(scheduler="sync"), (np.arange(8.0) + 1) * 2 + 36.0)
+    assert len(calls) == 2  # once per block of y
+
+
+def test_outputs_requested_together_are_not_fused_away():
+    x = ca.from_array(np.arange(6.0), chunks=2)
+    y = x + 1
+    z = y * 2
+    ry, rz = ca.compute(y, z)
+    assert_eq(ry, np.arange(6.0) + 1)
+    assert_eq(rz, (np.arange(6.0) + 1) * 2)
+
+
+def test_large_blocks_run_in_pieces_with_the_same_result(executor, monkeypatch):
+    monkeypatch.setattr(kernels, "_PIECE_BYTES", 1024)  # force many pieces on a small block
+    rng = np.random.default_rng(1)
+    a = rng.normal(size=(301, 17))
+    x = ca.from_array(a, chunks=(150, 17))
+    for got, want in [
+        ((x * 2 + 1).sum(), (a * 2 + 1).sum()),
+        ((x * 2 + 1).sum(axis=1), (a * 2 + 1).sum(axis=1)),
+        ((x - 1).var(axis=0), (a - 1).var(axis=0)),
+        (np.sin(x) * x, np.sin(a) * a),
+        ((x > 0) & (x < 1), (a > 0) & (a < 1)),
+    ]:
+        assert_eq(got.compute(), want)
+
+
+def test_fused_program_never_writes_into_the_input():
+    a = np.arange(10.0)
+    before = a.copy()
+    x = ca.from_array(a, chunks=5)
+    ((x + 1) * 3 - 2).compute()
+    np.testing.assert_array_equal(a, before)
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "sync"])
+def test_fusion_can_be_switched_off(scheduler):
+    x = ca.from_array(np.arange(4.0), chunks=2)
+    with ca.config.set(fuse=False):
+        assert_eq((x + 1).compute(scheduler=scheduler), np.arange(4.0) + 1)
