@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray import kernels
+from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.graph import Key, Node, collect_nodes
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
@@ -44,81 +45,110 @@ def is_elementwise(node: Node) -> bool:
 
 
 class Fused(Node):
-    """Several nodes run as one task per block; it keeps the name and blocks of its root."""
+    """Several nodes run as one task per block; it keeps the name and blocks of its root.
 
-    __slots__ = ("root", "members", "externals")
+    The chain is flattened once into a :class:`~chunkarray.program.Plan` and a template of steps;
+    each block then only fills in its own input keys, read slices and per-block arguments.
+    """
+
+    __slots__ = ("root", "members", "externals", "_template")
 
     def __init__(self, root: Blockwise, members: set[str], externals: Sequence[Node]) -> None:
         super().__init__(root.name, root.chunks, root.dtype)
         self.root = root
         self.members = members
         self.externals = tuple(externals)
+        self._template: _Template | None = None
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
         return self.externals
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        builder = _ProgramBuilder(self.members)
-        out = builder.visit(self.root, index)
-        combine = self.root.piece_combine
-        program = kernels.Program(tuple(builder.steps), out, builder.pieces_ok(out, combine),
-                                  combine)
-        return (program, *builder.keys), builder.keys
+        if self._template is None:
+            self._template = _Template(self.root, self.members)
+        return self._template.task(index)
 
 
-class _ProgramBuilder:
-    """Flattens the fused nodes for one block into a list of steps over external blocks."""
+# A block of a member node is found from the root's block index by a coordinate map: entry ``p``
+# of the map is ``index[p]`` when ``p >= 0``, block 0 (a broadcast axis) when ``p == -1``.
+Coords = tuple[int, ...]
 
-    def __init__(self, members: set[str]) -> None:
+
+def _at(coords: Coords, index: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple([index[p] if p >= 0 else 0 for p in coords])
+
+
+class _Template:
+    """The fused chain flattened once: the plan, and how each step and input depends on the block."""
+
+    def __init__(self, root: Blockwise, members: set[str]) -> None:
         self.members = members
-        self.steps: list[tuple[Callable[..., Any], tuple[int, ...], int, np.dtype]] = []
-        self.keys: list[Key] = []
-        self.seen: dict[tuple[str, tuple[int, ...]], int] = {}
+        self.inputs: list[tuple[str, Coords | None]] = []  # (node name, map) or (data key name, None)
+        self.steps: list[tuple[Node, Coords, Callable[..., Any] | None]] = []
+        refs: list[tuple[int, ...]] = []
+        kinds: list[int] = []
+        self._refs, self._kinds = refs, kinds
+        self._seen: dict[tuple[str, Coords], int] = {}
+        out = self._visit(root, tuple(range(len(root.chunks))))
+        ufunc = tuple(
+            kinds[i] == ELEMENTWISE and isinstance(kernels.base_func(node.func), np.ufunc)
+            for i, (node, _, _) in enumerate(self.steps)  # type: ignore[attr-defined]
+        )
+        self.plan = Plan(tuple(refs), tuple(kinds), tuple(n.dtype for n, _, _ in self.steps), out,
+                         root.piece_combine, ufunc)
 
-    def pieces_ok(self, out: int, combine: Callable[..., Any] | None) -> bool:
-        """Whether the program may run in row pieces: reads and elementwise steps only, but for a
-        last step that says how to merge its per-piece results (``combine``)."""
-        others = [i for i, (_, _, kind, _) in enumerate(self.steps) if kind == kernels.OTHER]
-        return not others or (others == [out] and combine is not None)
+    def _input(self, name: str, coords: Coords | None) -> int:
+        entry = (name, coords)
+        if entry not in self.inputs:
+            self.inputs.append(entry)
+        return -1 - self.inputs.index(entry)
 
-    def _external(self, key: Key) -> int:
-        if key not in self.keys:
-            self.keys.append(key)
-        return -1 - self.keys.index(key)
-
-    def _step(self, func: Callable[..., Any], refs: tuple[int, ...], kind: int,
-              dtype: np.dtype) -> int:
-        self.steps.append((func, refs, kind, dtype))
-        return len(self.steps) - 1
-
-    def visit(self, node: Node, index: tuple[int, ...]) -> int:
-        """The reference (step number, or -1-k for external argument k) of a block of ``node``."""
+    def _visit(self, node: Node, coords: Coords) -> int:
         if node.name not in self.members:
-            return self._external((node.name, *index))
-        memo = (node.name, index)
-        if memo in self.seen:
-            return self.seen[memo]
+            return self._input(node.name, coords)
+        memo = (node.name, coords)
+        if memo in self._seen:
+            return self._seen[memo]
+        fixed: Callable[..., Any] | None = None
         if isinstance(node, FromArray):
-            data = self._external((node.data.name,))
-            read = partial(node.getter, index=node.block_slices(index))
-            ref = self._step(read, (data,), kernels.READ, node.dtype)
+            refs: tuple[int, ...] = (self._input(node.data.name, None),)
+            kind = READ
         elif isinstance(node, BlockFunction):
-            task, _ = node.block_task(index)
-            ref = self._step(task[0], (), kernels.READ, node.dtype)
+            refs, kind = (), READ
         else:
             assert isinstance(node, Blockwise)
             refs = tuple(
-                self.visit(source, tuple(index[v] if kind == _OUT else v for kind, v in plan))
+                self._visit(source, tuple(coords[v] if k == _OUT else -1 for k, v in plan))
                 for source, plan in zip(node.inputs, node._plans)
             )
-            func = node.func
-            if node.block_kwargs is not None:
-                func = partial(func, **node.block_kwargs(index))
-            kind = kernels.ELEMENTWISE if is_elementwise(node) else kernels.OTHER
-            ref = self._step(func, refs, kind, node.dtype)
-        self.seen[memo] = ref
-        return ref
+            kind = ELEMENTWISE if is_elementwise(node) else OTHER
+            if node.block_kwargs is None:
+                fixed = node.func
+        self.steps.append((node, coords, fixed))
+        self._refs.append(refs)
+        self._kinds.append(kind)
+        self._seen[memo] = len(self.steps) - 1
+        return len(self.steps) - 1
+
+    def task(self, index: tuple[int, ...]) -> tuple[Any, list[Key]]:
+        keys: list[Key] = [
+            (name, *_at(coords, index)) if coords is not None else (name,)
+            for name, coords in self.inputs
+        ]
+        funcs = [fixed if fixed is not None else _block_func(node, _at(coords, index))
+                 for node, coords, fixed in self.steps]
+        return (Program(self.plan, funcs), *keys), keys
+
+
+def _block_func(node: Node, index: tuple[int, ...]) -> Callable[..., Any]:
+    """The step function of one member node for one of its blocks."""
+    if isinstance(node, FromArray):
+        return partial(node.getter, index=node.block_slices(index))
+    if isinstance(node, BlockFunction):
+        return node.block_task(index)[0][0]  # type: ignore[no-any-return]
+    assert isinstance(node, Blockwise) and node.block_kwargs is not None
+    return partial(node.func, **node.block_kwargs(index))
 
 
 def _fusable_inputs(node: Node) -> Iterable[Node]:

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray import kernels
+from chunkarray import program
 from chunkarray.fuse import Fused, fuse
 from chunkarray.graph import lower
 from tests.strategies import arrays, assert_eq
@@ -107,7 +107,7 @@ def test_outputs_requested_together_are_not_fused_away():
 
 
 def test_large_blocks_run_in_pieces_with_the_same_result(executor, monkeypatch):
-    monkeypatch.setattr(kernels, "_PIECE_BYTES", 1024)  # force many pieces on a small block
+    monkeypatch.setattr(program, "PIECE_BYTES", 1024)  # force many pieces on a small block
     rng = np.random.default_rng(1)
     a = rng.normal(size=(301, 17))
     x = ca.from_array(a, chunks=(150, 17))

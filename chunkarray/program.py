@@ -1,0 +1,185 @@
+"""Fused per-block programs: a chain of block functions run as one task (plain NumPy, no graphs).
+
+A :class:`Plan` is the part shared by every block of a fused node: which step reads which, what
+kind each step is, when each result is last used. A :class:`Program` is a plan plus the step
+functions of one block (reads carry that block's slices). Calling it runs the chain:
+
+- results are dropped after their last use, and a ufunc step writes into a temporary of an earlier
+  step that nothing reads later (``out=``), so a chain allocates one block, not one per step;
+- when every step is a read or elementwise (the last may instead be a reduction's chunk step that
+  says how to merge results of pieces), a large block runs in pieces of rows that fit in cache, so
+  intermediate values never travel to memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chunkarray.kernels import base_func
+
+__all__ = ["ELEMENTWISE", "OTHER", "READ", "Plan", "Program"]
+
+READ, ELEMENTWISE, OTHER = 0, 1, 2
+
+# Rows of a piece hold about this much per array: the few arrays a chain touches per piece stay in
+# cache (L3 here), while the Python cost of one piece stays small beside its arithmetic.
+PIECE_BYTES = 2 * 2**20
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The block-independent part of a fused program.
+
+    ``refs[i]`` are the arguments of step ``i``: ``r >= 0`` is the result of step ``r``, ``r < 0``
+    is task input ``-1 - r``. ``combine`` merges the last step's per-piece results, when it is not
+    elementwise.
+    """
+
+    refs: tuple[tuple[int, ...], ...]
+    kinds: tuple[int, ...]
+    dtypes: tuple[np.dtype, ...]
+    out: int
+    combine: Callable[[list[Any]], Any] | None = None
+    ufunc: tuple[bool, ...] = ()
+    last_use: tuple[int, ...] = field(init=False)
+    pieces_ok: bool = field(init=False)
+    reads: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        last = list(range(len(self.refs)))
+        for i, refs in enumerate(self.refs):
+            for r in refs:
+                if r >= 0:
+                    last[r] = i
+        object.__setattr__(self, "last_use", tuple(last))
+        others = [i for i, k in enumerate(self.kinds) if k == OTHER]
+        ok = not others or (others == [self.out] and self.combine is not None)
+        object.__setattr__(self, "pieces_ok", ok)
+        object.__setattr__(self, "reads", tuple(i for i, k in enumerate(self.kinds) if k == READ))
+
+
+class Program:
+    """One block's fused chain: call it with the task's input blocks."""
+
+    __slots__ = ("plan", "funcs")
+
+    def __init__(self, plan: Plan, funcs: Sequence[Callable[..., Any]]) -> None:
+        self.plan = plan
+        self.funcs = tuple(funcs)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Program, (self.plan, self.funcs))
+
+    def __repr__(self) -> str:
+        names = [getattr(base_func(f), "__name__", type(f).__name__) for f in self.funcs]
+        return f"Program({' -> '.join(names)})"
+
+    def __call__(self, *inputs: Any) -> Any:
+        plan, funcs = self.plan, self.funcs
+        values: list[Any] = [None] * len(funcs)
+        for i in plan.reads:
+            values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in plan.refs[i]])
+        if plan.pieces_ok:
+            rows = _piece_rows(self._operands(inputs, values))
+            if rows:
+                return self._run_in_pieces(inputs, values, rows)
+        return self._run_whole(inputs, values)
+
+    def _operands(self, inputs: tuple[Any, ...], values: list[Any]) -> list[Any]:
+        """The arrays the non-read steps work on: read results and the inputs they take."""
+        plan = self.plan
+        found = [values[i] for i in plan.reads]
+        for i, refs in enumerate(plan.refs):
+            if plan.kinds[i] != READ:
+                found += [inputs[-1 - r] for r in refs if r < 0]
+        return found
+
+    def _run_whole(self, inputs: tuple[Any, ...], values: list[Any]) -> Any:
+        plan, funcs = self.plan, self.funcs
+        last, out_step = plan.last_use, plan.out
+        owned = [False] * len(funcs)  # results this program allocated and may overwrite
+        for i, refs in enumerate(plan.refs):
+            if plan.kinds[i] == READ:
+                continue
+            args = [inputs[-1 - r] if r < 0 else values[r] for r in refs]
+            target = None
+            if plan.ufunc[i]:
+                candidates = [r for r in refs if r >= 0 and owned[r] and last[r] == i]
+                if candidates:
+                    shape = np.broadcast_shapes(*(np.shape(a) for a in args))
+                    for r in candidates:
+                        if values[r].shape == shape and values[r].dtype == plan.dtypes[i]:
+                            target = values[r]
+                            break
+            values[i] = funcs[i](*args) if target is None else funcs[i](*args, out=target)
+            owned[i] = plan.kinds[i] == ELEMENTWISE and type(values[i]) is np.ndarray and (
+                target is not None or values[i].base is None)
+            for r in refs:
+                if r >= 0 and last[r] == i and r != out_step:
+                    values[r] = None
+        return values[out_step]
+
+    def _run_in_pieces(self, inputs: tuple[Any, ...], values: list[Any], rows: int) -> Any:
+        plan, funcs = self.plan, self.funcs
+        arrays = [a for a in self._operands(inputs, values)
+                  if isinstance(a, np.ndarray) and a.ndim]
+        ndim = max(a.ndim for a in arrays)
+        n = max(a.shape[0] for a in arrays if a.ndim == ndim)
+
+        def piece(a: Any, lo: int, hi: int) -> Any:
+            full = isinstance(a, np.ndarray) and a.ndim == ndim and a.shape[0] == n
+            return a[lo:hi] if full else a
+
+        reduces = plan.kinds[plan.out] != ELEMENTWISE
+        result: np.ndarray | None = None
+        partials: list[Any] = []
+        buffers: dict[int, np.ndarray] = {}  # one piece-sized buffer per step, reused every piece
+        for lo in range(0, n, rows):
+            hi = min(lo + rows, n)
+            local: list[Any] = [piece(v, lo, hi) for v in values]
+            for i, refs in enumerate(plan.refs):
+                if plan.kinds[i] == READ:
+                    continue
+                args = [piece(inputs[-1 - r], lo, hi) if r < 0 else local[r] for r in refs]
+                shape = np.broadcast_shapes(*(np.shape(a) for a in args)) if plan.ufunc[i] \
+                    else None
+                if shape is None or shape[:1] != (hi - lo,):
+                    local[i] = funcs[i](*args)
+                    continue
+                if i == plan.out:  # the last step writes straight into the output block
+                    if result is None:
+                        result = np.empty((n, *shape[1:]), dtype=plan.dtypes[i])
+                    local[i] = funcs[i](*args, out=result[lo:hi])
+                    continue
+                buf = buffers.get(i)
+                if buf is None or buf.shape[1:] != shape[1:]:
+                    buf = buffers[i] = np.empty((rows, *shape[1:]), dtype=plan.dtypes[i])
+                local[i] = funcs[i](*args, out=buf[:hi - lo])
+            if reduces:
+                partials.append(local[plan.out])
+                continue
+            value = local[plan.out]
+            if result is None:
+                result = np.empty((n, *np.shape(value)[1:]), dtype=plan.dtypes[plan.out])
+            if not np.shares_memory(value, result):
+                result[lo:hi] = value
+        if reduces:
+            assert plan.combine is not None
+            return plan.combine(partials)
+        return result
+
+
+def _piece_rows(operands: list[Any]) -> int:
+    """Rows per piece along axis 0, or 0 when the block is small enough to run whole."""
+    big = None
+    for a in operands:
+        if isinstance(a, np.ndarray) and a.ndim and (big is None or a.ndim > big.ndim or (
+                a.ndim == big.ndim and a.nbytes > big.nbytes)):
+            big = a
+    if big is None or big.nbytes <= 4 * PIECE_BYTES or big.shape[0] < 2:
+        return 0
+    return max(PIECE_BYTES * big.shape[0] // big.nbytes, 1)
