@@ -47,6 +47,7 @@ from chunkarray.reductions import (
     sum,
     var,
 )
+from chunkarray.rechunking import rechunk
 from chunkarray.routines import blockwise, map_blocks, permute_dims, transpose
 
 _methods.bind()
