@@ -81,7 +81,9 @@ def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArr
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         x = np.asarray(x, dtype=dtype)
     elif dtype is not None and np.dtype(dtype) != x.dtype:
-        x = np.asarray(x, dtype=dtype)
+        # Cast block by block: np.asarray would read a whole h5py or zarr array into memory
+        # (and fails outright on array-likes without __array__).
+        return from_array(x, chunks=chunks).astype(dtype)
     return from_array(x, chunks=chunks)
 
 
@@ -146,7 +148,9 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, chunks: Any = "auto"
         raise ValueError(f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
     if dtype is None:
         dtype = np.asarray(fill_value).dtype
-    np.asarray(fill_value).astype(dtype)  # a value that cannot become the dtype fails now
+    # A value that cannot become the dtype fails now, not in compute: np.full of a 0-d array
+    # converts exactly as the blocks will (np.asarray(300).astype(np.int8) would wrap silently).
+    np.full((), fill_value, dtype=dtype)
     return _blocks(kernels.full_block, "full", shape, dtype, chunks, fill_value=fill_value)
 
 
@@ -214,10 +218,12 @@ def arange(start: Any, /, stop: Any = None, step: Any = None, *, dtype: Any = No
     dtype = inferred if dtype is None else np.dtype(dtype)
     if dtype.kind not in "iufc":
         raise TypeError(f"arange supports numeric dtypes, got {dtype}")
-    if all(isinstance(v, (int, np.integer)) for v in (start, stop, step)):
-        length = max(-((int(start) - int(stop)) // int(step)), 0)
+    if all(type(v) is int for v in (start, stop, step)):
+        length = max(-((start - stop) // step), 0)  # exact for Python ints of any size
     else:
-        length = max(math.ceil((stop - start) / step), 0)
+        # As NumPy does, from the arguments themselves: ``ceil((stop - start) / step)`` under
+        # NumPy's scalar rules, wrapping included (``np.arange(-1, np.int8(127))`` is empty).
+        length = max(math.ceil(float((stop - start) / step)), 0)
     return _blocks(kernels.arange_block, "arange", (length,), dtype, chunks,
                    start=start, step=step)
 

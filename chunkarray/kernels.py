@@ -117,12 +117,13 @@ def empty_block(shape: tuple[int, ...], offset: tuple[int, ...], dtype: np.dtype
 def arange_block(shape: tuple[int, ...], offset: tuple[int, ...], start: Any, step: Any,
                  dtype: np.dtype) -> np.ndarray:
     (n,), (off,) = shape, offset
-    if dtype.kind in "iu" and all(isinstance(v, (int, np.integer)) for v in (start, step)):
-        return np.arange(start + off * step, start + (off + n) * step, step, dtype=dtype)
+    if n == 0:
+        return np.empty(0, dtype=dtype)
     # NumPy fills as ``start + i * delta`` with ``delta = (start + step) - start`` computed in the
     # output dtype, and stores element 1 as ``start + step`` itself; do exactly the same. For an
-    # integer dtype with float arguments that means both are truncated first:
-    # ``np.arange(0, -2, -0.5, dtype=int)`` is all zeros.
+    # integer dtype with float arguments that means both are truncated first
+    # (``np.arange(0, -2, -0.5, dtype=int)`` is all zeros), and small integer dtypes wrap as
+    # NumPy's do.
     first = np.asarray(start).astype(dtype)
     second = np.asarray(start + step).astype(dtype)
     delta = second - first

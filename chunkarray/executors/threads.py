@@ -25,6 +25,7 @@ __all__ = ["execute"]
 
 _BATCH_SECONDS = 200e-6  # aim for this much work per lock round-trip
 _MAX_BATCH = 64
+_BATCH_BYTES = 4 * 2**20  # a result this large ends a batch: fast is not always small
 
 
 class _Run:
@@ -60,11 +61,15 @@ class _Run:
         """Take batches of ready tasks until the graph is done or a task has failed."""
         cond, tasks, order, results = self.cond, self.tasks, self.order, self.results
         done: list[tuple[int, Any]] = []
+        undone: list[int] = []
         while True:
             with cond:
                 for i, value in done:
                     self._finish(i, value)
+                for i in undone:
+                    heappush(self.ready, i)
                 done.clear()
+                undone.clear()
                 while not self.ready:
                     if self.unfinished == 0 or self.failure is not None:
                         cond.notify_all()
@@ -78,9 +83,9 @@ class _Run:
                 if self.ready and self.idle:
                     cond.notify()
             start = time.perf_counter()
-            for i in batch:
+            for n, i in enumerate(batch):
                 try:
-                    done.append((i, run_task(tasks[order[i]], results)))
+                    value = run_task(tasks[order[i]], results)
                 except BaseException as exc:  # KeyboardInterrupt too: stop every worker cleanly
                     with cond:
                         if self.failure is None:
@@ -88,8 +93,12 @@ class _Run:
                             self.failure = exc
                         cond.notify_all()
                     return
+                done.append((i, value))
+                if getattr(value, "nbytes", 0) > _BATCH_BYTES:  # keep memory at a few blocks
+                    undone.extend(batch[n + 1:])
+                    break
             # A moving average of task time, shared by the workers (a race here only blurs it).
-            per_task = (time.perf_counter() - start) / len(batch)
+            per_task = (time.perf_counter() - start) / len(done)
             self.task_seconds = 0.8 * self.task_seconds + 0.2 * per_task
 
     def _take(self) -> list[int]:
