@@ -13,13 +13,15 @@ inside the fused task. Nodes needed twice are left alone, so nothing is computed
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
+from chunkarray import config, kernels
+from chunkarray._bytes import parse_bytes
 from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.graph import Key, Node, collect_nodes
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
@@ -174,7 +176,8 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
         for dep in node.dependencies:
             consumers[dep.name].add(node.name)
     root_names = {r.name for r in roots}
-    absorbed: set[str] = set()
+    recompute = _recompute_instead_of_holding(nodes, consumers)
+    absorbed: set[str] = set()  # members of one group only, never needed on their own
     # Visit consumers before their inputs, so each group starts at its topmost blockwise node.
     for name in _topological(nodes, roots):
         node = nodes[name]
@@ -184,16 +187,46 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
         stack: list[Node] = [node]
         while stack:
             for source in _fusable_inputs(stack.pop()):
-                if (source.name not in root_names and source.name not in absorbed
-                        and consumers[source.name] <= members):
-                    members.add(source.name)
+                if source.name in root_names or source.name in absorbed \
+                        or source.name in members:
+                    continue
+                if consumers[source.name] <= members:
                     absorbed.add(source.name)
-                    stack.append(source)
+                elif source.name not in recompute:
+                    continue
+                members.add(source.name)
+                stack.append(source)
         if len(members) > 1:
             nodes[name] = Fused(node, members, _externals(node, members))
-    for name in absorbed:
-        del nodes[name]
     return nodes
+
+
+def _recompute_instead_of_holding(nodes: dict[str, Node], consumers: dict[str, set[str]]
+                                  ) -> set[str]:
+    """Nodes read by several consumers that each consumer should recompute for itself.
+
+    Holding every block of an input until all its consumers have run is what makes
+    ``x - x.mean(axis=0)`` hold the whole of ``x``: the subtraction waits for a mean over all
+    blocks. Where the input is cheap to make again (a read, a creation function, elementwise steps
+    over those) and larger than the memory limit, each consumer makes its own copy instead.
+    """
+    limit = parse_bytes(config.get("memory_limit"))
+    cheap: dict[str, bool] = {}
+
+    def is_cheap(node: Node) -> bool:
+        if node.name not in cheap:
+            if isinstance(node, (FromArray, BlockFunction)):
+                cheap[node.name] = True
+            else:
+                cheap[node.name] = is_elementwise(node) and all(
+                    is_cheap(d) for d in node.dependencies)
+        return cheap[node.name]
+
+    return {
+        name for name, node in nodes.items()
+        if len(consumers[name]) > 1 and node.dtype.itemsize * math.prod(node.shape) > limit
+        and is_cheap(node)
+    }
 
 
 def _topological(nodes: dict[str, Node], roots: Sequence[Node]) -> list[str]:

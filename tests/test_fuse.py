@@ -134,3 +134,31 @@ def test_fusion_can_be_switched_off(scheduler):
     x = ca.from_array(np.arange(4.0), chunks=2)
     with ca.config.set(fuse=False):
         assert_eq((x + 1).compute(scheduler=scheduler), np.arange(4.0) + 1)
+
+
+def test_cheap_input_larger_than_the_limit_is_recomputed_not_held(executor):
+    x = ca.ones((64, 16), chunks=(8, 16)) * 3  # 8 KiB: larger than the limit below
+    anomaly = (x - x.mean(axis=0)).std(axis=0)
+    with ca.config.set(memory_limit="1 KiB"):
+        nodes = fuse([anomaly._node])
+        lowered = lower([anomaly._node], list(anomaly._node.keys()), nodes)
+        result = anomaly.compute()
+    # x is made inside each of its two consumers' fused tasks; none of its blocks is a task.
+    assert not any(k[0] == x.name for k in lowered.tasks)
+    assert_eq(result, np.zeros(16))
+
+
+def test_input_within_the_limit_is_held_and_read_once():
+    reads = []
+
+    class Source:
+        shape, dtype, ndim = (8, 4), np.dtype(float), 2
+
+        def __getitem__(self, index):
+            reads.append(index)
+            return np.ones((8, 4))[index]
+
+    x = ca.from_array(Source(), chunks=(2, 4))
+    anomaly = x - x.mean(axis=0)
+    assert_eq(anomaly.compute(scheduler="sync"), np.zeros((8, 4)))
+    assert len(reads) == 4  # each block read once and held: it fits the memory limit
