@@ -86,6 +86,9 @@ class _Template:
 
     def __init__(self, root: Blockwise, members: set[str]) -> None:
         self.members = members
+        self._per_block: list[tuple[int, Node, Coords | None]] | None = None
+        self._keys: list[tuple[str, Coords | None, Key | None]] = []
+        self._funcs: list[Callable[..., Any] | None] = []
         self.inputs: list[tuple[str, Coords | None]] = []  # (node name, map) or (data key name, None)
         self.steps: list[tuple[Node, Coords, Callable[..., Any] | None]] = []
         refs: list[tuple[int, ...]] = []
@@ -134,13 +137,32 @@ class _Template:
         return len(self.steps) - 1
 
     def task(self, index: tuple[int, ...]) -> tuple[Any, list[Key]]:
+        if self._per_block is None:
+            self._compile()
         keys: list[Key] = [
-            (name, *_at(coords, index)) if coords is not None else (name,)
+            key if key is not None else (name, *index) if coords is None else
+            (name, *_at(coords, index))
+            for name, coords, key in self._keys  # type: ignore[misc]
+        ]
+        funcs = list(self._funcs)
+        for i, node, coords in self._per_block:  # type: ignore[union-attr]
+            funcs[i] = _block_func(node, index if coords is None else _at(coords, index))
+        return (Program(self.plan, funcs), *keys), keys
+
+    def _compile(self) -> None:
+        # Most maps are the identity (the member has the root's blocks) and most keys are fixed
+        # (the data a read takes): sort that out once, not per block.
+        ndim = len(self.steps[self.plan.out][0].chunks)
+        identity = tuple(range(ndim))
+        self._keys = [
+            (name, None if coords == identity else coords, (name,) if coords is None else None)
             for name, coords in self.inputs
         ]
-        funcs = [fixed if fixed is not None else _block_func(node, _at(coords, index))
-                 for node, coords, fixed in self.steps]
-        return (Program(self.plan, funcs), *keys), keys
+        self._funcs = [fixed for _, _, fixed in self.steps]
+        self._per_block = [
+            (i, node, None if coords == identity else coords)
+            for i, (node, coords, fixed) in enumerate(self.steps) if fixed is None
+        ]
 
 
 def _block_func(node: Node, index: tuple[int, ...]) -> Callable[..., Any]:

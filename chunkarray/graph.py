@@ -35,24 +35,18 @@ class Node:
     their blocks (:meth:`block_task`). Nodes are immutable once built.
     """
 
-    __slots__ = ("name", "chunks", "dtype")
+    __slots__ = ("name", "chunks", "dtype", "shape", "numblocks")
 
     def __init__(self, name: str, chunks: Chunks, dtype: np.dtype) -> None:
         self.name = name
         self.chunks = chunks
         self.dtype = np.dtype(dtype)
+        self.shape: tuple[int, ...] = shape_from_chunks(chunks)
+        self.numblocks: tuple[int, ...] = tuple(len(c) for c in chunks)
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
         return ()
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return shape_from_chunks(self.chunks)
-
-    @property
-    def numblocks(self) -> tuple[int, ...]:
-        return tuple(len(c) for c in self.chunks)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Task, Sequence[Key]]:
         """The task that makes block ``index`` and the keys it reads."""

@@ -48,6 +48,7 @@ class Plan:
     last_use: tuple[int, ...] = field(init=False)
     pieces_ok: bool = field(init=False)
     reads: tuple[int, ...] = field(init=False)
+    piece_inputs: tuple[int, ...] = field(init=False)  # task inputs the non-read steps take
 
     def __post_init__(self) -> None:
         last = list(range(len(self.refs)))
@@ -60,6 +61,9 @@ class Plan:
         ok = not others or (others == [self.out] and self.combine is not None)
         object.__setattr__(self, "pieces_ok", ok)
         object.__setattr__(self, "reads", tuple(i for i, k in enumerate(self.kinds) if k == READ))
+        taken = {-1 - r for i, refs in enumerate(self.refs) if self.kinds[i] != READ
+                 for r in refs if r < 0}
+        object.__setattr__(self, "piece_inputs", tuple(sorted(taken)))
 
 
 class Program:
@@ -87,16 +91,17 @@ class Program:
             rows = _piece_rows(self._operands(inputs, values))
             if rows:
                 return self._run_in_pieces(inputs, values, rows)
+        if not any(plan.ufunc):  # nothing to run in place: just call the steps in order
+            for i, refs in enumerate(plan.refs):
+                if plan.kinds[i] != READ:
+                    values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in refs])
+            return values[plan.out]
         return self._run_whole(inputs, values)
 
     def _operands(self, inputs: tuple[Any, ...], values: list[Any]) -> list[Any]:
         """The arrays the non-read steps work on: read results and the inputs they take."""
         plan = self.plan
-        found = [values[i] for i in plan.reads]
-        for i, refs in enumerate(plan.refs):
-            if plan.kinds[i] != READ:
-                found += [inputs[-1 - r] for r in refs if r < 0]
-        return found
+        return [values[i] for i in plan.reads] + [inputs[i] for i in plan.piece_inputs]
 
     def _run_whole(self, inputs: tuple[Any, ...], values: list[Any]) -> Any:
         plan, funcs = self.plan, self.funcs
