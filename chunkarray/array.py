@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -19,7 +21,7 @@ from chunkarray._chunks import Chunks, block_slices
 from chunkarray._tokenize import tokenize
 from chunkarray.executors import get_executor
 from chunkarray.fuse import fuse
-from chunkarray.graph import Key, Node, lower
+from chunkarray.graph import Key, Node, collect_nodes, lower
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
 __all__ = ["ChunkedArray", "compute", "persist"]
@@ -211,9 +213,54 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
         raise ValueError(f"num_workers must be a positive int or None, got {num_workers!r}")
     keys = [k for a in arrays for k in a._node.keys()]
     roots = [a._node for a in arrays]
-    lowered = lower(roots, keys, fuse(roots) if config.get("fuse") else None)
+    nodes = fuse(roots) if config.get("fuse") else None
+    lowered = lower(roots, keys, nodes)
+    if config.get("warn_small_chunks"):
+        _warn_if_tiny_blocks(lowered, nodes or collect_nodes(roots))
     values = execute(lowered, keys, num_workers or config.num_workers())
     return dict(zip(keys, values))
+
+
+class PerformanceWarning(UserWarning):
+    """A computation that will run, but far slower than it could."""
+
+
+_TINY_TASKS = 10_000  # at ~10 us of scheduling each, this many tasks take a tenth of a second
+_TINY_BLOCK = 2**20  # blocks smaller than this spend more time scheduled than computed
+_warned_tiny = False
+
+
+def _warn_if_tiny_blocks(lowered: Any, nodes: dict[str, Node]) -> None:
+    """Warn once per process when a graph has very many tasks over very small blocks."""
+    global _warned_tiny
+    if _warned_tiny or len(lowered.tasks) < _TINY_TASKS:
+        return
+    sized = [n for n in nodes.values() if n.chunks and math.prod(n.numblocks) >= _TINY_TASKS // 2]
+    if not sized:
+        return
+    node = max(sized, key=lambda n: math.prod(n.numblocks))
+    block = node.dtype.itemsize * math.prod(node.shape) / math.prod(node.numblocks)
+    if block >= _TINY_BLOCK:
+        return
+    _warned_tiny = True
+    warnings.warn(
+        f"this computation has {len(lowered.tasks):,} tasks over blocks of about "
+        f"{block / 1024:.3g} KiB (an array of {math.prod(node.numblocks):,} blocks); "
+        f"scheduling will cost more than the arithmetic. Use larger blocks: chunks='auto' "
+        f"(about {config.get('chunk_size')}) or x.rechunk('auto'). "
+        f"Silence with chunkarray.config.set(warn_small_chunks=False).",
+        PerformanceWarning,
+        stacklevel=_caller_stacklevel(),
+    )
+
+
+def _caller_stacklevel() -> int:
+    """The stack level of the first frame outside chunkarray: where the user called us."""
+    frame, level = sys._getframe(1), 2
+    package = __name__.rsplit(".", 1)[0]
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import operator
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
@@ -651,3 +652,23 @@ def test_lowered_shares_common_work():
     lowered = lower([top, level1], [("top", 0), *level1.keys()])
     assert len(lowered.order) == 7  # the pairs blocks are not emitted twice
     assert isinstance(lowered, Lowered)
+
+
+def test_many_tiny_blocks_warn_once_and_can_be_silenced(monkeypatch):
+    import chunkarray.array as array_module
+
+    monkeypatch.setattr(array_module, "_warned_tiny", False)
+    x = ca.from_array(np.ones(12_000), chunks=1)
+    with ca.config.set(warn_small_chunks=False), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert x.sum().compute() == 12_000
+    with pytest.warns(array_module.PerformanceWarning, match="larger blocks"):
+        x.sum().compute()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # once per process: no second warning
+        x.sum().compute()
+    big = ca.from_array(np.ones(12_000), chunks=6_000)
+    monkeypatch.setattr(array_module, "_warned_tiny", False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # few tasks: no warning
+        big.sum().compute()
