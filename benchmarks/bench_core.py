@@ -76,6 +76,7 @@ def main() -> None:
     repeat = 3 if args.quick else 5
     if da is not None:
         dask.config.set(scheduler="threads")
+    ca.config.set(warn_small_chunks=False)  # the overhead workload is tiny blocks on purpose
 
     overhead = task_overhead(nblocks, repeat)
     print(f"\n1-D sum over {nblocks:,} blocks of 8 elements: seconds per block")
