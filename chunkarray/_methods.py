@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import creation, elementwise, reductions, routines
+from chunkarray import _dask_protocol, _repr, creation, elementwise, io, reductions, routines
 from chunkarray.array import ChunkedArray
-from chunkarray.elementwise import astype, elemwise, inplace, is_operand
+from chunkarray.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
 
 __all__ = ["HANDLED_FUNCTIONS"]
 
@@ -61,6 +61,21 @@ def _unary(ufunc: Any) -> Callable[..., Any]:
     return op
 
 
+def _pow(self: ChunkedArray, other: Any) -> Any:
+    """``x ** other``, as ``ndarray.__pow__``: a Python int 2 squares (``numpy.square``).
+
+    The values are the same as ``numpy.power``'s, but the dtype need not be: booleans square to
+    int8, where ``numpy.power`` with a weak 2 gives int64.
+
+    >>> import numpy as np, chunkarray as ca
+    >>> (ca.from_array(np.array([True, False]), chunks=1) ** 2).dtype
+    dtype('int8')
+    """
+    if type(other) is int and other == 2:
+        return elemwise(np.square, self)
+    return elemwise(np.power, self, other) if is_operand(other) else NotImplemented
+
+
 def _bind_operators() -> None:
     for name, ufunc in _BINARY.items():
         setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
@@ -70,6 +85,7 @@ def _bind_operators() -> None:
         setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
     for name, ufunc in _UNARY.items():
         setattr(ChunkedArray, f"__{name}__", _unary(ufunc))
+    ChunkedArray.__pow__ = _pow  # type: ignore[attr-defined]
     ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[attr-defined]
     ChunkedArray.__rdivmod__ = _reflected(np.divmod)  # type: ignore[attr-defined]
 
@@ -125,6 +141,18 @@ def _map_blocks(self: ChunkedArray, func: Callable[..., Any], *args: Any, **kwar
     return routines.map_blocks(func, self, *args, **kwargs)
 
 
+def _to_hdf5(self: ChunkedArray, path: Any, dataset: str, **kwargs: Any) -> None:
+    """Write the array to ``dataset`` of the HDF5 file at ``path`` (see :func:`chunkarray.to_hdf5`).
+
+    >>> import os, tempfile, chunkarray as ca
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.h5")
+    >>> ca.ones(4, chunks=2).to_hdf5(path, "x")
+    >>> ca.from_hdf5(path, "x").sum().compute()
+    np.float64(4.0)
+    """
+    io.to_hdf5(path, dataset, self, **kwargs)
+
+
 def _bind_methods() -> None:
     for name, func in _METHODS.items():
         setattr(ChunkedArray, name, func)
@@ -133,6 +161,8 @@ def _bind_methods() -> None:
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
+    ChunkedArray.to_zarr = io.to_zarr  # type: ignore[attr-defined]
+    ChunkedArray.to_hdf5 = _to_hdf5  # type: ignore[attr-defined]
     ChunkedArray.T = property(_T)  # type: ignore[attr-defined]
     ChunkedArray.conj = ChunkedArray.conjugate = _conj  # type: ignore[attr-defined]
     ChunkedArray.real = property(  # type: ignore[attr-defined]
@@ -165,13 +195,16 @@ def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
                         f"use chunkarray.where")
     kwargs.pop("where", None)
     if method == "__call__" and ufunc.signature is None:
-        result = elemwise(ufunc, *inputs, **kwargs)
+        result = ufunc_call(ufunc, *inputs, **kwargs)
     elif method == "reduce" and ufunc in _UFUNC_REDUCTIONS and len(inputs) == 1:
         func, typed = _UFUNC_REDUCTIONS[ufunc]
         axis = kwargs.pop("axis", 0)
-        if not typed:
-            kwargs.pop("dtype", None)
-        result = func(inputs[0], axis, **kwargs)
+        x, dtype = inputs[0], kwargs.pop("dtype", None)
+        if typed:
+            kwargs["dtype"] = dtype
+        elif dtype is not None:
+            x = _untyped_reduce_input(ufunc, x, dtype)
+        result = func(x, axis, **kwargs)
     else:
         return NotImplemented
     if out is None:
@@ -180,6 +213,14 @@ def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
     for target, value in zip(out, results):
         target._node = _cast_into(target, value, ufunc)._node
     return out[0] if len(out) == 1 else out
+
+
+def _untyped_reduce_input(ufunc: np.ufunc, x: Any, dtype: Any) -> Any:
+    # min, max, all and any take no dtype=, but ``np.maximum.reduce(x, dtype=...)`` reduces in that
+    # dtype: NumPy's own reduce of a one-element stand-in refuses what NumPy refuses (a float
+    # dtype for logical_and) and names the dtype to cast the input to.
+    stand_in = ufunc.reduce(np.ones((1,), dtype=x.dtype), dtype=dtype)
+    return astype(x, np.asarray(stand_in).dtype)
 
 
 def _cast_into(target: ChunkedArray, value: ChunkedArray, ufunc: np.ufunc) -> ChunkedArray:
@@ -208,6 +249,11 @@ def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any]) -> C
     def adapter(*args: Any, **kwargs: Any) -> Any:
         params = dict(sig.bind(*args, **kwargs).arguments)
         x = params.pop(first)
+        correction = params.get("correction", np._NoValue)  # type: ignore[attr-defined]
+        if "ddof" in params and correction is not np._NoValue:  # type: ignore[attr-defined]
+            # Both would become ``ddof``: refuse, as NumPy does, rather than drop one silently.
+            raise ValueError(f"numpy.{np_func.__name__}: ddof and correction can't be provided "
+                             f"simultaneously")
         options = {}
         for name, value in params.items():
             if name in _IGNORED_DEFAULTS:
@@ -239,7 +285,8 @@ def _handled() -> dict[Any, Callable[..., Any]]:
         table[getattr(np, name)] = _like(getattr(np, name), getattr(creation, name))
     table[np.clip] = _numpy_signature(np.clip, _clip_any)
     table[np.transpose] = _numpy_signature(np.transpose, routines.transpose)
-    table[np.permute_dims] = _numpy_signature(np.permute_dims, routines.permute_dims)
+    if np.permute_dims is not np.transpose:  # an alias in NumPy 2: don't lose axes=None
+        table[np.permute_dims] = _numpy_signature(np.permute_dims, routines.permute_dims)
     table[np.round] = _numpy_signature(np.round, _round)
     table[np.around] = table[np.round]
     table[np.where] = elementwise.where
@@ -252,7 +299,7 @@ def _handled() -> dict[Any, Callable[..., Any]]:
     return table
 
 
-def _np_astype(x: ChunkedArray, dtype: Any, /, *, copy: bool = True, device: Any = None
+def _np_astype(x: ChunkedArray, /, dtype: Any, *, copy: bool = True, device: Any = None
                ) -> ChunkedArray:
     # numpy.astype takes ``dtype`` by keyword too, and has no ``casting=``: it always casts unsafely.
     if device not in (None, "cpu"):
@@ -296,3 +343,5 @@ def bind() -> None:
     _bind_methods()
     ChunkedArray.__array_ufunc__ = _array_ufunc  # type: ignore[attr-defined]
     ChunkedArray.__array_function__ = _array_function  # type: ignore[attr-defined]
+    _dask_protocol.bind()
+    _repr.bind()

@@ -40,11 +40,16 @@ def is_operand(x: Any) -> bool:
 
 
 def _meta(x: Any) -> Any:
-    """An empty stand-in with the dtype of ``x``; Python scalars stand for themselves."""
+    """A tiny stand-in with the dtype of ``x``; Python scalars stand for themselves.
+
+    A non-empty array stands in as one element equal to one, an empty one as an empty array: so
+    the call raises now what NumPy raises for the scalars given whatever the data (``x ** -2`` on
+    integers), and raises nothing on an empty result, as NumPy does.
+    """
+    if isinstance(x, (ChunkedArray, np.ndarray)) and x.ndim:
+        return np.full((1 if x.size else 0,) * x.ndim, 1, dtype=x.dtype)
     if isinstance(x, ChunkedArray):
-        return np.empty((0,) * max(x.ndim, 1), dtype=x.dtype)
-    if isinstance(x, np.ndarray) and x.ndim:
-        return np.empty((0,) * x.ndim, dtype=x.dtype)
+        return np.ones((), dtype=x.dtype)
     return x
 
 
@@ -126,13 +131,33 @@ def _output(node: Blockwise, i: int, dtype: np.dtype) -> ChunkedArray:
     return ChunkedArray(blockwise_node(getter, ind, node, ind, dtype=dtype, name=name))
 
 
+def ufunc_call(ufunc: np.ufunc, *args: Any, **kwargs: Any) -> Any:
+    """``ufunc(*args, **kwargs)`` elementwise on chunked arrays (``out=`` and ``where=`` aside).
+
+    The ufunc's own ``dtype=`` is an option of the ufunc, the output dtype of the loop it picks and
+    checked against ``casting=``: it travels to every block with the other options, rather than
+    being taken as :func:`elemwise`'s result dtype while the blocks are computed without it.
+
+    >>> import chunkarray as ca
+    >>> ufunc_call(np.add, ca.arange(3, chunks=2), 1, dtype=np.float32).compute()
+    array([1., 2., 3.], dtype=float32)
+    """
+    if kwargs.get("dtype") is not None:
+        func: Callable[..., Any] = partial(ufunc, dtype=kwargs.pop("dtype"))
+        return elemwise(func, *args, label=ufunc.__name__, **kwargs)
+    kwargs.pop("dtype", None)
+    return elemwise(ufunc, *args, **kwargs)
+
+
 def ufunc_function(ufunc: np.ufunc) -> Callable[..., Any]:
     """The chunkarray function for one NumPy ufunc: ``chunkarray.sin`` for ``numpy.sin``."""
 
     def apply_ufunc(*args: Any, **kwargs: Any) -> Any:
         if len(args) != ufunc.nin:
             raise TypeError(f"{ufunc.__name__} takes {ufunc.nin} array arguments, got {len(args)}")
-        return elemwise(ufunc, *args, **kwargs)
+        if "out" in kwargs or "where" in kwargs:
+            return ufunc(*args, **kwargs)  # NumPy's protocol: out= written, where= refused
+        return ufunc_call(ufunc, *args, **kwargs)
 
     apply_ufunc.__name__ = apply_ufunc.__qualname__ = ufunc.__name__
     apply_ufunc.__doc__ = f"``numpy.{ufunc.__name__}`` elementwise on chunked arrays."
@@ -192,6 +217,14 @@ def _astype_block(block: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 def inplace(op: np.ufunc, x: ChunkedArray, other: Any) -> ChunkedArray:
     """``x op= other``: a new array with the dtype of ``x``, under NumPy's same-kind rule."""
+    # NumPy's own in-place call on stand-ins raises what NumPy would, in NumPy's order: the cast to
+    # the dtype of ``x`` before the values (``x **= -2`` on booleans is a TypeError).
+    # (Shapes are checked below, with the real shapes in the message.)
+    stand_in = _meta(other)
+    target = np.ones(np.broadcast_shapes(np.shape(_meta(x)), np.shape(stand_in)), dtype=x.dtype)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        op(target, stand_in, out=target)
     result = elemwise(op, x, other)
     # NumPy checks the cast before the shapes: an operation wrong on both counts is a TypeError.
     if not np.can_cast(result.dtype, x.dtype, casting="same_kind"):
