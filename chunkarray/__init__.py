@@ -24,6 +24,7 @@ from chunkarray.creation import (
     zeros_like,
 )
 from chunkarray.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
+from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
 from chunkarray.reductions import (
     all,
     any,

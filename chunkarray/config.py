@@ -25,6 +25,9 @@ SCHEDULERS = {
     "sync": "sync",
     "synchronous": "sync",
     "single-threaded": "sync",
+    "processes": "processes",
+    "multiprocessing": "processes",
+    "dask": "dask",
 }
 
 
@@ -36,7 +39,21 @@ def _check_scheduler(value: Any) -> Any:
                 f"{sorted(SCHEDULERS)}"
             )
         return SCHEDULERS[value]
-    raise TypeError(f"scheduler must be a string naming a scheduler, got {value!r}")
+    if is_client(value):  # a distributed.Client, known by duck typing: distributed stays optional
+        return value
+    raise TypeError(
+        f"scheduler must be a string naming a scheduler or a distributed.Client, got {value!r}"
+    )
+
+
+def is_client(value: Any) -> bool:
+    """Whether ``value`` looks like a ``distributed.Client``: it has ``get`` and ``submit``.
+
+    >>> is_client("threads"), is_client(object())
+    (False, False)
+    """
+    return (not isinstance(value, type) and callable(getattr(value, "get", None))
+            and callable(getattr(value, "submit", None)))
 
 
 def _check_workers(value: Any) -> int | None:

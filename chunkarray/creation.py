@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,27 @@ __all__ = [
 ]
 
 
+# Array-likes that from_array must wrap before reading them: the io package registers one for h5py
+# datasets, whose reads need their file's lock (libhdf5 is not thread-safe). Each adapter returns
+# the wrapped source, or None for an input it does not handle.
+_SOURCE_ADAPTERS: list[Callable[[Any], Any]] = []
+
+
+def register_source_adapter(adapt: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Have :func:`from_array` read an input through ``adapt(x)`` whenever that is not None."""
+    if adapt not in _SOURCE_ADAPTERS:
+        _SOURCE_ADAPTERS.append(adapt)
+    return adapt
+
+
+def _adapt(x: Any) -> Any:
+    for adapt in _SOURCE_ADAPTERS:
+        adapted = adapt(x)
+        if adapted is not None:
+            return adapted
+    return x
+
+
 def _storage_chunks(x: Any) -> tuple[int, ...] | None:
     """The block shape an h5py dataset or zarr array is stored in, if it says."""
     chunks = getattr(x, "chunks", None)
@@ -54,6 +76,7 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     """
     if isinstance(x, ChunkedArray):
         return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype)))
+    x = _adapt(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         if hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float, complex, bool)):
             x = np.asarray(x)

@@ -49,14 +49,18 @@ def reduce_chunk(x: np.ndarray, *, func: Any, axis: Axes, dtype: Any = None) -> 
     return _quiet(func, x, axis=axis, keepdims=True, **kwargs)
 
 
-def reduce_combine(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool = True) -> np.ndarray:
-    return _quiet(func, x, axis=axis, keepdims=keepdims)
+def reduce_combine(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool = True,
+                   dtype: Any = None) -> np.ndarray:
+    # Every step of sum(x, dtype=int8) must stay int8: np.sum of int8 partials would widen them
+    # to int64, and the next operation would see unwrapped values (and bool sums count).
+    kwargs = {} if dtype is None else {"dtype": dtype}
+    return _quiet(func, x, axis=axis, keepdims=keepdims, **kwargs)
 
 
 def reduce_aggregate(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool,
                      dtype: Any = None) -> np.ndarray:
-    out = func(x, axis=axis, keepdims=keepdims)
-    return out if dtype is None else np.asarray(out).astype(dtype, copy=False)
+    kwargs = {} if dtype is None else {"dtype": dtype}
+    return func(x, axis=axis, keepdims=keepdims, **kwargs)
 
 
 def count_nonzero_chunk(x: np.ndarray, *, axis: Axes) -> np.ndarray:
@@ -97,8 +101,15 @@ def mean_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims
     with np.errstate(invalid="ignore", divide="ignore"):
         if n.size and np.any(n == 0):
             warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
-        out = np.true_divide(total, n, dtype=total.dtype, casting="unsafe")
+        out = np.true_divide(total, n, dtype=_divide_dtype(total), casting="unsafe")
     return out.astype(dtype, copy=False)
+
+
+def _divide_dtype(total: np.ndarray) -> np.dtype:
+    # Divide in the accumulator's dtype, as NumPy does (float32 stays float32, where ``total / n``
+    # would promote it by the int64 count to float64); an integer accumulator (mean(x, dtype=int))
+    # has no true_divide loop: NumPy divides in float64, then truncates.
+    return total.dtype if total.dtype.kind in "fc" else np.dtype(np.float64)
 
 
 def _abs2(x: np.ndarray) -> np.ndarray:
@@ -111,8 +122,8 @@ def moment_chunk(x: np.ndarray, *, axis: Axes, dtype: Any, skipna: bool = False
     n = _count(x, axis, skipna)
     total = _sum(x, axis, dtype, skipna)
     with np.errstate(invalid="ignore", divide="ignore"):
-        # Divide in the accumulator's dtype: ``total / n`` would promote float32 by int64 to float64.
-        mean = np.true_divide(total, np.maximum(n, 1), dtype=total.dtype, casting="unsafe")
+        mean = np.true_divide(total, np.maximum(n, 1), dtype=_divide_dtype(total),
+                              casting="unsafe")
         dev = _abs2(np.asarray(x, dtype=mean.dtype) - mean)
     m2 = (np.nansum if skipna else np.sum)(dev, axis=axis, keepdims=True)
     return n, mean, m2

@@ -62,17 +62,20 @@ def _merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: tuple
     return combine(state, axis=axes, **kwargs) if 0 in axes else state
 
 
+def _is_fan_in(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 2
+
+
 def _split_factors(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
     if split_every is None:
         split_every = config.get("split_every")
     if isinstance(split_every, Mapping):
+        # int() would quietly truncate 2.5 or parse "3": every value must be an int already.
+        if not builtins.all(_is_fan_in(s) for s in split_every.values()):
+            raise ValueError(f"split_every={split_every!r}: each value must be an int >= 2")
         factors = {normalize_axis_index(a, ndim): int(s) for a, s in split_every.items()}
-        bad = {a: s for a, s in factors.items() if s < 2}
-        if bad:
-            raise ValueError(f"split_every={split_every!r}: each value must be >= 2")
         return {a: factors.get(a, 2) for a in axes}
-    if isinstance(split_every, bool) or not isinstance(split_every, (int, np.integer)) \
-            or split_every < 2:
+    if not _is_fan_in(split_every):
         raise ValueError(f"split_every must be an int >= 2 or a dict {{axis: int}}, "
                          f"got {split_every!r}")
     per_axis = builtins.max(int(split_every ** (1 / builtins.max(len(axes), 1)) + 1e-9), 2)
@@ -121,6 +124,8 @@ def reduce(
 def _axes(x: ChunkedArray, axis: Any) -> tuple[int, ...]:
     if axis is None:
         return tuple(range(x.ndim))
+    if isinstance(axis, list):  # NumPy takes an int or a tuple of ints, never a list
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}")
     return normalize_axis_tuple(axis, x.ndim, argname="axis")
 
 
@@ -159,8 +164,8 @@ def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: s
     x = asarray(x)
     axes = _axes(x, axis)
     out_dtype = _result_dtype(np_func, x, axes, dtype=dtype)
-    r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets,
-                  {**r.chunk_kwargs, "dtype": out_dtype}, r.shared_kwargs)
+    r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets, r.chunk_kwargs,
+                  {**r.shared_kwargs, "dtype": out_dtype})
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
                   label=label)
 

@@ -404,14 +404,16 @@ def test_executor_error_keeps_type_message_and_traceback(execute):
 
 def test_unknown_schedulers():
     x = ca.ones(3)
-    with pytest.raises(ValueError, match=r"scheduler='processes' is not a known scheduler; choose "
-                                         r"one of \['single-threaded', 'sync'"):
-        x.compute(scheduler="processes")
+    with pytest.raises(ValueError, match=r"scheduler='fork' is not a known scheduler; choose "
+                                         r"one of \['dask', 'multiprocessing', 'processes', "
+                                         r"'single-threaded', 'sync'"):
+        x.compute(scheduler="fork")
     with pytest.raises(ValueError, match="scheduler=3 is not a known scheduler"):
         ca.compute(x, scheduler=3)
     with pytest.raises(ValueError, match="scheduler='nope' is not a known scheduler"):
         config.set(scheduler="nope")
-    with pytest.raises(TypeError, match="scheduler must be a string naming a scheduler, got None"):
+    with pytest.raises(TypeError, match="scheduler must be a string naming a scheduler or a "
+                                        "distributed.Client, got None"):
         config.set(scheduler=None)
     assert config.get("scheduler") == "threads"
     for alias, name in [("threading", "threads"), ("synchronous", "sync"),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from chunkarray import config
-from chunkarray.executors import sync, threads
+from chunkarray.executors import dask_scheduler, processes, sync, threads
 from chunkarray.graph import Key, Lowered
 
 __all__ = ["Execute", "get_executor"]
@@ -24,13 +24,21 @@ Execute = Callable[[Lowered, Sequence[Key], "int | None"], list[Any]]
 _EXECUTORS: dict[str, Execute] = {
     "threads": threads.execute,
     "sync": sync.execute,
+    "processes": processes.execute,
+    "dask": dask_scheduler.execute,
 }
 
 
 def get_executor(scheduler: Any = None) -> Execute:
-    """The executor for a scheduler name (or the configured one when ``None``)."""
+    """The executor for a scheduler name or ``distributed.Client`` (the configured one if ``None``).
+
+    >>> get_executor("sync") is sync.execute
+    True
+    """
     if scheduler is None:
         scheduler = config.get("scheduler")
+    if dask_scheduler.is_client(scheduler):
+        return dask_scheduler.on_client(scheduler)
     name = config.SCHEDULERS.get(scheduler) if isinstance(scheduler, str) else None
     if name is None:
         raise ValueError(

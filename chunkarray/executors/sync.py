@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chunkarray.executors import _callbacks
 from chunkarray.executors._task import consumer_counts, note_failure, run_task
 from chunkarray.graph import Key, Lowered
 
@@ -16,6 +17,12 @@ def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = Non
 
     Each result is dropped as soon as its last consumer has run.
     """
+    if _callbacks.active:  # checked once per call: diagnostics see a copy that reports events
+        return _callbacks.run_observed(_execute, lowered, keys, num_workers)
+    return _execute(lowered, keys, num_workers)
+
+
+def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
     tasks, dependencies = lowered.tasks, lowered.dependencies
     remaining = consumer_counts(lowered)
     keep = set(keys)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from heapq import heapify, heappop, heappush
 from typing import Any
 
+from chunkarray.executors import _callbacks
 from chunkarray.executors._task import note_failure, run_task
 from chunkarray.graph import Key, Lowered
 
@@ -129,6 +130,12 @@ class _Run:
 
 def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
     """Run ``lowered`` on ``num_workers`` threads (the caller is one of them)."""
+    if _callbacks.active:  # checked once per call: diagnostics see a copy that reports events
+        return _callbacks.run_observed(_execute, lowered, keys, num_workers)
+    return _execute(lowered, keys, num_workers)
+
+
+def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
     workers = max(num_workers or 1, 1)
     run = _Run(lowered, keys, workers)
     helpers = [

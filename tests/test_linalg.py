@@ -1,0 +1,73 @@
+"""Matrix products against NumPy: matmul rules, dtypes, random chunkings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chunkarray as ca
+from chunkarray.linalg import dot, matmul
+from tests.strategies import assert_eq, chunkings, values
+
+DTYPES = [np.bool_, np.int8, np.int64, np.uint16, np.float32, np.float64, np.complex128]
+
+
+@st.composite
+def operand_shapes(draw):
+    """Shapes NumPy's matmul accepts: 1-D or stacks of matrices with broadcastable batches."""
+    n, k, m = draw(st.integers(1, 6)), draw(st.integers(1, 6)), draw(st.integers(1, 6))
+    batch = draw(st.lists(st.integers(1, 3), max_size=2))
+    x_shape = (k,) if draw(st.booleans()) else (*batch, n, k)
+    y_batch = [b if draw(st.booleans()) else 1 for b in batch][len(batch) - draw(
+        st.integers(0, len(batch))):]
+    y_shape = (k,) if draw(st.booleans()) else (*y_batch, k, m)
+    return x_shape, y_shape
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operand_shapes(), st.sampled_from(DTYPES), st.sampled_from(DTYPES), st.data())
+def test_matmul_matches_numpy(executor, shapes, dt1, dt2, data):
+    (xs, ys) = shapes
+    a = data.draw(values(dt1, xs))
+    b = data.draw(values(dt2, ys))
+    x = ca.from_array(a, chunks=data.draw(chunkings(a.shape)))
+    y = ca.from_array(b, chunks=data.draw(chunkings(b.shape)))
+    expected = np.matmul(a, b)
+    result = matmul(x, y)
+    assert result.shape == np.shape(expected) and result.dtype == expected.dtype
+    exact = expected.dtype.kind in "biu"
+    got = result.compute()
+    if exact:
+        assert_eq(got, expected, exact=True)
+    else:
+        np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-3)
+
+
+def test_matmul_operator_and_numpy_dispatch():
+    a = np.arange(12.0).reshape(3, 4)
+    x = ca.from_array(a, chunks=2)
+    assert_eq((x @ a.T).compute(), a @ a.T)
+    assert_eq((a.T @ x).compute(), a.T @ a)
+    assert_eq(np.matmul(x, a.T).compute(), a @ a.T)
+    assert_eq(np.dot(x, a.T).compute(), np.dot(a, a.T))
+
+
+def test_dot_of_vectors_and_scalars():
+    v = np.arange(5)
+    x = ca.from_array(v, chunks=2)
+    assert_eq(dot(x, x).compute(), np.dot(v, v))
+    assert_eq(dot(x, 3).compute(), np.dot(v, 3))
+
+
+@pytest.mark.parametrize(("xs", "ys"), [((3, 4), (5, 2)), ((4,), (3,)), ((2, 3, 4), (3, 4, 5))])
+def test_mismatched_shapes_raise_at_the_call(xs, ys):
+    x, y = ca.ones(xs, chunks=2), ca.ones(ys, chunks=2)
+    with pytest.raises(ValueError, match="matmul|broadcast"):
+        matmul(x, y)
+
+
+def test_zero_dimensional_operands_are_refused():
+    with pytest.raises(ValueError, match="at least one dimension"):
+        matmul(ca.ones((), chunks=()), ca.ones((2,), chunks=1))
