@@ -48,6 +48,7 @@ from chunkarray.reductions import (
     sum,
     var,
 )
+from chunkarray.linalg import dot, matmul
 from chunkarray.rechunking import rechunk
 from chunkarray.routines import blockwise, map_blocks, permute_dims, transpose
 

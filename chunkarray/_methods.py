@@ -12,7 +12,16 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import _dask_protocol, _repr, creation, elementwise, io, reductions, routines
+from chunkarray import (
+    _dask_protocol,
+    _repr,
+    creation,
+    elementwise,
+    io,
+    linalg,
+    reductions,
+    routines,
+)
 from chunkarray.array import ChunkedArray
 from chunkarray.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
 
@@ -88,6 +97,10 @@ def _bind_operators() -> None:
     ChunkedArray.__pow__ = _pow  # type: ignore[attr-defined]
     ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[attr-defined]
     ChunkedArray.__rdivmod__ = _reflected(np.divmod)  # type: ignore[attr-defined]
+    ChunkedArray.__matmul__ = lambda self, other: (  # type: ignore[attr-defined]
+        linalg.matmul(self, other) if is_operand(other) else NotImplemented)
+    ChunkedArray.__rmatmul__ = lambda self, other: (  # type: ignore[attr-defined]
+        linalg.matmul(other, self) if is_operand(other) else NotImplemented)
 
 
 # --- methods -------------------------------------------------------------------------------------------
@@ -158,6 +171,7 @@ def _bind_methods() -> None:
         setattr(ChunkedArray, name, func)
     ChunkedArray.astype = astype  # type: ignore[attr-defined]
     ChunkedArray.round = _round  # type: ignore[attr-defined]
+    ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
@@ -196,6 +210,8 @@ def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
     kwargs.pop("where", None)
     if method == "__call__" and ufunc.signature is None:
         result = ufunc_call(ufunc, *inputs, **kwargs)
+    elif method == "__call__" and ufunc is np.matmul and not kwargs:
+        result = linalg.matmul(*inputs)
     elif method == "reduce" and ufunc in _UFUNC_REDUCTIONS and len(inputs) == 1:
         func, typed = _UFUNC_REDUCTIONS[ufunc]
         axis = kwargs.pop("axis", 0)
@@ -290,6 +306,7 @@ def _handled() -> dict[Any, Callable[..., Any]]:
     table[np.round] = _numpy_signature(np.round, _round)
     table[np.around] = table[np.round]
     table[np.where] = elementwise.where
+    table[np.dot] = linalg.dot
     table[np.astype] = _np_astype
     table[np.real] = lambda x: x.real
     table[np.imag] = lambda x: x.imag
