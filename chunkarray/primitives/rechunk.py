@@ -7,6 +7,8 @@ from functools import partial
 from itertools import product
 from typing import Any
 
+from toolz import partition_all
+
 from chunkarray import kernels
 from chunkarray._chunks import Chunks, chunk_boundaries, locate
 from chunkarray._tokenize import tokenize
@@ -85,10 +87,10 @@ class _Slices:
 
 
 def _reshape(flat: list[Any], shape: list[int]) -> Any:
+    """Nest a flat C-order list into lists of lists with the given lengths."""
     if len(shape) <= 1:
         return flat
-    step = len(flat) // shape[0]
-    return [_reshape(flat[i * step:(i + 1) * step], shape[1:]) for i in range(shape[0])]
+    return [_reshape(list(part), shape[1:]) for part in partition_all(len(flat) // shape[0], flat)]
 
 
 def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
