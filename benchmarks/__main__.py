@@ -1,0 +1,5 @@
+"""``python -m benchmarks``: the benchmark runner."""
+
+from benchmarks.run import main
+
+main()
