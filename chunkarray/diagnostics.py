@@ -2,8 +2,8 @@
 
 Both are context managers that listen to the executors' events (see
 :mod:`chunkarray.executors._callbacks`) while the ``with`` block runs; outside one, executors pay
-nothing for them. Tasks that run on dask or a distributed cluster are not seen one by one (use
-dask's own diagnostics and dashboard there): only the start and end of the computation are.
+nothing for them. Tasks run by the ``dask`` executor or on a distributed cluster are not seen:
+dask's own diagnostics and the distributed dashboard show those.
 
 >>> import io, chunkarray as ca
 >>> with ProgressBar(file=io.StringIO(), use_tqdm=False) as bar:

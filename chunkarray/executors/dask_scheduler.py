@@ -17,7 +17,6 @@ from functools import partial
 from typing import Any
 
 from chunkarray.config import is_client
-from chunkarray.executors import _callbacks
 from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute", "execute_on", "is_client", "on_client"]
@@ -40,12 +39,8 @@ def _dask_get() -> Callable[..., Any]:
 
 def _run(get: Callable[..., Any], lowered: Lowered, keys: Sequence[Key], **kwargs: Any
          ) -> list[Any]:
-    if _callbacks.active:  # tasks run elsewhere: dask's own diagnostics show them
-        _callbacks.emit("on_start", len(lowered.tasks))
-        try:
-            return list(get(dict(lowered.tasks), list(keys), **kwargs))
-        finally:
-            _callbacks.emit("on_finish")
+    # No chunkarray callbacks here: the tasks run inside dask, whose own diagnostics (and the
+    # distributed dashboard) show them.
     return list(get(dict(lowered.tasks), list(keys), **kwargs))
 
 
