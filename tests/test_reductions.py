@@ -36,8 +36,8 @@ from tests.strategies import (
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
-# The entry-point tests exercise thin adapters over the functions tested in full: a third of the
-# profile's examples is plenty, and keeps the file fast.
+# The tests beside the main one (entry points, chunking, block dtypes, pieces) run the same code
+# paths on other axes of the problem: a third of the profile's examples keeps the file fast.
 fewer = settings(fixture_ok, max_examples=max(settings().max_examples // 3, 5))
 
 
@@ -265,7 +265,7 @@ def test_reduction_matches_numpy(executor, op, data):
 
 
 @pytest.mark.parametrize("op", OPS, ids=repr)
-@settings(max_examples=max(settings().max_examples // 2, 5))
+@fewer
 @given(data=st.data())
 def test_result_does_not_depend_on_chunking(op, data):
     """Integer results are bit-identical whatever the chunking and tree; floats agree closely."""
@@ -294,6 +294,7 @@ def raw_blocks(x: ca.ChunkedArray) -> list[Any]:
 
 
 @pytest.mark.parametrize("op", OPS, ids=repr)
+@fewer
 @given(data=st.data())
 def test_blocks_have_the_declared_dtype(op, data):
     """What the tasks return is what the next operation sees: it must be the array's dtype."""
