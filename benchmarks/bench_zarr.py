@@ -7,8 +7,9 @@ Run by hand (needs zarr, psutil and, for the comparison, dask: ``pip install -e 
 
 The array is written once with ``chunkarray.to_zarr``; then every workload runs in a fresh
 subprocess, so its peak RSS (``ru_maxrss``) is its own, measured beside the RSS right after the
-imports. Workloads: reading every chunk with zarr alone (the floor), ``from_zarr(path).mean(axis=0)``
-and the anomaly pattern ``(x - x.mean(axis=0)).std(axis=0)``, each with chunkarray and dask.array.
+imports. Workloads: reading every chunk with zarr alone (the floor),
+``from_zarr(path).mean(axis=0)`` and the anomaly pattern ``(x - x.mean(axis=0)).std(axis=0)``,
+each with chunkarray and dask.array.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ CHUNK_ROWS = 1024  # storage chunks of 1024 x 8192 float32 = 32 MiB
 MiB = 2**20
 
 
-# --- the workloads, each run in its own process -----------------------------------------------------
+# --- the workloads, each run in its own process --------------------------------------------------
 
 
 def _read_all(path: str, threads: int) -> float:
@@ -97,7 +98,7 @@ def run(name: str, path: str) -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-# --- setting up and reporting ------------------------------------------------------------------------
+# --- setting up and reporting --------------------------------------------------------------------
 
 
 def write_array(path: str, gib: float) -> tuple[tuple[int, int], float]:

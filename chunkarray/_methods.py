@@ -17,6 +17,7 @@ from chunkarray import (
     _repr,
     creation,
     elementwise,
+    indexing,
     io,
     linalg,
     reductions,
@@ -172,6 +173,7 @@ def _bind_methods() -> None:
     ChunkedArray.astype = astype  # type: ignore[attr-defined]
     ChunkedArray.round = _round  # type: ignore[attr-defined]
     ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
+    ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[attr-defined]
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]

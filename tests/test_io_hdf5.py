@@ -56,12 +56,14 @@ class RecordingLock:
 @pytest.fixture
 def recording_lock(monkeypatch: pytest.MonkeyPatch) -> dict[str, RecordingLock]:
     locks: dict[str, RecordingLock] = {}
+    guard = threading.Lock()
 
     def lock_for(path: Any) -> RecordingLock:
         key = os.path.realpath(path)
-        if key not in locks:
-            locks[key] = RecordingLock(file_lock(path))
-        return locks[key]
+        with guard:  # worker threads ask at once: make one wrapper per file, not one each
+            if key not in locks:
+                locks[key] = RecordingLock(file_lock(path))
+            return locks[key]
 
     monkeypatch.setattr(_hdf5_source, "file_lock", lock_for)
     return locks
@@ -196,6 +198,15 @@ def test_to_hdf5_from_hdf5_in_the_same_file(tmp_path: Any, executor: str) -> Non
     x = ca.from_hdf5(path, "x", chunks=(3, 5))
     x.to_hdf5(path, "y", chunks=(2, 5))  # reads and writes of one file, one lock
     assert_eq(ca.from_hdf5(path, "y").compute(), a)
+
+
+def test_to_hdf5_from_worker_processes(tmp_path: Any) -> None:
+    # Each process has its own lock: HDF5's file locking makes writers of one file take turns.
+    a = np.random.default_rng(4).random((60, 100))
+    x = ca.from_array(a, chunks=(1, 100))
+    with ca.config.set(scheduler="processes", num_workers=2):
+        ca.to_hdf5(tmp_path / "p.h5", {"x": x, "y": x * 2})
+        assert_eq(ca.from_hdf5(tmp_path / "p.h5", "y", chunks=(3, 100)).compute(), a * 2)
 
 
 def test_to_hdf5_existing_dataset(tmp_path: Any) -> None:

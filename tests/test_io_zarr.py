@@ -25,7 +25,7 @@ def _zarr_array(path: Any, a: np.ndarray, chunks: tuple[int, ...], **kwargs: Any
     return z
 
 
-# --- reading ---------------------------------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------------
 
 
 def test_from_zarr_reads_storage_chunks_by_default(tmp_path: Any, executor: str) -> None:
@@ -109,7 +109,7 @@ def test_from_zarr_missing_things_fail_at_the_call(tmp_path: Any) -> None:
         ca.from_zarr(group["a"], "a")
 
 
-# --- writing ---------------------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------------
 
 
 def test_to_zarr_stores_the_array_chunks(tmp_path: Any, executor: str) -> None:

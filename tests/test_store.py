@@ -139,6 +139,19 @@ def test_store_into_equal_numpy_targets_writes_each() -> None:
     np.testing.assert_array_equal(targets, [[1, 1, 1, 1], [2, 2, 2, 2]])
 
 
+def test_store_refuses_two_regions_sharing_a_storage_chunk(tmp_path: Any) -> None:
+    import zarr
+
+    z = zarr.create_array(tmp_path / "z.zarr", shape=(10,), dtype="f8", chunks=(4,))
+    halves = [ca.ones(5, chunks=5), ca.zeros(5, chunks=5)]
+    with pytest.raises(ValueError, match=r"targets\[0\] and targets\[1\].*share storage chunks"):
+        ca.store(halves, [z, z], regions=[(slice(0, 5),), (slice(5, 10),)])
+    assert z.nchunks_initialized == 0
+    ca.store([ca.ones(4, chunks=2), ca.zeros(6, chunks=3)], [z, z],
+             regions=[(slice(0, 4),), (slice(4, 10),)])  # chunk edges apart: allowed
+    assert_eq(z[...], np.array([1.0] * 4 + [0.0] * 6))
+
+
 def test_store_checks_everything_before_writing_anything() -> None:
     first, second = np.zeros(4), np.zeros(3)
     with pytest.raises(ValueError, match=r"shape \(4,\).*target shape \(3,\)"):

@@ -1,4 +1,4 @@
-"""An HDF5 dataset as a small, picklable array-like whose every read and write holds its file's lock.
+"""An HDF5 dataset as a small picklable array-like whose reads and writes hold its file's lock.
 
 It knows nothing of graphs or chunked arrays: :func:`chunkarray.from_array` reads its blocks by
 slicing it, and :func:`chunkarray.store` writes blocks by assigning into it.
@@ -9,17 +9,43 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from typing import Any
 
 import numpy as np
 
 from chunkarray.io._locks import file_lock, resolve
 
-__all__ = ["HDF5Array", "as_hdf5_array", "is_h5py_dataset"]
+__all__ = ["HDF5Array", "as_hdf5_array", "is_h5py_dataset", "open_file"]
+
+# How long to wait for another process to close a file it has open for writing.
+_BUSY_TIMEOUT = 60.0
+
+
+def open_file(path: str, mode: str) -> Any:
+    """``h5py.File(path, mode)``, waiting while another process holds the file.
+
+    The lock of :func:`file_lock` is per process. Across processes (the processes executor, a
+    distributed cluster on one file system) HDF5's own file locking keeps a writer exclusive: a
+    second opener gets ``BlockingIOError``, and waits here for its turn instead of failing.
+    """
+    import h5py  # optional dependency: loaded only when an HDF5 file is opened
+
+    delay, deadline = 0.001, time.monotonic() + _BUSY_TIMEOUT
+    while True:
+        try:
+            return h5py.File(path, mode)
+        except BlockingIOError as exc:
+            if time.monotonic() > deadline:
+                exc.add_note(f"chunkarray: waited {_BUSY_TIMEOUT:.0f} s for another process to "
+                             f"close {path!r}")
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
 
 def is_h5py_dataset(x: Any) -> bool:
-    """Whether ``x`` is an h5py dataset (without importing h5py: if it isn't loaded, it isn't one)."""
+    """Whether ``x`` is an h5py dataset (never importing h5py: if it isn't loaded, it isn't one)."""
     h5py = sys.modules.get("h5py")
     return h5py is not None and isinstance(x, h5py.Dataset)
 
@@ -93,9 +119,7 @@ class HDF5Array:
             handle = self._open_handle()
             if handle is not None:
                 return handle[index]
-            import h5py  # optional dependency: loaded only when an HDF5 file is read
-
-            with h5py.File(self.path, "r") as f:
+            with open_file(self.path, "r") as f:
                 return f[self.dataset][index]
 
     def __setitem__(self, index: Any, value: Any) -> None:
@@ -104,9 +128,7 @@ class HDF5Array:
             if handle is not None and handle.file.mode != "r":
                 handle[index] = value
                 return
-            import h5py
-
-            with h5py.File(self.path, "r+") as f:
+            with open_file(self.path, "r+") as f:
                 f[self.dataset][index] = value
 
 

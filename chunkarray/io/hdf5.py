@@ -1,8 +1,11 @@
 """HDF5 (through h5py) as a source and a target of chunked arrays.
 
 libhdf5 is not thread-safe: every read and write holds a lock per file (see
-:mod:`chunkarray.io._locks`), while the NumPy work on other blocks goes on in parallel. h5py is an
-optional dependency, imported when one of these functions is called.
+:mod:`chunkarray.io._locks`), while the NumPy work on other blocks goes on in parallel. Between
+processes, HDF5's own file locking keeps writers exclusive (openers wait their turn, see
+:func:`~chunkarray.io._hdf5_source.open_file`); with ``HDF5_USE_FILE_LOCKING=FALSE`` only the
+in-process lock is left, so write from one process then. h5py is an optional dependency, imported
+when one of these functions is called.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from chunkarray._chunks import normalize_chunks
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.creation import asarray
-from chunkarray.io._hdf5_source import HDF5Array
+from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
 from chunkarray.io.store import plan_write, run_writes
 from chunkarray.primitives.sources import FromArray
@@ -77,7 +80,7 @@ def _open_dataset(path: str | os.PathLike[str], dataset: str) -> HDF5Array:
         raise FileNotFoundError(f"from_hdf5: no such file: {path!r}")
     with file_lock(path):
         try:
-            f = h5py.File(path, "r")
+            f = open_file(path, "r")
         except OSError as exc:
             raise ValueError(f"from_hdf5: cannot open {path!r} as an HDF5 file ({exc})") from None
         with f:
@@ -179,7 +182,7 @@ def _check_existing(h5py: Any, path: str, names: list[str], overwrite: bool) -> 
     if not os.path.exists(path):
         return
     try:
-        f = h5py.File(path, "r")
+        f = open_file(path, "r")
     except OSError as exc:
         raise ValueError(f"to_hdf5: {path!r} exists and cannot be opened as an HDF5 file "
                          f"({exc})") from None
@@ -196,7 +199,7 @@ def _check_existing(h5py: Any, path: str, names: list[str], overwrite: bool) -> 
 def _create(h5py: Any, path: str, arrays: dict[str, ChunkedArray], storage: dict[str, Any],
             compression: Any, overwrite: bool) -> None:
     created: list[str] = []
-    with h5py.File(path, "a") as f:
+    with open_file(path, "a") as f:
         try:
             for name, a in arrays.items():
                 if overwrite and name in f:

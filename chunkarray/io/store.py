@@ -72,7 +72,26 @@ def store(sources: Any, targets: Any, /, *, regions: Any = None) -> None:
     for i, (x, target, region) in enumerate(zip(sources, targets, regions)):
         target = adapt_target(target, f"targets[{i}]")
         writes.append((plan_write(x, target, region, func="store"), target))
+    _check_no_shared_chunks(writes)
     run_writes(writes)
+
+
+def _check_no_shared_chunks(writes: Sequence[tuple[Write, Any]]) -> None:
+    """Refuse two writes into one target whose regions touch the same storage chunk."""
+    seen: dict[str, list[tuple[int, tuple[range, ...]]]] = {}
+    for i, (w, target) in enumerate(writes):
+        unit = write_unit(target)
+        if unit is None or not w.source.ndim or 0 in w.source.shape:
+            continue
+        where = str(getattr(target, "store_path", "")) or f"id-{id(target)}"
+        chunks = tuple(range(s // u, (s + n - 1) // u + 1)
+                       for s, n, u in zip(w.starts, w.source.shape, unit))
+        for j, other in seen.get(where, []):
+            if all(a.start < b.stop and b.start < a.stop for a, b in zip(chunks, other)):
+                raise ValueError(f"store: targets[{j}] and targets[{i}] are the same array and "
+                                 f"their regions share storage chunks (of shape {unit}), which "
+                                 f"two tasks would write at once; store them in separate calls")
+        seen.setdefault(where, []).append((i, chunks))
 
 
 def adapt_target(target: Any, where: str) -> Any:
@@ -83,7 +102,8 @@ def adapt_target(target: Any, where: str) -> Any:
     if is_h5py_dataset(target):
         if target.file.mode == "r":
             raise ValueError(f"store: {where} is the dataset {target.name!r} of "
-                             f"{target.file.filename!r}, opened read-only; open it with 'r+' or 'a'")
+                             f"{target.file.filename!r}, opened read-only; open it with 'r+' or "
+                             f"'a'")
         return HDF5Array.of(target)
     if getattr(target, "read_only", False) is True:  # zarr arrays opened with mode="r"
         raise ValueError(f"store: {where} is read-only; open it for writing (mode='r+' or 'a')")
@@ -124,8 +144,8 @@ def plan_write(x: Any, target: Any, region: Any, *, func: str, shape: Any = None
     starts = tuple(s.start for s in region)
     region_shape = tuple(s.stop - s.start for s in region)
     if region_shape != x.shape:
-        where = "the target" if all(s == (0, n) for s, n in zip(
-            ((r.start, r.stop) for r in region), shape)) else f"region {_show(region)} of the target"
+        whole = all((r.start, r.stop) == (0, n) for r, n in zip(region, shape))
+        where = "the target" if whole else f"region {_show(region)} of the target"
         raise ValueError(f"{func}: cannot write an array of shape {x.shape} into {where} "
                          f"(target shape {shape}, region shape {region_shape}); the shapes must "
                          f"be equal")
@@ -220,7 +240,8 @@ def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func
 
 def _block_region(index: tuple[int, ...], *, bounds: tuple[tuple[int, ...], ...],
                   starts: tuple[int, ...]) -> dict[str, Any]:
-    return {"region": tuple(slice(s + b[i], s + b[i + 1]) for b, i, s in zip(bounds, index, starts))}
+    region = tuple(slice(s + b[i], s + b[i + 1]) for b, i, s in zip(bounds, index, starts))
+    return {"region": region}
 
 
 def write_block(block: Any, target: Any, *, region: tuple[slice, ...]) -> np.ndarray:

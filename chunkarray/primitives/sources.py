@@ -35,7 +35,7 @@ class Data(Node):
 class FromArray(Node):
     """Blocks read by slicing an array-like: NumPy arrays give views, storage reads just a block."""
 
-    __slots__ = ("data", "getter", "_slices")
+    __slots__ = ("data", "getter", "region", "_slices")
 
     def __init__(
         self,
@@ -44,10 +44,16 @@ class FromArray(Node):
         chunks: Chunks,
         dtype: Any,
         getter: Callable[..., Any] = kernels.block_from_source,
+        region: tuple[int | tuple[int, int], ...] | None = None,
+        data: Data | None = None,
     ) -> None:
         super().__init__(name, chunks, dtype)
-        self.data = Data(f"array-{name}", source)
+        # The same source read again (after slicing) shares its Data node: it is shipped once.
+        self.data = data if data is not None else Data(f"array-{name}", source)
         self.getter = getter
+        # Which part of the source this array is, per source axis: an int (an axis indexing has
+        # dropped) or (start, step) of a strided range; None is the whole source.
+        self.region = region
         self._slices: tuple[list[slice], ...] | None = None  # per axis, made on first lowering
 
     @property
@@ -58,13 +64,26 @@ class FromArray(Node):
     def dependencies(self) -> tuple[Node, ...]:
         return (self.data,)
 
-    def block_slices(self, index: tuple[int, ...]) -> tuple[slice, ...]:
+    def block_slices(self, index: tuple[int, ...]) -> tuple[slice | int, ...]:
+        """The index into the source that reads block ``index``."""
         if self._slices is None:
             self._slices = tuple(
                 [slice(o, o + n) for o, n in zip(offsets, sizes)]
                 for offsets, sizes in zip(block_offsets(self.chunks), self.chunks)
             )
-        return tuple([s[i] for s, i in zip(self._slices, index)])
+        local = [s[i] for s, i in zip(self._slices, index)]
+        if self.region is None:
+            return tuple(local)
+        parts: list[slice | int] = []
+        axes = iter(local)
+        for entry in self.region:
+            if isinstance(entry, int):
+                parts.append(entry)
+                continue
+            (start, step), within = entry, next(axes)
+            stop = start + within.stop * step
+            parts.append(slice(start + within.start * step, None if stop < 0 else stop, step))
+        return tuple(parts)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         key = (self.data.name,)

@@ -1,0 +1,388 @@
+"""``x[index]`` with NumPy's semantics, built as graph rewrites.
+
+- Basic indexing (ints, slices with any step, ``...``, ``None``) is pushed down through
+  elementwise steps into the source, so ``(from_array(h5) + 1)[:10]`` reads only those rows.
+- An integer (or NumPy boolean) array on one axis is a *take*: the index is sorted, each touched
+  block gives up its elements in one task, and the original order is restored in a second stage,
+  so the number of tasks grows with the blocks touched, not with the length of the index.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from chunkarray import config
+from chunkarray._bytes import parse_bytes
+from chunkarray._chunks import chunk_boundaries
+from chunkarray._tokenize import tokenize
+from chunkarray.array import ChunkedArray
+from chunkarray.fuse import is_elementwise
+from chunkarray.graph import Key, Node
+from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.primitives.slicing import Slice, slice_axis
+from chunkarray.primitives.sources import FromArray
+from chunkarray.routines import transpose
+
+__all__ = ["getitem"]
+
+Basic = "int | tuple[int, int, int]"  # an int, or (start, stop, step) from slice.indices
+_INDEX_HELP = ("only integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and "
+               "integer or boolean arrays are valid indices")
+
+
+def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
+    """``x[index]``, lazily.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> a = np.arange(20).reshape(4, 5)
+    >>> x = ca.from_array(a, chunks=2)
+    >>> x[1:, ::-2].compute()
+    array([[ 9,  7,  5],
+           [14, 12, 10],
+           [19, 17, 15]])
+    >>> x[[3, 0, 3], 1].compute()
+    array([16,  1, 16])
+    """
+    entries, arrays, items = _normalize(index, x.shape)
+    if len(arrays) > 1:
+        raise IndexError(
+            "indexing with more than one integer or boolean array is pointwise in NumPy; "
+            "chunkarray supports one index array per indexing call"
+        )
+    basic = [(0, n, 1) if i in arrays else e for i, (e, n) in enumerate(zip(entries, x.shape))]
+    out = ChunkedArray(_basic(x._node, basic))
+    # Where each axis of the result comes from: an axis of ``out`` (by number) or None (new).
+    layout: list[int | None] = []
+    for item in items:
+        if item is None:
+            layout.append(None)
+        elif not isinstance(entries[item], int):
+            layout.append(sum(1 for e in entries[:item] if not isinstance(e, int)))
+    if arrays:
+        ((position, idx),) = arrays.items()
+        axis = sum(1 for e in entries[:position] if not isinstance(e, int))
+        out = _take(out, idx, axis)
+        advanced = [i for i, item in enumerate(items)
+                    if item is not None and (item == position or isinstance(entries[item], int))]
+        if advanced != list(range(advanced[0], advanced[-1] + 1)):
+            # NumPy puts the dimension of an index array first when the advanced indices (the
+            # array and any ints) are not next to each other.
+            layout = [axis] + [a for a in layout if a != axis]
+    order = [a for a in layout if a is not None]
+    if order != sorted(order):
+        out = transpose(out, order)
+    nones = [p for p, a in enumerate(layout) if a is None]
+    return _insert_axes(out, nones)
+
+
+def _normalize(index: Any, shape: tuple[int, ...]
+               ) -> tuple[list[Any], dict[int, np.ndarray], list[int | None]]:
+    """Per-axis entries (an int or a ``slice.indices`` triple), the index arrays by axis, and the
+    index items in order: an axis number, or None for a new axis."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    if sum(1 for i in index if i is Ellipsis) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for i in index if i is not None and i is not Ellipsis)
+    if used > len(shape):
+        raise IndexError(
+            f"too many indices for array: array is {len(shape)}-dimensional, "
+            f"but {used} were indexed"
+        )
+    expanded: list[Any] = []
+    for i in index:
+        if i is Ellipsis:
+            expanded += [slice(None)] * (len(shape) - used)
+        else:
+            expanded.append(i)
+    expanded += [slice(None)] * (len(shape) - sum(1 for i in expanded if i is not None))
+    entries: list[Any] = []
+    arrays: dict[int, np.ndarray] = {}
+    items: list[int | None] = []
+    for item in expanded:
+        if item is None:
+            items.append(None)
+            continue
+        axis = len(entries)
+        items.append(axis)
+        n = shape[axis]
+        if isinstance(item, slice):
+            if item.step == 0:
+                raise ValueError("slice step cannot be zero")
+            entries.append(item.indices(n))
+        elif isinstance(item, (bool, np.bool_)):
+            raise IndexError(f"a bare boolean index is not supported; {_INDEX_HELP}")
+        elif isinstance(item, (int, np.integer)) or (
+                isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"):
+            i = operator.index(item)
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+            entries.append(i % n)
+        elif isinstance(item, ChunkedArray):
+            raise IndexError(
+                "indexing with a chunked array needs its values: compute it first "
+                "(np.asarray(mask)) and index with the NumPy array"
+            )
+        elif isinstance(item, (list, np.ndarray)):
+            arrays[axis] = _index_array(item, n, axis)
+            entries.append((0, n, 1))
+        else:
+            raise IndexError(f"{_INDEX_HELP}; got {type(item).__name__}")
+    return entries, arrays, items
+
+
+def _index_array(item: Any, n: int, axis: int) -> np.ndarray:
+    idx = np.asarray(item)
+    if idx.dtype == bool:
+        if idx.ndim != 1 or idx.shape[0] != n:
+            raise IndexError(
+                f"boolean index did not match indexed array along axis {axis}; size of axis is "
+                f"{n} but size of corresponding boolean axis is {idx.shape[0] if idx.ndim else 0}"
+            )
+        return np.flatnonzero(idx)
+    if idx.size == 0:
+        idx = idx.astype(np.intp)
+    if idx.dtype.kind not in "iu":
+        raise IndexError(f"arrays used as indices must be of integer (or boolean) type, "
+                         f"got {idx.dtype}")
+    if idx.ndim != 1:
+        raise IndexError(f"index arrays must be 1-D, got shape {idx.shape}")
+    bad = (idx < -n) | (idx >= n)
+    if bad.any():
+        raise IndexError(
+            f"index {int(idx[bad][0])} is out of bounds for axis {axis} with size {n}")
+    return np.where(idx < 0, idx + n, idx).astype(np.intp)
+
+
+# --- basic indexing ------------------------------------------------------------------------------
+
+
+def _is_full(entry: Any, n: int) -> bool:
+    return not isinstance(entry, int) and entry == (0, n, 1)
+
+
+def _basic(node: Node, entries: Sequence[Any]) -> Node:
+    """``node`` indexed by ints and slice triples (one per axis), pushed as far down as it goes."""
+    if all(_is_full(e, n) for e, n in zip(entries, node.shape)):
+        return node
+    if isinstance(node, FromArray):
+        pushed = _into_source(node, entries)
+        if pushed is not None:
+            return pushed
+    if isinstance(node, Blockwise) and is_elementwise(node):
+        return _through_elementwise(node, entries)
+    return _slice(node, entries)
+
+
+def _plan(node: Node, entries: Sequence[Any]) -> tuple[list[Any], tuple[tuple[int, ...], ...]]:
+    axes: list[Any] = []
+    chunks = []
+    for entry, sizes in zip(entries, node.chunks):
+        if isinstance(entry, int):
+            bounds = chunk_boundaries(sizes)
+            b = int(np.searchsorted(bounds, entry, side="right")) - 1
+            axes.append((b, entry - bounds[b]))
+        else:
+            out, pieces = slice_axis(sizes, *entry)
+            axes.append(pieces)
+            chunks.append(out)
+    return axes, tuple(chunks)
+
+
+def _slice(node: Node, entries: Sequence[Any]) -> Node:
+    axes, chunks = _plan(node, entries)
+    return Slice(node, axes, chunks)
+
+
+def _into_source(node: FromArray, entries: Sequence[Any]) -> Node | None:
+    """A read of just the indexed part of the source, with blocks that follow the old ones."""
+    steps = [e[2] for e in entries if not isinstance(e, int)]
+    if not isinstance(node.source, np.ndarray) and any(s != 1 for s in steps):
+        return None  # storage libraries read contiguous ranges: slice the blocks after reading
+    _, chunks = _plan(node, entries)
+    region = list(node.region) if node.region is not None else [(0, 1)] * len(node.shape)
+    kept = [i for i, r in enumerate(region) if not isinstance(r, int)]
+    for axis, entry in zip(kept, entries):
+        start, step = region[axis]  # type: ignore[misc]
+        if isinstance(entry, int):
+            region[axis] = start + entry * step
+        else:
+            region[axis] = (start + entry[0] * step, step * entry[2])
+    name = "array-" + tokenize(node.name, [repr(e) for e in entries])
+    return FromArray(name, node.source, chunks, node.dtype, node.getter, tuple(region),
+                     data=node.data)
+
+
+def _through_elementwise(node: Blockwise, entries: Sequence[Any]) -> Node:
+    """Index each input of an elementwise step instead of its output."""
+    ndim = len(node.shape)
+    dropped = {a for a, e in enumerate(entries) if isinstance(e, int)}
+    pairs: list[Any] = []
+    for source, ind in zip(node.inputs, node.in_inds):
+        own = []
+        for letter, n in zip(ind, source.shape):
+            entry = entries[letter]  # type: ignore[index]
+            if n == 1 and node.shape[letter] != 1:  # type: ignore[index]
+                entry = 0 if isinstance(entry, int) else (0, 1, 1)  # a broadcast axis stays so
+            own.append(entry)
+        pairs += [_basic(source, own), tuple(l for l in ind if l not in dropped)]
+    out_ind = tuple(a for a in range(ndim) if a not in dropped)
+    return blockwise_node(node.func, out_ind, *pairs, dtype=node.dtype)
+
+
+def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
+    """``x`` with new length-1 axes at positions ``nones`` of the result."""
+    if not nones:
+        return x
+    ndim = x.ndim + len(nones)
+    old = [a for a in range(ndim) if a not in nones]
+    new_axes = {f"new{p}": 1 for p in nones}
+    out_ind = tuple(f"new{a}" if a in nones else a for a in range(ndim))
+    kernel = partial(np.expand_dims, axis=tuple(nones))
+    node = blockwise_node(kernel, out_ind, x._node, tuple(old), dtype=x.dtype, new_axes=new_axes,
+                          name="expand-" + tokenize(x.name, nones))
+    return ChunkedArray(node)
+
+
+# --- take: one index array on one axis -------------------------------------------------------------
+
+
+def _take(x: ChunkedArray, idx: np.ndarray, axis: int) -> ChunkedArray:
+    """``x`` indexed by the integer array ``idx`` along ``axis``."""
+    bounds = chunk_boundaries(x.chunks[axis])
+    blocks = np.searchsorted(bounds, idx, side="right") - 1
+    if len(idx) < 2 or bool(np.all(idx[1:] >= idx[:-1])):
+        order = np.arange(len(idx))
+    else:
+        # Group the index by block; a stable sort of small block numbers is a radix sort, O(n).
+        small = blocks.astype(np.uint16) if len(bounds) <= 2**16 else blocks
+        order = np.argsort(small, kind="stable")
+    grouped, by_block = idx[order], blocks[order]
+    counts = np.bincount(by_block, minlength=len(bounds) - 1)
+    touched = np.flatnonzero(counts)
+    ends = np.cumsum(counts)[touched]
+    starts = ends - counts[touched]
+    gather_name = "take-" + tokenize(x.name, idx, axis)
+    gathered = _Gather(gather_name, x._node, axis, touched, starts, ends, grouped, bounds)
+    if np.array_equal(order, np.arange(len(idx))):
+        return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
+    return ChunkedArray(_Reorder(x, gathered, order, axis))
+
+
+class _Gather(Node):
+    """Per touched input block, the elements the index asks of it, grouped by block."""
+
+    __slots__ = ("source", "axis", "touched", "locals")
+
+    def __init__(self, name: str, source: Node, axis: int, touched: np.ndarray,
+                 starts: np.ndarray, ends: np.ndarray, grouped: np.ndarray,
+                 bounds: Sequence[int]) -> None:
+        counts = tuple(int(e - s) for s, e in zip(starts, ends)) or (0,)
+        chunks = tuple(counts if a == axis else c for a, c in enumerate(source.chunks))
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+        self.axis = axis
+        self.touched = [int(b) for b in touched] or [0]
+        self.locals = [grouped[s:e] - bounds[b] for b, s, e in zip(touched, starts, ends)] or [
+            np.zeros(0, np.intp)]
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        j = index[self.axis]
+        coords = list(index)
+        coords[self.axis] = self.touched[j]
+        key = (self.source.name, *coords)
+        return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
+
+
+class _Joined(Node):
+    """The gathered pieces joined along the indexed axis: one block there, read once by all."""
+
+    __slots__ = ("gathered", "axis")
+
+    def __init__(self, gathered: _Gather, axis: int) -> None:
+        chunks = tuple((sum(c),) if a == axis else c for a, c in enumerate(gathered.chunks))
+        super().__init__("joined-" + gathered.name, chunks, gathered.dtype)
+        self.gathered = gathered
+        self.axis = axis
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.gathered,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        keys = []
+        for p in range(self.gathered.numblocks[self.axis]):
+            coords = list(index)
+            coords[self.axis] = p
+            keys.append((self.gathered.name, *coords))
+        return (partial(np.concatenate, axis=self.axis), keys), keys
+
+
+class _Reorder(Node):
+    """Output blocks in the index's own order, taken from the gathered pieces.
+
+    When all gathered values fit the memory limit they are joined once and every output block
+    takes from that; otherwise each output block reads just the pieces it needs.
+    """
+
+    __slots__ = ("source", "axis", "positions", "pieces", "whole")
+
+    def __init__(self, x: ChunkedArray, gathered: _Gather, order: np.ndarray, axis: int) -> None:
+        n = len(order)
+        target = max(max(x.chunks[axis]), 1)
+        sizes = tuple(min(target, n - s) for s in range(0, n, target))
+        chunks = tuple(sizes if a == axis else c for a, c in enumerate(gathered.chunks))
+        super().__init__("reorder-" + gathered.name, chunks, gathered.dtype)
+        self.axis = axis
+        where = np.empty(n, dtype=np.intp)
+        where[order] = np.arange(n)  # output element k is gathered element where[k]
+        row = math.prod(s for a, s in enumerate(gathered.shape) if a != axis)
+        self.whole = n * row * gathered.dtype.itemsize <= parse_bytes(config.get("memory_limit"))
+        self.source: Node = _Joined(gathered, axis) if self.whole else gathered
+        self.positions: list[np.ndarray] = []
+        self.pieces: list[list[int]] = []
+        bounds = np.asarray(chunk_boundaries(gathered.chunks[axis]))
+        for lo in range(0, n, target):
+            wanted = where[lo:lo + target]
+            if self.whole:
+                self.pieces.append([0])
+                self.positions.append(wanted)
+                continue
+            # Positions within the concatenation of just the pieces this block needs.
+            which = np.searchsorted(bounds, wanted, side="right") - 1
+            needed = np.unique(which)
+            lengths = bounds[needed + 1] - bounds[needed]
+            start_in_joined = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            shift = dict(zip(needed.tolist(), (bounds[needed] - start_in_joined).tolist()))
+            self.pieces.append(needed.tolist())
+            self.positions.append(wanted - np.array([shift[w] for w in which.tolist()],
+                                                    dtype=np.intp))
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        j = index[self.axis]
+        keys = []
+        for p in self.pieces[j]:
+            coords = list(index)
+            coords[self.axis] = p
+            keys.append((self.source.name, *coords))
+        func = partial(_take_from_pieces, positions=self.positions[j], axis=self.axis)
+        return (func, keys), keys
+
+
+def _take_from_pieces(pieces: list[np.ndarray], positions: np.ndarray, axis: int) -> np.ndarray:
+    joined = pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=axis)
+    return np.take(joined, positions, axis=axis)

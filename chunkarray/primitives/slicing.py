@@ -1,0 +1,92 @@
+"""Basic indexing as a node: each output block is an index into exactly one input block.
+
+Planning is a pure function over block sizes (:func:`slice_axis`); the node only looks the plan up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from chunkarray import kernels
+from chunkarray._chunks import chunk_boundaries
+from chunkarray._tokenize import tokenize
+from chunkarray.graph import Key, Node
+
+__all__ = ["Slice", "slice_axis"]
+
+# One output block along an axis: (input block, index into that block). An int index drops the axis.
+Piece = tuple[int, "slice | int"]
+
+
+def slice_axis(sizes: Sequence[int], start: int, stop: int, step: int
+               ) -> tuple[tuple[int, ...], list[Piece]]:
+    """Output block sizes and pieces for ``range(start, stop, step)`` over blocks of ``sizes``.
+
+    ``start``/``stop``/``step`` are as ``slice.indices`` returns them. Output blocks follow the
+    input blocks (each output block comes from one input block), in the order the slice visits
+    them; blocks the slice skips give no output block.
+
+    >>> slice_axis((4, 4, 2), 1, 9, 3)
+    ((1, 2), [(0, slice(1, 4, 3)), (1, slice(0, 6, 3))])
+    >>> slice_axis((4, 4, 2), 9, -1, -4)[0]
+    (1, 1, 1)
+    """
+    bounds = chunk_boundaries(sizes)
+    sizes_out: list[int] = []
+    pieces: list[Piece] = []
+    blocks = range(len(sizes)) if step > 0 else range(len(sizes) - 1, -1, -1)
+    for b in blocks:
+        lo, hi = bounds[b], bounds[b + 1]
+        if step > 0:
+            first = start if start >= lo else start + -(-(lo - start) // step) * step
+            if first >= hi or first >= stop:
+                continue
+            last = min(hi, stop)
+            count = -(-(last - first) // step)
+            pieces.append((b, slice(first - lo, first - lo + count * step, step)))
+        else:
+            first = start if start < hi else start - -(-(start - (hi - 1)) // -step) * -step
+            if first < lo or first <= stop:
+                continue
+            last = max(lo - 1, stop)
+            count = -(-(first - last) // -step)
+            end = first - lo + count * step
+            pieces.append((b, slice(first - lo, end if end >= 0 else None, step)))
+        sizes_out.append(count)
+    if not pieces:  # an empty result still has one (empty) block
+        return (0,), [(0, slice(0, 0, 1))]
+    return tuple(sizes_out), pieces
+
+
+class Slice(Node):
+    """Basic indexing of ``source``: per input axis a list of pieces, or an int that drops it."""
+
+    __slots__ = ("source", "axes")
+
+    def __init__(self, source: Node, axes: Sequence[list[Piece] | tuple[int, int]],
+                 chunks: tuple[tuple[int, ...], ...]) -> None:
+        # ``axes[a]`` is the list of pieces of input axis ``a``, or (block, local int) for an
+        # axis an integer index drops.
+        name = "getitem-" + tokenize(source.name, [repr(a) for a in axes])
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+        self.axes = tuple(axes)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        blocks, local = [], []
+        out = iter(index)
+        for entry in self.axes:
+            if isinstance(entry, tuple):
+                b, i = entry
+            else:
+                b, i = entry[next(out)]
+            blocks.append(b)
+            local.append(i)
+        key = (self.source.name, *blocks)
+        return (partial(kernels.getitem, index=tuple(local)), key), (key,)
