@@ -257,7 +257,8 @@ def _take(x: ChunkedArray, idx: np.ndarray, axis: int) -> ChunkedArray:
     """``x`` indexed by the integer array ``idx`` along ``axis``."""
     sizes = x.chunks[axis]
     bounds = chunk_boundaries(sizes)
-    if len(set(sizes[:-1])) <= 1 and sizes[0] > 0:  # regular blocks: a division, not a search
+    if sizes[0] > 0 and all(s == sizes[0] for s in sizes[:-1]) and sizes[-1] <= sizes[0]:
+        # Regular blocks (the last may be shorter): a division, not a search.
         blocks = idx // sizes[0]
     else:
         blocks = np.searchsorted(bounds, idx, side="right") - 1
