@@ -106,11 +106,6 @@ def _bind_operators() -> None:
 
 # --- methods -------------------------------------------------------------------------------------------
 
-_METHODS: dict[str, Callable[..., Any]] = {
-    name: getattr(reductions, name)
-    for name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all",
-                 "argmin", "argmax")
-}
 
 
 def _round(self: ChunkedArray, decimals: int = 0) -> ChunkedArray:
@@ -259,12 +254,17 @@ _IGNORED_DEFAULTS = {"out": (None,), "where": (True, np._NoValue),  # type: igno
                      "initial": (np._NoValue,), "mean": (np._NoValue, None)}  # type: ignore
 
 
-def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any]) -> Callable[..., Any]:
-    """Accept arguments the way ``np_func`` does and call ``impl(first, **options)``."""
+def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any],
+                     extra: tuple[str, ...] = ()) -> Callable[..., Any]:
+    """Accept arguments the way ``np_func`` does and call ``impl(first, **options)``.
+
+    ``extra`` names chunkarray-only keyword options (such as ``split_every``) passed through.
+    """
     sig = inspect.signature(np_func)
     first = next(iter(sig.parameters))
 
     def adapter(*args: Any, **kwargs: Any) -> Any:
+        passed = {k: kwargs.pop(k) for k in extra if k in kwargs}
         params = dict(sig.bind(*args, **kwargs).arguments)
         x = params.pop(first)
         correction = params.get("correction", np._NoValue)  # type: ignore[attr-defined]
@@ -282,10 +282,20 @@ def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any]) -> C
             if value is np._NoValue:  # type: ignore[attr-defined]
                 continue
             options[_RENAMES.get(name, name)] = value
-        return impl(x, **options)
+        return impl(x, **options, **passed)
 
     adapter.__name__ = np_func.__name__
+    adapter.__doc__ = impl.__doc__
     return adapter
+
+
+# Methods take their arguments as NumPy's methods do (``x.sum(0, np.float32)``): the same order
+# as the NumPy functions after the array, plus chunkarray's own ``split_every``.
+_METHODS: dict[str, Callable[..., Any]] = {
+    name: _numpy_signature(getattr(np, name), getattr(reductions, name), ("split_every",))
+    for name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all",
+                 "argmin", "argmax")
+}
 
 
 def _handled() -> dict[Any, Callable[..., Any]]:
