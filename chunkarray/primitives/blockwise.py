@@ -186,7 +186,14 @@ def blockwise_node(
     if literals or concat_axes:
         kernel = kernels.apply(func, len(pairs), literals, concat_axes)
     if name is None:
-        label = getattr(func, "__name__", type(func).__name__)
+        # Name it for what it does: the caller's label, else the function under any partials.
+        if isinstance(token, str):
+            label = token
+        elif isinstance(token, tuple) and token and all(isinstance(t, str) for t in token):
+            label = "-".join(token)
+        else:
+            base = kernels.base_func(func)
+            label = getattr(base, "__name__", type(base).__name__)
         name = f"{label}-" + tokenize(
             func, out_ind, [(n.name, ind) for n, (_, ind) in zip(nodes, arrays)],
             literals, np.dtype(dtype), tuple(out_chunks), token,
