@@ -27,6 +27,7 @@ __all__ = ["execute"]
 _BATCH_SECONDS = 200e-6  # aim for this much work per lock round-trip
 _MAX_BATCH = 64
 _BATCH_BYTES = 4 * 2**20  # a result this large ends a batch: fast is not always small
+_PARALLEL_SECONDS = 50e-6  # tasks shorter than this run on the caller's thread alone
 
 
 class _Run:
@@ -56,9 +57,17 @@ class _Run:
         self.idle = 0
         self.num_workers = num_workers
         self.task_seconds = 1.0  # no measurement yet: assume slow, take one task at a time
+        self.primary_waiting = False
         self.cond = threading.Condition(threading.Lock())
 
-    def work(self) -> None:
+    def _stand_by(self, primary: bool) -> bool:
+        # Tasks that finish in microseconds hold the GIL for most of their time: a second thread
+        # running them only takes turns with the first. Helpers stand by until tasks are long
+        # enough (NumPy then releases the GIL) or the caller's thread has nothing to do.
+        return (not primary and self.task_seconds < _PARALLEL_SECONDS
+                and not self.primary_waiting)
+
+    def work(self, primary: bool = False) -> None:
         """Take batches of ready tasks until the graph is done or a task has failed."""
         cond, tasks, order, results = self.cond, self.tasks, self.order, self.results
         done: list[tuple[int, Any]] = []
@@ -71,17 +80,22 @@ class _Run:
                     heappush(self.ready, i)
                 done.clear()
                 undone.clear()
-                while not self.ready:
+                while not self.ready or self._stand_by(primary):
                     if self.unfinished == 0 or self.failure is not None:
                         cond.notify_all()
                         return
                     self.idle += 1
+                    if primary:
+                        self.primary_waiting = True
+                        cond.notify_all()  # helpers standing by may take over now
                     cond.wait()
+                    if primary:
+                        self.primary_waiting = False
                     self.idle -= 1
                 if self.failure is not None:
                     return
                 batch = self._take()
-                if self.ready and self.idle:
+                if self.ready and self.idle and self.task_seconds >= _PARALLEL_SECONDS:
                     cond.notify()
             start = time.perf_counter()
             for n, i in enumerate(batch):
@@ -105,8 +119,9 @@ class _Run:
     def _take(self) -> list[int]:
         # Called with the lock held. Leave a share of the ready tasks for the other workers.
         ready = self.ready
+        sharing = self.num_workers if self.task_seconds >= _PARALLEL_SECONDS else 1
         size = min(int(_BATCH_SECONDS / self.task_seconds) + 1, _MAX_BATCH,
-                   max(len(ready) // self.num_workers, 1))
+                   max(len(ready) // sharing, 1))
         return [heappop(ready) for _ in range(min(size, len(ready)))]
 
     def _finish(self, i: int, value: Any) -> None:
@@ -145,7 +160,7 @@ def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = No
     for t in helpers:
         t.start()
     try:
-        run.work()
+        run.work(primary=True)
     except BaseException as exc:  # e.g. KeyboardInterrupt while waiting: cancel the rest
         with run.cond:
             run.failure = run.failure or exc
