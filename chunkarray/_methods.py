@@ -20,6 +20,7 @@ from chunkarray import (
     indexing,
     io,
     linalg,
+    rechunking,
     reductions,
     routines,
 )
@@ -169,6 +170,7 @@ def _bind_methods() -> None:
     ChunkedArray.round = _round  # type: ignore[attr-defined]
     ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
     ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[attr-defined]
+    ChunkedArray.rechunk = rechunking.rechunk  # type: ignore[attr-defined]
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
     ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]

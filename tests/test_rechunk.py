@@ -85,3 +85,9 @@ def test_rechunk_bad_chunks_raise_at_the_call():
     x = ca.ones((4, 4), chunks=2)
     with pytest.raises(ValueError, match="chunks"):
         ca.rechunk(x, (3, 3, 3))
+
+
+def test_rechunk_method_is_the_function():
+    x = ca.ones((4, 4), chunks=2)
+    assert x.rechunk({0: 4}).chunks == ((4,), (2, 2))
+    assert_eq(x.rechunk(1, memory_limit="1 KiB").compute(), np.ones((4, 4)))
