@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 from chunkarray import config
@@ -22,7 +23,8 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
             ) -> ChunkedArray:
     """The same values in new blocks; no task holds more than ``memory_limit`` bytes.
 
-    ``chunks`` takes every form ``from_array`` does. The plan goes through intermediate chunkings
+    ``chunks`` takes every form ``from_array`` does, but axes a dict does not name keep their
+    blocks (as in dask). The plan goes through intermediate chunkings
     where one stage would not fit (see :func:`chunkarray._rechunk_plan.plan_rechunk`); a rechunk
     to the current chunks is ``x`` itself, a rechunk of a rechunk is one rechunk, and a rechunk
     of an array read from storage reads the new blocks directly.
@@ -34,6 +36,10 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     >>> rechunk(x, x.chunks) is x
     True
     """
+    if isinstance(chunks, Mapping):  # as in dask: the axes not named keep their blocks
+        named = {a % x.ndim if isinstance(a, int) and -x.ndim <= a < x.ndim else a: c
+                 for a, c in chunks.items()}
+        chunks = {**dict(enumerate(x.chunks)), **named}
     previous = tuple(max(s, 1) for s in x.chunksize)  # "auto" keeps multiples of the old blocks
     new = normalize_chunks(chunks, x.shape, dtype=x.dtype, previous_chunks=previous)
     if new == x.chunks:
