@@ -22,6 +22,7 @@ from chunkarray.array import ChunkedArray
 from chunkarray.creation import asarray
 from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
+from chunkarray.io._optional import require
 from chunkarray.io.store import plan_write, run_writes
 from chunkarray.primitives.sources import FromArray
 
@@ -29,15 +30,6 @@ __all__ = ["from_hdf5", "to_hdf5"]
 
 # HDF5 refuses chunks of 4 GiB or more.
 _MAX_CHUNK_BYTES = 2**32 - 1
-
-
-def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("reading and writing HDF5 needs the h5py package: "
-                          "pip install 'chunkarray[hdf5]'") from None
-    return h5py
 
 
 def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
@@ -69,7 +61,7 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
 
 def _open_dataset(path: str | os.PathLike[str], dataset: str) -> HDF5Array:
     """The dataset's description, read now so that a missing file or name fails at the call."""
-    h5py = _h5py()
+    h5py = require("h5py", "hdf5")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"from_hdf5: path must be a str or os.PathLike, got {type(path).__name__}")
     if not isinstance(dataset, str):
@@ -160,7 +152,7 @@ def to_hdf5(path: str | os.PathLike[str], dataset_or_mapping: Any, x: Any = None
     array([ 0,  2,  4,  6,  8, 10])
     >>> x.to_hdf5(path, "x", overwrite=True, compression="gzip")
     """
-    h5py = _h5py()
+    h5py = require("h5py", "hdf5")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"to_hdf5: path must be a str or os.PathLike, got {type(path).__name__}")
     if not isinstance(overwrite, bool):

@@ -14,19 +14,11 @@ from chunkarray._chunks import normalize_chunks
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.creation import asarray
+from chunkarray.io._optional import require
 from chunkarray.io.store import plan_write, run_writes
 from chunkarray.primitives.sources import FromArray
 
 __all__ = ["from_zarr", "to_zarr"]
-
-
-def _zarr() -> Any:
-    try:
-        import zarr
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("reading and writing zarr needs the zarr package: "
-                          "pip install 'chunkarray[zarr]'") from None
-    return zarr
 
 
 def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunks: Any = None
@@ -84,7 +76,7 @@ def _describe(url: Any) -> str:
 
 def _open(url: Any, component: str | None, func: str, mode: str = "r") -> Any:
     """The zarr array at ``url`` (and ``component``), or an error that names what is missing."""
-    zarr = _zarr()
+    zarr = require("zarr", "zarr")
     if isinstance(url, zarr.Array):
         if component is not None:
             raise ValueError(f"{func}: component={component!r} was given with a zarr array; "
@@ -114,7 +106,7 @@ def _open(url: Any, component: str | None, func: str, mode: str = "r") -> Any:
 
 
 def _array_or_error(node: Any, component: str | None, where: str, func: str) -> Any:
-    zarr = _zarr()
+    zarr = require("zarr", "zarr")
     if isinstance(node, zarr.Group):
         what = "the root" if not component else f"component={component!r}"
         raise ValueError(f"{func}: {what} of {where} is a zarr group, not an array; pass "
@@ -123,7 +115,7 @@ def _array_or_error(node: Any, component: str | None, where: str, func: str) -> 
 
 
 def _exists(url: Any, component: str | None) -> bool:
-    zarr = _zarr()
+    zarr = require("zarr", "zarr")
     if isinstance(url, zarr.Group):
         return component is not None and component in url
     if isinstance(url, (str, os.PathLike)) and "://" not in os.fspath(url) \
@@ -175,7 +167,7 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
     >>> ca.from_zarr(path).compute()
     array([0, 1, 2, 3, 0, 0, 0, 0, 8, 9])
     """
-    zarr = _zarr()
+    zarr = require("zarr", "zarr")
     x = x if isinstance(x, ChunkedArray) else asarray(x)
     if not isinstance(overwrite, bool):
         raise TypeError(f"to_zarr: overwrite must be True or False, got {overwrite!r}")
