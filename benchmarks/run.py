@@ -56,7 +56,7 @@ def fused(quick: bool) -> dict[str, Callable[[], Any]]:
     """``(x * 2 + 1).sum()`` on 1 GiB of float64 (NumPy: the same expression)."""
     import numpy as np
 
-    a = np.random.default_rng(0).random((2**24 if quick else 2**27))
+    a = np.random.default_rng(0).random(2**24 if quick else 2**27)
     return {
         "numpy": lambda: (a * 2 + 1).sum(),
         "chunkarray": lambda: (_ca().from_array(a) * 2 + 1).sum().compute(),
@@ -68,7 +68,7 @@ def plain_sum(quick: bool) -> dict[str, Callable[[], Any]]:
     """NumPy's plain ``a.sum()`` on the same 1 GiB: the memory-bandwidth floor for ``fused``."""
     import numpy as np
 
-    a = np.random.default_rng(0).random((2**24 if quick else 2**27))
+    a = np.random.default_rng(0).random(2**24 if quick else 2**27)
     return {"numpy": lambda: a.sum()}
 
 

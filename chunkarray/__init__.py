@@ -25,6 +25,8 @@ from chunkarray.creation import (
 )
 from chunkarray.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
 from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
+from chunkarray.linalg import dot, matmul
+from chunkarray.rechunking import rechunk
 from chunkarray.reductions import (
     all,
     any,
@@ -48,8 +50,6 @@ from chunkarray.reductions import (
     sum,
     var,
 )
-from chunkarray.linalg import dot, matmul
-from chunkarray.rechunking import rechunk
 from chunkarray.routines import blockwise, map_blocks, permute_dims, transpose
 
 _methods.bind()

@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from chunkarray._chunks import Chunks, blockdims_from_blockshape, chunk_boundaries, common_refinement
+from chunkarray._chunks import (
+    Chunks,
+    blockdims_from_blockshape,
+    chunk_boundaries,
+    common_refinement,
+)
 
 __all__ = ["plan_rechunk", "stage_task_bytes"]
 

@@ -22,10 +22,10 @@ import numpy as np
 
 from chunkarray import config, kernels
 from chunkarray._bytes import parse_bytes
-from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.graph import Key, Node, collect_nodes
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
+from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
 
 __all__ = ["Fused", "fuse"]
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +24,7 @@ from chunkarray._chunks import Chunks, shape_from_chunks
 
 __all__ = ["Key", "Lowered", "Node", "lower", "is_task"]
 
-Key = tuple[Union[str, int], ...]
+Key = tuple[str | int, ...]
 Task = Any  # (callable, *args) or a literal value
 
 

@@ -231,7 +231,7 @@ def _through_elementwise(node: Blockwise, entries: Sequence[Any]) -> Node:
             if n == 1 and node.shape[letter] != 1:  # type: ignore[index]
                 entry = 0 if isinstance(entry, int) else (0, 1, 1)  # a broadcast axis stays so
             own.append(entry)
-        pairs += [_basic(source, own), tuple(l for l in ind if l not in dropped)]
+        pairs += [_basic(source, own), tuple(letter for letter in ind if letter not in dropped)]
     out_ind = tuple(a for a in range(ndim) if a not in dropped)
     return blockwise_node(node.func, out_ind, *pairs, dtype=node.dtype)
 
