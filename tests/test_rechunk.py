@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray._chunks import blockdims_from_blockshape
 from chunkarray._rechunk_plan import plan_rechunk, stage_task_bytes
+from chunkarray.graph import collect_nodes
 from chunkarray.primitives.rechunk import Rechunk
 from tests.strategies import arrays, assert_eq, chunkings, shapes
 
@@ -67,7 +68,7 @@ def test_rechunk_round_trips_exactly(executor, pair, data):
 
 
 def test_rechunk_of_rechunk_is_one_rechunk_and_same_chunks_is_identity():
-    x = ca.ones((8, 8), chunks=4) + 1
+    x = ca.ones((8, 8), chunks=4).map_blocks(np.negative, dtype=float)  # not cheap to remake
     y = ca.rechunk(ca.rechunk(x, 2), 8)
     assert isinstance(y._node, Rechunk) and y._node.source is x._node
     assert ca.rechunk(x, 4) is x
@@ -91,3 +92,16 @@ def test_rechunk_method_is_the_function():
     x = ca.ones((4, 4), chunks=2)
     assert x.rechunk({0: 4}).chunks == ((4,), (2, 2))
     assert_eq(x.rechunk(1, memory_limit="1 KiB").compute(), np.ones((4, 4)))
+
+
+def test_cheap_sources_make_the_new_blocks_themselves():
+    a = np.arange(100.0).reshape(10, 10)
+    x = ca.from_array(a, chunks=3)[1:, ::2]  # a sliced read: the new blocks keep the slicing
+    for y, expected in [
+        (x.rechunk(2), a[1:, ::2]),
+        ((x * 2 + 1).rechunk((4, 1)), a[1:, ::2] * 2 + 1),
+        (ca.ones((8, 8), chunks=4).rechunk((8, 1)), np.ones((8, 8))),
+        ((ca.arange(10, chunks=3) + ca.ones(10, chunks=5)).rechunk(4), np.arange(10) + 1.0),
+    ]:
+        assert not any(isinstance(n, Rechunk) for n in collect_nodes([y._node]).values())
+        assert_eq(y.compute(), expected)
