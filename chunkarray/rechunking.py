@@ -86,6 +86,8 @@ def _remake(node: Node, new: Chunks) -> Node | None:
         return None
     pairs: list[Any] = []
     for source, ind in zip(node.inputs, node.in_inds):
+        while isinstance(source, Rechunk):  # e.g. unifying chunks: the new blocks replace it
+            source = source.source
         target = tuple(
             (1,) if n == 1 and node.shape[letter] != 1 else new[letter]  # type: ignore[index]
             for letter, n in zip(ind, source.shape)
