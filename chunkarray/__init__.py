@@ -26,6 +26,26 @@ from chunkarray.creation import (
 from chunkarray.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
 from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
 from chunkarray.linalg import dot, matmul
+from chunkarray.manipulation import (
+    array_split,
+    block,
+    broadcast_arrays,
+    broadcast_to,
+    concatenate,
+    expand_dims,
+    flip,
+    moveaxis,
+    pad,
+    ravel,
+    repeat,
+    reshape,
+    roll,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    tile,
+)
 from chunkarray.rechunking import rechunk
 from chunkarray.reductions import (
     all,

@@ -31,6 +31,7 @@ __all__ = [
     "broadcast_chunk_axis",
     "chunk_boundaries",
     "common_refinement",
+    "has_unknown",
     "normalize_chunks",
     "parse_bytes",
     "shape_from_chunks",
@@ -52,6 +53,15 @@ def shape_from_chunks(chunks: Chunks) -> Shape:
     (10, 10)
     """
     return tuple(sum(c) for c in chunks)
+
+
+def has_unknown(sizes: Sequence[Any]) -> bool:
+    """Whether a tuple of block sizes has unknown (NaN) entries, as after boolean masking.
+
+    >>> has_unknown((4, float("nan"))), has_unknown((4, 2))
+    (True, False)
+    """
+    return any(isinstance(s, float) and math.isnan(s) for s in sizes)
 
 
 def blockdims_from_blockshape(shape: Shape, blockshape: Sequence[int]) -> Chunks:
@@ -106,6 +116,14 @@ def common_refinement(*axes: tuple[int, ...]) -> tuple[int, ...]:
     >>> common_refinement((4, 4, 2), (5, 5))
     (4, 1, 3, 2)
     """
+    if any(map(has_unknown, axes)):
+        # Unknown sizes line up only with the very same unknown sizes (the same masked blocks).
+        if len(set(axes)) == 1:
+            return axes[0]
+        raise ValueError(
+            f"chunkings with unknown (NaN) sizes cannot be aligned: {axes}; "
+            f"call x.compute_chunk_sizes() first"
+        )
     totals = {sum(a) for a in axes}
     if len(totals) != 1:
         raise ValueError(f"chunkings of different lengths cannot be refined: {axes}")

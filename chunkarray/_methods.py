@@ -20,9 +20,13 @@ from chunkarray import (
     indexing,
     io,
     linalg,
+    manipulation,
+    masking,
     rechunking,
     reductions,
     routines,
+    setitem,
+    vindex,
 )
 from chunkarray.array import ChunkedArray
 from chunkarray.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
@@ -163,6 +167,22 @@ def _to_hdf5(self: ChunkedArray, path: Any, dataset: str, **kwargs: Any) -> None
     io.to_hdf5(path, dataset, self, **kwargs)
 
 
+def _reshape(self: ChunkedArray, *shape: Any, order: str = "C", copy: Any = None
+             ) -> ChunkedArray:
+    # ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``, as ndarray.reshape takes both.
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    return manipulation.reshape(self, shape, order, copy=copy)
+
+
+def _squeeze(self: ChunkedArray, axis: Any = None) -> ChunkedArray:
+    return manipulation.squeeze(self, axis)
+
+
+def _repeat(self: ChunkedArray, repeats: Any, axis: Any = None) -> ChunkedArray:
+    return manipulation.repeat(self, repeats, axis)
+
+
 def _bind_methods() -> None:
     for name, func in _METHODS.items():
         setattr(ChunkedArray, name, func)
@@ -170,6 +190,9 @@ def _bind_methods() -> None:
     ChunkedArray.round = _round  # type: ignore[attr-defined]
     ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
     ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[attr-defined]
+    ChunkedArray.__setitem__ = setitem.setitem  # type: ignore[attr-defined,index]
+    ChunkedArray.vindex = property(vindex.VIndexer)  # type: ignore[attr-defined]
+    ChunkedArray.compute_chunk_sizes = masking.compute_chunk_sizes  # type: ignore[attr-defined]
     ChunkedArray.rechunk = rechunking.rechunk  # type: ignore[attr-defined]
     ChunkedArray.clip = _clip  # type: ignore[attr-defined]
     ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
@@ -182,6 +205,11 @@ def _bind_methods() -> None:
         lambda self: elemwise(np.real, self, label="real"))
     ChunkedArray.imag = property(  # type: ignore[attr-defined]
         lambda self: elemwise(np.imag, self, label="imag"))
+    ChunkedArray.reshape = _reshape  # type: ignore[attr-defined]
+    ChunkedArray.ravel = ChunkedArray.flatten = manipulation.ravel  # type: ignore[attr-defined]
+    ChunkedArray.squeeze = _squeeze  # type: ignore[attr-defined]
+    ChunkedArray.swapaxes = manipulation.swapaxes  # type: ignore[attr-defined]
+    ChunkedArray.repeat = _repeat  # type: ignore[attr-defined]
 
 
 # --- __array_ufunc__ ---------------------------------------------------------------------------------
@@ -327,6 +355,14 @@ def _handled() -> dict[Any, Callable[..., Any]]:
     table[np.shape] = lambda x: x.shape
     table[np.ndim] = lambda x: x.ndim
     table[np.size] = _size
+    for name in ("reshape", "ravel", "moveaxis", "swapaxes", "squeeze", "expand_dims",
+                 "broadcast_to", "concatenate", "stack", "block", "flip", "roll", "repeat",
+                 "tile", "split", "array_split"):
+        table[getattr(np, name)] = _numpy_signature(getattr(np, name),
+                                                    getattr(manipulation, name))
+    # Their NumPy signatures take ``*args`` / ``**kwargs``, which the adapter cannot rebind.
+    table[np.broadcast_arrays] = manipulation.broadcast_arrays
+    table[np.pad] = manipulation.pad
     return table
 
 

@@ -33,6 +33,8 @@ def format_bytes(n: int | float) -> str:
     >>> format_bytes(80), format_bytes(6000), format_bytes(3 * 2**30)
     ('80 B', '5.86 KiB', '3.00 GiB')
     """
+    if n != n:  # NaN: an array of unknown size, after boolean masking
+        return "unknown"
     if n < 1024:
         return f"{int(n)} B"
     exponent = min(int(math.log(n, 1024)), len(_UNITS) - 1)

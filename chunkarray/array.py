@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from chunkarray import config
-from chunkarray._chunks import Chunks, block_slices
+from chunkarray._chunks import Chunks, block_slices, has_unknown
 from chunkarray._tokenize import tokenize
 from chunkarray.executors import get_executor
 from chunkarray.fuse import fuse
 from chunkarray.graph import Key, Node, collect_nodes, lower
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
-__all__ = ["ChunkedArray", "compute", "persist"]
+__all__ = ["ChunkedArray", "compute", "persist", "require_known_chunks"]
 
 
 class ChunkedArray:
@@ -101,6 +101,7 @@ class ChunkedArray:
     def __len__(self) -> int:
         if not self.ndim:
             raise TypeError("len() of a 0-d array")
+        require_known_chunks(self, "len()", (0,))
         return self.shape[0]
 
     def __repr__(self) -> str:
@@ -160,6 +161,25 @@ class ChunkedArray:
         return self._scalar(operator.index)
 
     __hash__ = None  # type: ignore[assignment]  # == is elementwise
+
+
+def require_known_chunks(x: ChunkedArray, operation: str, axes: Iterable[int] | None = None
+                         ) -> None:
+    """Raise a ValueError naming ``operation`` if ``x`` has unknown (NaN) block sizes on ``axes``.
+
+    >>> import numpy as np, chunkarray as ca
+    >>> x = ca.from_array(np.arange(4), chunks=2)
+    >>> require_known_chunks(x[x > 1], "reshape")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: reshape needs known chunk sizes, but axis 0 ... call x.compute_chunk_sizes() first
+    """
+    for axis in range(x.ndim) if axes is None else axes:
+        if has_unknown(x.chunks[axis]):
+            raise ValueError(
+                f"{operation} needs known chunk sizes, but axis {axis} of the array has unknown "
+                f"(NaN) block sizes (chunks={x.chunks}); call x.compute_chunk_sizes() first"
+            )
 
 
 class _BlockIndexer:
@@ -270,6 +290,10 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any
     ``compute(x, x)`` gives two arrays rather than one array twice.
     """
     keys = list(x._node.keys())
+    if any(map(has_unknown, x.chunks)):
+        out = _concatenate_blocks(x, [results[k] for k in keys])
+        handed.add(id(out))
+        return out
     for key, slices in zip(keys, block_slices(x.chunks)):
         _check_block(x, key, slices, results[key])
     if len(keys) == 1:
@@ -284,6 +308,19 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any
             out[slices] = results[key]
     handed.add(id(out))
     return out[()] if out.ndim == 0 else out
+
+
+def _concatenate_blocks(x: ChunkedArray, blocks: list[Any]) -> np.ndarray:
+    """Join blocks of unknown sizes: their sizes are only known now, so concatenate, axis by axis
+    from the last, rather than fill a preallocated array."""
+    for block in blocks:
+        if np.ndim(block) != x.ndim:
+            raise ValueError(f"a block of {x.name!r} has {np.ndim(block)} axes, the array {x.ndim}")
+    parts = [np.asarray(b, dtype=x.dtype) for b in blocks]
+    for axis in reversed(range(x.ndim)):
+        n = x.numblocks[axis]
+        parts = [np.concatenate(parts[i:i + n], axis=axis) for i in range(0, len(parts), n)]
+    return parts[0]
 
 
 def _check_block(x: ChunkedArray, key: Key, slices: tuple[slice, ...], block: Any) -> None:

@@ -66,7 +66,8 @@ def infer_dtype(func: Callable[..., Any], args: list[Any], kwargs: dict[str, Any
 def _broadcast_shape(args: list[Any], label: str) -> tuple[int, ...]:
     shapes = [np.shape(a) if not isinstance(a, ChunkedArray) else a.shape for a in args]
     try:
-        return np.broadcast_shapes(*shapes)
+        # Unknown (NaN) lengths, after boolean masking, are checked when the chunks are aligned.
+        return np.broadcast_shapes(*[tuple(1 if n != n else n for n in s) for s in shapes])
     except ValueError:
         raise ValueError(
             f"{label}: operands could not be broadcast together with shapes "

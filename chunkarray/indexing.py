@@ -19,11 +19,12 @@ import numpy as np
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import chunk_boundaries
+from chunkarray._chunks import chunk_boundaries, has_unknown
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.fuse import is_elementwise
 from chunkarray.graph import Key, Node
+from chunkarray.masking import mask_getitem
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 from chunkarray.primitives.slicing import Slice, slice_axis
 from chunkarray.primitives.sources import FromArray
@@ -49,7 +50,10 @@ def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     >>> x[[3, 0, 3], 1].compute()
     array([16,  1, 16])
     """
-    entries, arrays, items = _normalize(index, x.shape)
+    if isinstance(index, ChunkedArray) or (
+            isinstance(index, tuple) and any(isinstance(i, ChunkedArray) for i in index)):
+        return mask_getitem(x, index)
+    entries, arrays, items = _normalize(index, known_shape(x))
     if len(arrays) > 1:
         raise IndexError(
             "indexing with more than one integer or boolean array is pointwise in NumPy; "
@@ -81,10 +85,19 @@ def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     return _insert_axes(out, nones)
 
 
-def _normalize(index: Any, shape: tuple[int, ...]
+def known_shape(x: ChunkedArray) -> tuple[int | None, ...]:
+    """The shape with None for axes of unknown (NaN) length."""
+    return tuple(None if has_unknown(c) else n for c, n in zip(x.chunks, x.shape))
+
+
+def _normalize(index: Any, shape: tuple[int | None, ...]
                ) -> tuple[list[Any], dict[int, np.ndarray], list[int | None]]:
     """Per-axis entries (an int or a ``slice.indices`` triple), the index arrays by axis, and the
-    index items in order: an axis number, or None for a new axis."""
+    index items in order: an axis number, or None for a new axis.
+
+    An axis of unknown length (None in ``shape``) can only be taken whole (``:``); its entry is
+    :data:`_WHOLE`.
+    """
     if not isinstance(index, tuple):
         index = (index,)
     if sum(1 for i in index if i is Ellipsis) > 1:
@@ -112,7 +125,15 @@ def _normalize(index: Any, shape: tuple[int, ...]
         axis = len(entries)
         items.append(axis)
         n = shape[axis]
-        if isinstance(item, slice):
+        if n is None:
+            if not isinstance(item, slice) or item != slice(None):
+                raise ValueError(
+                    f"indexing axis {axis} with {item!r} needs known chunk sizes, but the array "
+                    f"has unknown (NaN) block sizes on that axis; call x.compute_chunk_sizes() "
+                    f"first"
+                )
+            entries.append(_WHOLE)
+        elif isinstance(item, slice):
             if item.step == 0:
                 raise ValueError("slice step cannot be zero")
             entries.append(item.indices(n))
@@ -163,8 +184,13 @@ def _index_array(item: Any, n: int, axis: int) -> np.ndarray:
 # --- basic indexing ------------------------------------------------------------------------------
 
 
+# The entry of an axis of unknown length taken whole: the block sizes are not known, so no slice
+# triple describes it.
+_WHOLE = (0, -1, 0)
+
+
 def _is_full(entry: Any, n: int) -> bool:
-    return not isinstance(entry, int) and entry == (0, n, 1)
+    return entry is _WHOLE or not isinstance(entry, int) and entry == (0, n, 1)
 
 
 def _basic(node: Node, entries: Sequence[Any]) -> Node:
@@ -184,7 +210,10 @@ def _plan(node: Node, entries: Sequence[Any]) -> tuple[list[Any], tuple[tuple[in
     axes: list[Any] = []
     chunks = []
     for entry, sizes in zip(entries, node.chunks):
-        if isinstance(entry, int):
+        if entry is _WHOLE:
+            axes.append([(b, slice(None)) for b in range(len(sizes))])
+            chunks.append(sizes)
+        elif isinstance(entry, int):
             bounds = chunk_boundaries(sizes)
             b = int(np.searchsorted(bounds, entry, side="right")) - 1
             axes.append((b, entry - bounds[b]))

@@ -1,0 +1,167 @@
+"""Boolean masks that are themselves chunked arrays: ``x[x > 0]``.
+
+The number of elements a block keeps is only known once the mask is computed, so the result has
+unknown (NaN) block sizes along the masked axis, as in dask. Elementwise operations and reductions
+work on such arrays; operations that need positions (slicing, rechunk, reshape, ``len``) raise and
+point to :func:`compute_chunk_sizes`, which computes the sizes once and relabels the same blocks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from chunkarray._chunks import Chunks, has_unknown
+from chunkarray._tokenize import tokenize
+from chunkarray.array import ChunkedArray, require_known_chunks
+from chunkarray.graph import Key, Node
+from chunkarray.kernels import identity
+from chunkarray.primitives.blockwise import blockwise_node
+from chunkarray.rechunking import rechunk
+
+__all__ = ["compute_chunk_sizes", "mask_getitem"]
+
+
+def mask_getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
+    """``x[mask]`` for a chunked boolean ``mask`` over one or more consecutive axes of ``x``.
+
+    Other entries of the index may only be ``:`` and ``...``. Elements come out in NumPy's order
+    (C order over the masked axes).
+
+    >>> import numpy as np, chunkarray as ca
+    >>> x = ca.from_array(np.arange(6).reshape(2, 3), chunks=1)
+    >>> y = x[x % 2 == 0]
+    >>> y.chunks
+    ((nan, nan),)
+    >>> y.compute()
+    array([0, 2, 4])
+    """
+    mask, axis = _locate_mask(x, index)
+    k = mask.ndim
+    # Blocks are joined in block order: for that to be C order, the masked axes after the first
+    # must each be one block.
+    whole = tuple(range(axis + 1, axis + k))
+    if whole:
+        x = rechunk(x, {a: -1 for a in whole})
+        mask = rechunk(mask, {a - axis: -1 for a in whole})
+    ind = tuple(range(x.ndim))
+    out_ind = tuple(a for a in ind if a not in whole)
+    node = blockwise_node(
+        partial(_select, axis=axis), out_ind, x._node, ind, mask._node, ind[axis:axis + k],
+        dtype=x.dtype, adjust_chunks={axis: _unknown}, concatenate=True,
+        name="getitem-mask-" + tokenize(x.name, mask.name, axis),
+    )
+    return ChunkedArray(node)
+
+
+def _unknown(size: int) -> float:
+    return math.nan
+
+
+def _select(block: np.ndarray, mask: np.ndarray, axis: int) -> np.ndarray:
+    return block[(slice(None),) * axis + (mask,)]
+
+
+def _locate_mask(x: ChunkedArray, index: Any) -> tuple[ChunkedArray, int]:
+    """The mask in ``index`` and the first axis of ``x`` it covers."""
+    items = index if isinstance(index, tuple) else (index,)
+    masks = [i for i, item in enumerate(items) if isinstance(item, ChunkedArray)]
+    others = [item for item in items if not isinstance(item, ChunkedArray)]
+    if len(masks) != 1 or any(o is not Ellipsis and o != slice(None) for o in others):
+        raise IndexError(
+            f"a chunked array can index only alone or beside ':' and '...', got {index!r}"
+        )
+    position = masks[0]
+    mask = items[position]
+    if mask.dtype != bool:
+        raise IndexError(
+            f"a chunked index must be a boolean mask, got dtype {mask.dtype}; compute integer "
+            f"indices first (np.asarray(idx)) or use x.vindex"
+        )
+    if mask.ndim == 0:
+        raise IndexError("a 0-d chunked mask is not supported; compute it first")
+    before, after = items[:position], items[position + 1:]
+    if Ellipsis in after:
+        axis = len(before)
+    elif Ellipsis in before:
+        axis = x.ndim - mask.ndim - len(after)
+    else:
+        axis = len(before)
+    if axis < 0 or axis + mask.ndim > x.ndim:
+        raise IndexError(
+            f"too many indices for array: array is {x.ndim}-dimensional, but the mask of shape "
+            f"{mask.shape} and the other entries index more axes"
+        )
+    require_known_chunks(x, "indexing with a mask", range(axis, axis + mask.ndim))
+    require_known_chunks(mask, "indexing with a mask")
+    for m, a in enumerate(range(axis, axis + mask.ndim)):
+        if mask.shape[m] != x.shape[a]:
+            raise IndexError(
+                f"boolean index did not match indexed array along axis {a}; size of axis is "
+                f"{x.shape[a]} but size of corresponding boolean axis is {mask.shape[m]}"
+            )
+    return mask, axis
+
+
+# --- learning the sizes ---------------------------------------------------------------------------
+
+
+def compute_chunk_sizes(x: ChunkedArray, /) -> ChunkedArray:
+    """The same blocks with their sizes known: computes ``x`` once to measure every block.
+
+    Returns ``x`` itself when its sizes are already known.
+
+    >>> import numpy as np, chunkarray as ca
+    >>> x = ca.from_array(np.arange(6), chunks=2)
+    >>> y = x[x > 2].compute_chunk_sizes()
+    >>> y.chunks, y.shape
+    (((0, 1, 2),), (3,))
+    >>> y[1:].compute()
+    array([4, 5])
+    """
+    if not any(map(has_unknown, x.chunks)):
+        return x
+    ind = tuple(range(x.ndim))
+    shapes_node = blockwise_node(
+        _block_shape, (*ind, "shape"), x._node, ind, dtype=np.intp, new_axes={"shape": x.ndim},
+        adjust_chunks={a: 1 for a in ind}, name="chunk-sizes-" + tokenize(x.name),
+    )
+    shapes = np.asarray(ChunkedArray(shapes_node).compute())
+    chunks = []
+    for axis, sizes in enumerate(x.chunks):
+        per_block = np.moveaxis(shapes[..., axis], axis, 0).reshape(len(sizes), -1)
+        if not (per_block == per_block[:, :1]).all():
+            raise ValueError(
+                f"compute_chunk_sizes: blocks in one row along axis {axis} have different sizes "
+                f"{per_block.tolist()}; the array's blocks do not form a grid"
+            )
+        chunks.append(tuple(int(s) for s in per_block[:, 0]))
+    return ChunkedArray(_Relabel(x._node, tuple(chunks)))
+
+
+def _block_shape(block: np.ndarray) -> np.ndarray:
+    # One element per block along every axis, and the block's shape along a new last axis.
+    shape = np.asarray(np.shape(block), dtype=np.intp)
+    return shape.reshape((1,) * shape.size + (shape.size,))
+
+
+class _Relabel(Node):
+    """The blocks of ``source`` unchanged, described by new (now known) chunks."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Node, chunks: Chunks) -> None:
+        super().__init__("known-" + tokenize(source.name, chunks), chunks, source.dtype)
+        self.source = source
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        key: Key = (self.source.name, *index)
+        return (identity, key), (key,)
