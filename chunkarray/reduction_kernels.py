@@ -44,7 +44,15 @@ def direct(func: Any) -> Any:
     return _DIRECT.get(func, func)
 
 
+# Reductions without an identity fail on an empty block; the array as a whole was checked to be
+# non-empty along the reduced axes when the reduction was built, so an empty block (after boolean
+# masking, say) just has nothing to say: it gives an empty partial result that concatenation skips.
+_NO_IDENTITY = frozenset({np.min, np.max, np.nanmin, np.nanmax})
+
+
 def reduce_chunk(x: np.ndarray, *, func: Any, axis: Axes, dtype: Any = None) -> np.ndarray:
+    if func in _NO_IDENTITY and any(x.shape[a] == 0 for a in axis):
+        return x[tuple(slice(0, 0) if a in axis else slice(None) for a in range(x.ndim))]
     kwargs = {} if dtype is None else {"dtype": dtype}
     return _quiet(func, x, axis=axis, keepdims=True, **kwargs)
 

@@ -761,3 +761,11 @@ def test_results_compose_with_elementwise(executor):
     s, m = ca.compute(x.sum(), x.max(axis=1))
     assert_eq(s, a.sum())
     assert_eq(m, a.max(axis=1))
+
+
+def test_extrema_skip_empty_blocks_left_by_a_mask(executor):
+    a = np.arange(20.0)
+    x = ca.from_array(a, chunks=4)
+    for func in (ca.max, ca.min, ca.nanmax, ca.nanmin):
+        np_func = getattr(np, func.__name__)
+        assert func(x[x > 13]).compute() == np_func(a[a > 13])
