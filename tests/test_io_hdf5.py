@@ -21,7 +21,7 @@ from chunkarray.io import _hdf5_source
 from chunkarray.io._hdf5_source import HDF5Array
 from chunkarray.io._locks import file_lock
 
-from .strategies import assert_eq, chunkings, shapes, values
+from .strategies import arrays, assert_eq, chunkings
 
 DTYPES = [np.bool_, np.int8, np.uint32, np.int64, np.float32, np.float64, np.complex64]
 
@@ -250,10 +250,8 @@ def test_store_into_an_existing_dataset_checks_shape_and_dtype(tmp_path: Any) ->
 
 @given(st.data())
 def test_round_trip(data: st.DataObject) -> None:
-    dtype = data.draw(st.sampled_from(DTYPES))
-    shape = data.draw(shapes(max_dims=2, max_side=6))
-    a = data.draw(values(dtype, shape))
-    x = ca.from_array(a, chunks=data.draw(chunkings(shape)))
+    a, x = data.draw(arrays(dtypes=DTYPES, max_dims=2, max_side=6))
+    shape = a.shape
     storage = data.draw(st.sampled_from([True, None]))
     read_chunks = data.draw(st.none() | chunkings(shape))
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 
-from .strategies import assert_eq, chunkings, shapes, values
+from .strategies import arrays, assert_eq, chunkings
 
 DTYPES = [np.bool_, np.int8, np.uint16, np.int64, np.float32, np.float64, np.complex128]
 
@@ -234,10 +234,8 @@ def test_a_failed_write_leaves_written_chunks_intact(tmp_path: Any, executor: st
 
 @given(st.data())
 def test_round_trip(data: st.DataObject) -> None:
-    dtype = data.draw(st.sampled_from(DTYPES))
-    shape = data.draw(shapes(max_dims=2, max_side=6))
-    a = data.draw(values(dtype, shape))
-    x = ca.from_array(a, chunks=data.draw(chunkings(shape)))
+    a, x = data.draw(arrays(dtypes=DTYPES, max_dims=2, max_side=6))
+    shape = a.shape
     zarr_chunks = data.draw(st.none() | st.tuples(*[st.integers(1, 4)] * len(shape)))
     read_chunks = data.draw(st.none() | st.just("auto") | chunkings(shape))
     with tempfile.TemporaryDirectory() as tmp:
