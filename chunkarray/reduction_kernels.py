@@ -184,16 +184,30 @@ def arg_chunk(x: np.ndarray, *, axis: Axes, offset: tuple[int, ...], shape: tupl
         values = x.reshape(-1)
         local = int(_arg_pick(values, 0, func, skipna)[0])
         keep = (1,) * x.ndim
-        if local < 0:
-            return np.full(keep, np.nan, dtype=x.dtype), np.full(keep, -1, dtype=np.intp)
+        if local < 0:  # empty, or all NaN with skipna: only the index -1 matters
+            return np.full(keep, _never_wins(x.dtype, func)), np.full(keep, -1, dtype=np.intp)
         coords = np.unravel_index(local, x.shape) if x.ndim else ()
         index = np.ravel_multi_index(tuple(c + o for c, o in zip(coords, offset)), shape) \
             if x.ndim else 0
         return values[local].reshape(keep), np.full(keep, index, dtype=np.intp)
     (a,) = axis
+    if x.shape[a] == 0:  # an empty block (after a boolean mask): a value that never wins
+        shape = x.shape[:a] + (1,) + x.shape[a + 1:]
+        return np.full(shape, _never_wins(x.dtype, func)), np.full(shape, -1, dtype=np.intp)
     local = _arg_pick(x, a, func, skipna)
     value = np.take_along_axis(x, np.maximum(local, 0), axis=a)
     return value, np.where(local >= 0, local + offset[a], -1).astype(np.intp)
+
+
+def _never_wins(dtype: np.dtype, func: Any) -> Any:
+    """A value that argmin (or argmax) never picks over a real one, except on a tie."""
+    smallest = func is np.argmax
+    if dtype.kind in "fc":
+        return np.array(-np.inf if smallest else np.inf).astype(dtype)
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return np.array(info.min if smallest else info.max, dtype=dtype)
+    return np.array(not smallest, dtype=dtype)
 
 
 def arg_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, func: Any, flat: bool,
@@ -205,6 +219,8 @@ def arg_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, func: Any, 
         value, index = np.reshape(value, keep), np.full(keep, index, dtype=np.intp)
     else:
         (a,) = axis
+        if not skipna:  # partial results of empty blocks must not win
+            values = np.where(indices < 0, _never_wins(values.dtype, func), values)
         pick = _arg_pick(values, a, func, skipna)
         value = np.take_along_axis(values, np.maximum(pick, 0), axis=a)
         index = np.where(pick >= 0, np.take_along_axis(indices, np.maximum(pick, 0), axis=a), -1)
@@ -228,7 +244,8 @@ def _pick_flat(values: np.ndarray, indices: np.ndarray, func: Any, skipna: bool
     valid = indices >= 0
     if not valid.any():
         return values[0], -1
-    nan = np.isnan(values) if values.dtype.kind in "fc" else np.zeros(values.shape, bool)
+    nan = (np.isnan(values) & valid) if values.dtype.kind in "fc" \
+        else np.zeros(values.shape, bool)
     if skipna:
         valid &= ~nan
         nan = np.zeros(values.shape, bool)

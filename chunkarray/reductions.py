@@ -21,7 +21,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from chunkarray import config
 from chunkarray import reduction_kernels as rk
 from chunkarray._chunks import block_offsets
-from chunkarray.array import ChunkedArray
+from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.creation import asarray
 from chunkarray.kernels import concatenate_nested
 from chunkarray.primitives.blockwise import blockwise_node
@@ -435,6 +435,7 @@ def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
 def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, keepdims: bool,
          split_every: Any) -> ChunkedArray:
     x = asarray(x)
+    require_known_chunks(x, label)  # global indices need every block's offset
     flat = axis is None
     if flat:
         if x.size == 0:

@@ -769,3 +769,11 @@ def test_extrema_skip_empty_blocks_left_by_a_mask(executor):
     for func in (ca.max, ca.min, ca.nanmax, ca.nanmin):
         np_func = getattr(np, func.__name__)
         assert func(x[x > 13]).compute() == np_func(a[a > 13])
+
+
+def test_arg_reductions_need_known_block_sizes():
+    x = ca.from_array(np.arange(20.0), chunks=4)
+    masked = x[x > 13]
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        masked.argmax()
+    assert masked.compute_chunk_sizes().argmax().compute() == 5
