@@ -372,8 +372,3 @@ def _read_only(block: Any) -> Any:
         block = block.view()
         block.flags.writeable = False
     return block
-
-
-def unwrap(arrays: Iterable[ChunkedArray]) -> list[Node]:
-    """The graph nodes behind arrays."""
-    return [a._node for a in arrays]

@@ -39,11 +39,6 @@ def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
 # --- sums, products, extrema, logic: one NumPy reduction at every step --------------------------------
 
 
-def direct(func: Any) -> Any:
-    """The ufunc reduce behind a NumPy reduction function, or the function itself."""
-    return _DIRECT.get(func, func)
-
-
 # Reductions without an identity fail on an empty block; the array as a whole was checked to be
 # non-empty along the reduced axes when the reduction was built, so an empty block (after boolean
 # masking, say) just has nothing to say: it gives an empty partial result that concatenation skips.
