@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import config
+from chunkarray import config, kernels
 from chunkarray._chunks import Chunks, block_slices, has_unknown
 from chunkarray._tokenize import tokenize
 from chunkarray.executors import get_executor
@@ -294,8 +294,9 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any
         out = _concatenate_blocks(x, [results[k] for k in keys])
         handed.add(id(out))
         return out
-    for key, slices in zip(keys, block_slices(x.chunks)):
-        _check_block(x, key, slices, results[key])
+    slices = block_slices(x.chunks)
+    for key, where in zip(keys, slices):
+        _check_block(x, key, where, results[key])
     if len(keys) == 1:
         out = np.asarray(results[keys[0]], dtype=x.dtype)
         # A view may be of the caller's own input and a read-only block is a persisted one: never
@@ -304,23 +305,20 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any
             out = out.copy()
     else:
         out = np.empty(x.shape, dtype=x.dtype)
-        for key, slices in zip(keys, block_slices(x.chunks)):
-            out[slices] = results[key]
+        for key, where in zip(keys, slices):
+            out[where] = results[key]
     handed.add(id(out))
     return out[()] if out.ndim == 0 else out
 
 
 def _concatenate_blocks(x: ChunkedArray, blocks: list[Any]) -> np.ndarray:
-    """Join blocks of unknown sizes: their sizes are only known now, so concatenate, axis by axis
-    from the last, rather than fill a preallocated array."""
+    """Join blocks of unknown sizes: their sizes are only known now, so concatenate rather than
+    fill a preallocated array."""
     for block in blocks:
         if np.ndim(block) != x.ndim:
             raise ValueError(f"a block of {x.name!r} has {np.ndim(block)} axes, the array {x.ndim}")
     parts = [np.asarray(b, dtype=x.dtype) for b in blocks]
-    for axis in reversed(range(x.ndim)):
-        n = x.numblocks[axis]
-        parts = [np.concatenate(parts[i:i + n], axis=axis) for i in range(0, len(parts), n)]
-    return parts[0]
+    return kernels.concatenate_nested(kernels.nest(parts, x.numblocks), tuple(range(x.ndim)))
 
 
 def _check_block(x: ChunkedArray, key: Key, slices: tuple[slice, ...], block: Any) -> None:

@@ -11,6 +11,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
+from toolz import partition_all
 
 __all__ = [
     "apply",
@@ -41,6 +42,17 @@ def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = Tru
 def index_output(x: Sequence[Any], i: int) -> Any:
     """Output ``i`` of a multi-output block function (``np.divmod``, ``np.modf``...)."""
     return x[i]
+
+
+def nest(flat: list[Any], shape: Sequence[int]) -> Any:
+    """Nest a flat C-order list into lists of lists with the given lengths.
+
+    >>> nest([1, 2, 3, 4, 5, 6], (2, 3))
+    [[1, 2, 3], [4, 5, 6]]
+    """
+    if len(shape) <= 1:
+        return list(flat)
+    return [nest(list(part), shape[1:]) for part in partition_all(len(flat) // shape[0], flat)]
 
 
 def concatenate_nested(nested: Any, axes: Sequence[int]) -> Any:

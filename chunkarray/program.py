@@ -88,9 +88,10 @@ class Program:
         for i in plan.reads:
             values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in plan.refs[i]])
         if plan.pieces_ok:
-            rows = _piece_rows(self._operands(inputs, values))
+            operands = self._operands(inputs, values)
+            rows = _piece_rows(operands)
             if rows:
-                return self._run_in_pieces(inputs, values, rows)
+                return self._run_in_pieces(inputs, values, operands, rows)
         if not any(plan.ufunc):  # nothing to run in place: just call the steps in order
             for i, refs in enumerate(plan.refs):
                 if plan.kinds[i] != READ:
@@ -128,10 +129,10 @@ class Program:
                     values[r] = None
         return values[out_step]
 
-    def _run_in_pieces(self, inputs: tuple[Any, ...], values: list[Any], rows: int) -> Any:
+    def _run_in_pieces(self, inputs: tuple[Any, ...], values: list[Any], operands: list[Any],
+                       rows: int) -> Any:
         plan, funcs = self.plan, self.funcs
-        arrays = [a for a in self._operands(inputs, values)
-                  if isinstance(a, np.ndarray) and a.ndim]
+        arrays = [a for a in operands if isinstance(a, np.ndarray) and a.ndim]
         ndim = max(a.ndim for a in arrays)
         n = max(a.shape[0] for a in arrays if a.ndim == ndim)
 

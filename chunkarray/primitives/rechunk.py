@@ -7,8 +7,6 @@ from functools import partial
 from itertools import product
 from typing import Any
 
-from toolz import partition_all
-
 from chunkarray import kernels
 from chunkarray._chunks import Chunks, chunk_boundaries, locate
 from chunkarray._tokenize import tokenize
@@ -71,7 +69,7 @@ def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -
         key = (name, *(b for b, _ in combo))
         keys.append(key)
         flat.append([key, _Slices(tuple(s for _, s in combo))])
-    return _reshape(flat, shape)
+    return kernels.nest(flat, shape)
 
 
 class _Slices:
@@ -84,13 +82,6 @@ class _Slices:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_Slices, (self.slices,))
-
-
-def _reshape(flat: list[Any], shape: list[int]) -> Any:
-    """Nest a flat C-order list into lists of lists with the given lengths."""
-    if len(shape) <= 1:
-        return flat
-    return [_reshape(list(part), shape[1:]) for part in partition_all(len(flat) // shape[0], flat)]
 
 
 def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
