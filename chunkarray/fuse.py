@@ -88,6 +88,7 @@ class _Template:
         self.members = members
         self._per_block: list[tuple[int, Node, Coords | None]] | None = None
         self._keys: list[tuple[str, Coords | None, Key | None]] = []
+        self._fixed_keys: tuple[Key, ...] | None = None  # when no key depends on the block
         self._funcs: list[Callable[..., Any] | None] = []
         self.inputs: list[tuple[str, Coords | None]] = []  # (node name, map) or (data key name, None)
         self.steps: list[tuple[Node, Coords, Callable[..., Any] | None]] = []
@@ -136,17 +137,19 @@ class _Template:
         self._seen[memo] = len(self.steps) - 1
         return len(self.steps) - 1
 
-    def task(self, index: tuple[int, ...]) -> tuple[Any, list[Key]]:
+    def task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         if self._per_block is None:
             self._compile()
-        keys: list[Key] = [
-            key if key is not None else (name, *index) if coords is None else
-            (name, *_at(coords, index))
-            for name, coords, key in self._keys  # type: ignore[misc]
-        ]
+        keys = self._fixed_keys
+        if keys is None:
+            keys = [
+                key if key is not None else (name, *index) if coords is None else
+                (name, *_at(coords, index))
+                for name, coords, key in self._keys  # type: ignore[misc]
+            ]
         funcs = list(self._funcs)
-        for i, node, coords in self._per_block:  # type: ignore[union-attr]
-            funcs[i] = _block_func(node, index if coords is None else _at(coords, index))
+        for i, make, coords in self._per_block:  # type: ignore[union-attr]
+            funcs[i] = make(index if coords is None else _at(coords, index))
         return (Program(self.plan, funcs), *keys), keys
 
     def _compile(self) -> None:
@@ -158,21 +161,25 @@ class _Template:
             (name, None if coords == identity else coords, (name,) if coords is None else None)
             for name, coords in self.inputs
         ]
+        if all(key is not None for _, _, key in self._keys):
+            self._fixed_keys = tuple(key for _, _, key in self._keys)
         self._funcs = [fixed for _, _, fixed in self.steps]
         self._per_block = [
-            (i, node, None if coords == identity else coords)
+            (i, _block_func_maker(node), None if coords == identity else coords)
             for i, (node, coords, fixed) in enumerate(self.steps) if fixed is None
         ]
 
 
-def _block_func(node: Node, index: tuple[int, ...]) -> Callable[..., Any]:
-    """The step function of one member node for one of its blocks."""
+def _block_func_maker(node: Node) -> Callable[[tuple[int, ...]], Callable[..., Any]]:
+    """A function from a block index to the step function of ``node`` for that block."""
     if isinstance(node, FromArray):
-        return partial(node.getter, index=node.block_slices(index))
+        getter, block_slices = node.getter, node.block_slices
+        return lambda index: partial(getter, index=block_slices(index))
     if isinstance(node, BlockFunction):
-        return node.block_task(index)[0][0]  # type: ignore[no-any-return]
+        return lambda index: node.block_task(index)[0][0]  # type: ignore[no-any-return]
     assert isinstance(node, Blockwise) and node.block_kwargs is not None
-    return partial(node.func, **node.block_kwargs(index))
+    func, block_kwargs = node.func, node.block_kwargs
+    return lambda index: partial(func, **block_kwargs(index))
 
 
 def _fusable_inputs(node: Node) -> Iterable[Node]:

@@ -29,6 +29,10 @@ READ, ELEMENTWISE, OTHER = 0, 1, 2
 # cache (L3 here), while the Python cost of one piece stays small beside its arithmetic.
 PIECE_BYTES = 2 * 2**20
 
+# Blocks up to this size run a chain with plain calls: in-place buffers and pieces save memory
+# traffic on large blocks, and cost more than they save on small ones.
+SMALL_BYTES = 2**16
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -49,6 +53,7 @@ class Plan:
     pieces_ok: bool = field(init=False)
     reads: tuple[int, ...] = field(init=False)
     piece_inputs: tuple[int, ...] = field(init=False)  # task inputs the non-read steps take
+    chain: bool = field(init=False)  # a read, then steps that each take only the step before
 
     def __post_init__(self) -> None:
         last = list(range(len(self.refs)))
@@ -64,6 +69,13 @@ class Plan:
         taken = {-1 - r for i, refs in enumerate(self.refs) if self.kinds[i] != READ
                  for r in refs if r < 0}
         object.__setattr__(self, "piece_inputs", tuple(sorted(taken)))
+        # A chain's read takes every task input, in order, and each later step only the result
+        # of the step before: ``funcs[0](*inputs)``, then one call after another.
+        first = self.refs[0] if self.refs else ()
+        chain = len(self.kinds) > 1 and self.kinds[0] == READ and self.out == len(self.refs) - 1 \
+            and first == tuple(range(-1, -1 - len(first), -1)) \
+            and all(refs == (i,) for i, refs in enumerate(self.refs[1:]))
+        object.__setattr__(self, "chain", chain)
 
 
 class Program:
@@ -84,9 +96,18 @@ class Program:
 
     def __call__(self, *inputs: Any) -> Any:
         plan, funcs = self.plan, self.funcs
-        values: list[Any] = [None] * len(funcs)
-        for i in plan.reads:
-            values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in plan.refs[i]])
+        if plan.chain:  # the common case, with a shortcut for small blocks
+            value = funcs[0](*inputs)
+            if getattr(value, "nbytes", 0) <= SMALL_BYTES:
+                for func in funcs[1:]:
+                    value = func(value)
+                return value
+            values: list[Any] = [value] + [None] * (len(funcs) - 1)
+        else:
+            values = [None] * len(funcs)
+            for i in plan.reads:
+                values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r]
+                                       for r in plan.refs[i]])
         if plan.pieces_ok:
             operands = self._operands(inputs, values)
             rows = _piece_rows(operands)

@@ -8,6 +8,7 @@ arrays (the *state*), e.g. ``(count, mean, m2)`` for variance.
 from __future__ import annotations
 
 import warnings
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,21 @@ def reduce_chunk(x: np.ndarray, *, func: Any, axis: Axes, dtype: Any = None) -> 
         return x[tuple(slice(0, 0) if a in axis else slice(None) for a in range(x.ndim))]
     kwargs = {} if dtype is None else {"dtype": dtype}
     return _quiet(func, x, axis=axis, keepdims=True, **kwargs)
+
+
+def direct_chunk(step: Any) -> Any:
+    """``partial(reduce_chunk, func=..., ...)`` as the bare ufunc reduction it amounts to, if any.
+
+    The chunk step runs once per block, so on small blocks its Python layers are most of its
+    cost; sums, products and logic reduce through the ufunc itself (same loops, same result).
+    """
+    if isinstance(step, partial) and step.func is reduce_chunk:
+        func = step.keywords["func"]
+        ufunc = _DIRECT.get(func)
+        if ufunc is not None and func not in _NO_IDENTITY:
+            kwargs = {k: v for k, v in step.keywords.items() if k != "func"}
+            return partial(ufunc, keepdims=True, **kwargs)
+    return step
 
 
 def reduce_combine(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool = True,

@@ -95,7 +95,7 @@ def reduce(
     """Build the reduction tree of ``r`` over ``axis`` of ``x``."""
     axes = _axes(x, axis)
     ind = tuple(range(x.ndim))
-    chunk = partial(r.chunk, axis=axes, **r.chunk_kwargs, **r.shared_kwargs)
+    chunk = rk.direct_chunk(partial(r.chunk, axis=axes, **r.chunk_kwargs, **r.shared_kwargs))
     block_kwargs = None
     if r.offsets:
         offsets, shape = block_offsets(x.chunks), x.shape
@@ -138,6 +138,18 @@ def _result_dtype(func: Callable[..., Any], x: ChunkedArray, axes: tuple[int, ..
     return np.asarray(out).dtype
 
 
+def _keeps_dtype(func: Callable[..., Any], dtype: np.dtype, out_dtype: np.dtype) -> bool:
+    """Whether ``func`` gives ``out_dtype`` unasked, on the data and on partial results alike.
+
+    Then the steps need no ``dtype=``: NumPy resolves an explicit dtype at a cost of microseconds
+    per call, more than a small block's arithmetic.
+    """
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return builtins.all(np.asarray(func(np.ones(1, dtype=d))).dtype == out_dtype
+                   for d in (dtype, out_dtype))
+
+
 def _check_nonempty(x: ChunkedArray, axes: tuple[int, ...], name: str) -> None:
     if builtins.any(x.shape[a] == 0 for a in axes) or (not axes and x.size == 0 and x.ndim == 0):
         raise ValueError(
@@ -164,8 +176,9 @@ def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: s
     x = asarray(x)
     axes = _axes(x, axis)
     out_dtype = _result_dtype(np_func, x, axes, dtype=dtype)
-    r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets, r.chunk_kwargs,
-                  {**r.shared_kwargs, "dtype": out_dtype})
+    if not _keeps_dtype(np_func, x.dtype, out_dtype):
+        r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets, r.chunk_kwargs,
+                      {**r.shared_kwargs, "dtype": out_dtype})
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
                   label=label)
 

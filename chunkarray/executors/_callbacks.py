@@ -100,8 +100,8 @@ def observed(lowered: Lowered) -> Lowered:
     >>> sorted(g.tasks) == sorted(g.order)
     True
     """
-    tasks = {k: _observed_task(k, t) for k, t in lowered.tasks.items()}
-    return Lowered(tasks, lowered.dependencies, lowered.order)
+    tasks = [_observed_task(k, t) for k, t in zip(lowered.order, lowered.task_list)]
+    return Lowered(lowered.order, tasks, lowered.deps, lowered.ids)
 
 
 def run_observed(execute: Callable[..., list[Any]], lowered: Lowered, keys: Any,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from chunkarray.graph import Key, Lowered, Task, is_task
+from chunkarray.graph import Key, Lowered, Task
 
-__all__ = ["consumer_counts", "note_failure", "run_task"]
+__all__ = ["note_failure", "run_in_order", "run_task"]
 
 
 def _resolve(arg: Any, results: Mapping[Key, Any]) -> Any:
@@ -20,22 +21,59 @@ def _resolve(arg: Any, results: Mapping[Key, Any]) -> Any:
 
 
 def run_task(task: Task, results: Mapping[Key, Any]) -> Any:
-    """Call a task's function on its resolved arguments; literal graph values are returned as is."""
-    if not is_task(task):
+    """Call a task's function on its resolved arguments; literal graph values are returned as is.
+
+    This runs once per task, so it is written for speed: keys (tuples) are looked up inline and
+    only nested lists go through :func:`_resolve`.
+    """
+    if type(task) is not tuple or not task or not callable(task[0]):
         return task
-    func, *args = task
-    return func(*[_resolve(a, results) for a in args])
-
-
-def consumer_counts(lowered: Lowered) -> dict[Key, int]:
-    """How many tasks read each key: a result may be freed when its count reaches zero."""
-    counts = dict.fromkeys(lowered.tasks, 0)
-    for deps in lowered.dependencies.values():
-        for d in deps:
-            counts[d] += 1
-    return counts
+    if len(task) == 2:  # the usual shape: one input
+        arg = task[1]
+        kind = type(arg)
+        return task[0](results[arg] if kind is tuple else
+                       _resolve(arg, results) if kind is list else arg)
+    return task[0](*[
+        results[a] if type(a) is tuple else _resolve(a, results) for a in task[1:]
+    ])
 
 
 def note_failure(exc: BaseException, key: Key) -> None:
     """Tag a task's exception with the block it was computing; the exception stays itself."""
     exc.add_note(f"chunkarray: raised while computing block {key!r}")
+
+
+def run_in_order(lowered: Lowered, results: dict[Key, Any], remaining: list[int], keep: set[int],
+                 until_slower_than: float | None = None) -> int:
+    """Run the tasks in order on this thread, freeing each result after its last use.
+
+    ``remaining`` counts the consumers of each result yet to run, and ``keep`` holds the
+    positions of results to keep regardless. This is the whole of the sync executor. Given
+    ``until_slower_than`` (seconds), it stops after the first task that took longer and returns
+    the position of the next: the threaded executor starts so, sharing the work only once it is
+    worth a second thread. Returns ``len(lowered)`` when every task has run.
+    """
+    order, tasks, deps = lowered.order, lowered.task_list, lowered.deps
+    clock = time.perf_counter
+    limit = float("inf") if until_slower_than is None else until_slower_than
+    slow = False
+    for i in range(len(order)):
+        key = order[i]
+        began = clock()
+        try:
+            results[key] = run_task(tasks[i], results)
+        except Exception as exc:
+            note_failure(exc, key)
+            raise
+        for d in deps[i]:
+            left = remaining[d] - 1
+            remaining[d] = left
+            if not left and d not in keep:
+                del results[order[d]]
+        if clock() - began > limit:
+            if slow:
+                return i + 1
+            slow = True
+        else:
+            slow = False
+    return len(order)

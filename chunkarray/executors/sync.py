@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from chunkarray.executors import _callbacks
-from chunkarray.executors._task import consumer_counts, note_failure, run_task
+from chunkarray.executors._task import run_in_order
 from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute"]
@@ -23,18 +23,8 @@ def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = Non
 
 
 def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
-    tasks, dependencies = lowered.tasks, lowered.dependencies
-    remaining = consumer_counts(lowered)
-    keep = set(keys)
     results: dict[Key, Any] = {}
-    for key in lowered.order:
-        try:
-            results[key] = run_task(tasks[key], results)
-        except Exception as exc:
-            note_failure(exc, key)
-            raise
-        for dep in dependencies[key]:
-            remaining[dep] -= 1
-            if remaining[dep] == 0 and dep not in keep:
-                del results[dep]
+    remaining = lowered.consumer_counts()
+    keep = {lowered.ids[k] for k in keys}
+    run_in_order(lowered, results, remaining, keep)
     return [results[k] for k in keys]

@@ -1,13 +1,17 @@
 """The threaded executor: NumPy releases the GIL, so blocks compute in parallel.
 
-Workers share one ready-heap ordered by the graph's static depth-first priority (a task's position
-in ``Lowered.order``), so a branch is finished through its reduction before new input is read, and
-every result is freed the moment its last consumer has run.
+A computation of many tasks starts on the caller's thread alone, running tasks in the graph's
+depth-first order exactly as the sync executor does, for as long as tasks finish in microseconds: such tasks hold
+the GIL for most of their time, so a second thread would only take turns with the first, and the
+bookkeeping of a shared queue would cost more than the tasks. The first task slow enough to be
+worth sharing (NumPy work that releases the GIL) hands the rest of the graph to worker threads.
 
-Scheduling costs one lock round-trip per *batch* of tasks: a worker records the results of its
-last batch and takes the next in one critical section. Batches adapt to the measured task time:
-tiny tasks go many at a time, so scheduling stays a small fraction of the work, while tasks that
-take milliseconds go one at a time, so memory stays at a few blocks per worker.
+The workers share one ready-heap ordered by the graph's static priority (a task's position in
+``Lowered.order``), so a branch is finished through its reduction before new input is read, and
+every result is freed the moment its last consumer has run. Scheduling costs one lock round-trip
+per *batch* of tasks: a worker records the results of its last batch and takes the next in one
+critical section. Batches adapt to the measured task time: tiny tasks go many at a time, while
+tasks that take milliseconds go one at a time, so memory stays at a few blocks per worker.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from heapq import heapify, heappop, heappush
 from typing import Any
 
 from chunkarray.executors import _callbacks
-from chunkarray.executors._task import note_failure, run_task
+from chunkarray.executors._task import note_failure, run_in_order, run_task
 from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute"]
@@ -28,31 +32,40 @@ _BATCH_SECONDS = 200e-6  # aim for this much work per lock round-trip
 _MAX_BATCH = 64
 _BATCH_BYTES = 4 * 2**20  # a result this large ends a batch: fast is not always small
 _PARALLEL_SECONDS = 50e-6  # tasks shorter than this run on the caller's thread alone
+# Graphs of this many tasks or fewer start in parallel: the caller's thread alone would run the
+# first slow task (two, to be sure) by itself, a real loss when there are only a few.
+_SOLO_TASKS = 256
 
 
 class _Run:
-    """The state of one ``execute`` call; several calls may run at once, each with its own."""
+    """The shared state of the parallel part of one ``execute`` call.
 
-    def __init__(self, lowered: Lowered, keys: Sequence[Key], num_workers: int) -> None:
-        order = lowered.order
-        self.order = order
-        self.tasks = lowered.tasks
-        ids = {k: i for i, k in enumerate(order)}
-        deps = [[ids[d] for d in lowered.dependencies[k]] for k in order]
-        dependents: list[list[int]] = [[] for _ in order]
-        for i, ds in enumerate(deps):
-            for d in ds:
-                dependents[d].append(i)
-        self.deps = deps
+    Tasks before ``start`` have run already (on the caller's thread); ``results`` holds the
+    values they left that later tasks still need, and ``remaining`` their consumer counts.
+    """
+
+    def __init__(self, lowered: Lowered, start: int, results: dict[Key, Any],
+                 remaining: list[int], keep: set[int], num_workers: int) -> None:
+        self.order = lowered.order
+        self.tasks = lowered.task_list
+        deps = self.deps = lowered.deps
+        n = len(self.order)
+        dependents: list[list[int]] = [[] for _ in range(n)]
+        waiting = [0] * n
+        for i in range(start, n):
+            for d in deps[i]:
+                if d >= start:
+                    dependents[d].append(i)
+                    waiting[i] += 1
         self.dependents = dependents
-        self.waiting = [len(ds) for ds in deps]
-        self.remaining = [len(ds) for ds in dependents]  # consumers yet to run
-        self.keep = {ids[k] for k in keys}
-        ready = [i for i, n in enumerate(self.waiting) if n == 0]
+        self.waiting = waiting
+        self.remaining = remaining  # consumers yet to run
+        self.keep = keep
+        ready = [i for i in range(start, n) if not waiting[i]]
         heapify(ready)
         self.ready = ready
-        self.results: dict[Key, Any] = {}
-        self.unfinished = len(order)
+        self.results = results
+        self.unfinished = n - start
         self.failure: BaseException | None = None
         self.idle = 0
         self.num_workers = num_workers
@@ -61,9 +74,8 @@ class _Run:
         self.cond = threading.Condition(threading.Lock())
 
     def _stand_by(self, primary: bool) -> bool:
-        # Tasks that finish in microseconds hold the GIL for most of their time: a second thread
-        # running them only takes turns with the first. Helpers stand by until tasks are long
-        # enough (NumPy then releases the GIL) or the caller's thread has nothing to do.
+        # Helpers stand by while tasks are short (see the module docstring), unless the caller's
+        # thread has nothing to do.
         return (not primary and self.task_seconds < _PARALLEL_SECONDS
                 and not self.primary_waiting)
 
@@ -100,7 +112,7 @@ class _Run:
             start = time.perf_counter()
             for n, i in enumerate(batch):
                 try:
-                    value = run_task(tasks[order[i]], results)
+                    value = run_task(tasks[i], results)
                 except BaseException as exc:  # KeyboardInterrupt too: stop every worker cleanly
                     with cond:
                         if self.failure is None:
@@ -132,12 +144,12 @@ class _Run:
         for d in self.deps[i]:
             left = remaining[d] - 1
             remaining[d] = left
-            if left == 0 and d not in self.keep:
+            if not left and d not in self.keep:
                 del results[order[d]]
         for child in self.dependents[i]:
             left = waiting[child] - 1
             waiting[child] = left
-            if left == 0:
+            if not left:
                 heappush(self.ready, child)
         if self.unfinished == 0:
             self.cond.notify_all()
@@ -152,10 +164,23 @@ def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = Non
 
 def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
     workers = max(num_workers or 1, 1)
-    run = _Run(lowered, keys, workers)
+    results: dict[Key, Any] = {}
+    remaining = lowered.consumer_counts()
+    keep = {lowered.ids[k] for k in keys}
+    start = 0
+    if workers > 1 and len(lowered) > _SOLO_TASKS:
+        start = run_in_order(lowered, results, remaining, keep, until_slower_than=_PARALLEL_SECONDS)
+    elif workers == 1:
+        start = run_in_order(lowered, results, remaining, keep)
+    if start < len(lowered):
+        _run_parallel(_Run(lowered, start, results, remaining, keep, workers))
+    return [results[k] for k in keys]
+
+
+def _run_parallel(run: _Run) -> None:
     helpers = [
         threading.Thread(target=run.work, name=f"chunkarray-worker-{i}", daemon=True)
-        for i in range(min(workers, run.unfinished) - 1)
+        for i in range(min(run.num_workers, run.unfinished) - 1)
     ]
     for t in helpers:
         t.start()
@@ -171,4 +196,3 @@ def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = No
             t.join()
     if run.failure is not None:
         raise run.failure
-    return [run.results[k] for k in keys]
