@@ -82,7 +82,7 @@ def _at(coords: Coords, index: tuple[int, ...]) -> tuple[int, ...]:
 
 
 class _Template:
-    """The fused chain flattened once: the plan, and how each step and input depends on the block."""
+    """The fused chain flattened once: the plan, and how each step and input depends on a block."""
 
     def __init__(self, root: Blockwise, members: set[str]) -> None:
         self.members = members
@@ -90,7 +90,8 @@ class _Template:
         self._keys: list[tuple[str, Coords | None, Key | None]] = []
         self._fixed_keys: tuple[Key, ...] | None = None  # when no key depends on the block
         self._funcs: list[Callable[..., Any] | None] = []
-        self.inputs: list[tuple[str, Coords | None]] = []  # (node name, map) or (data key name, None)
+        # (node name, map), or (data key name, None) for the array a read slices
+        self.inputs: list[tuple[str, Coords | None]] = []
         self.steps: list[tuple[Node, Coords, Callable[..., Any] | None]] = []
         refs: list[tuple[int, ...]] = []
         kinds: list[int] = []

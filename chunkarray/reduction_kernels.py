@@ -37,7 +37,7 @@ def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
         return func(*args, **kwargs)
 
 
-# --- sums, products, extrema, logic: one NumPy reduction at every step --------------------------------
+# --- sums, products, extrema, logic: one NumPy reduction at every step ----------------------------
 
 
 # Reductions without an identity fail on an empty block; the array as a whole was checked to be
@@ -86,7 +86,7 @@ def count_nonzero_chunk(x: np.ndarray, *, axis: Axes) -> np.ndarray:
     return np.asarray(np.count_nonzero(x, axis=axis, keepdims=True), dtype=np.intp)
 
 
-# --- mean and moments: merge counts, means and sums of squared deviations -----------------------------
+# --- mean and moments: merge counts, means and sums of squared deviations -------------------------
 
 
 def _count(x: np.ndarray, axis: Axes, skipna: bool) -> np.ndarray:
@@ -181,11 +181,11 @@ def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axe
     return out.astype(dtype, copy=False)
 
 
-# --- argmin / argmax: (value, global index) pairs ---------------------------------------------------
+# --- argmin / argmax: (value, global index) pairs -------------------------------------------------
 #
 # ``flat=True`` is ``axis=None``: indices are positions in the flattened whole array. Ties go to the
-# smallest index and a NaN wins (unless ``skipna``), as in NumPy. An all-NaN slice has index -1 until
-# the aggregate, which raises as ``numpy.nanargmin`` does.
+# smallest index and a NaN wins (unless ``skipna``), as in NumPy. An all-NaN slice has index -1
+# until the aggregate, which raises as ``numpy.nanargmin`` does.
 
 
 def arg_chunk(x: np.ndarray, *, axis: Axes, offset: tuple[int, ...], shape: tuple[int, ...],

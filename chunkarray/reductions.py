@@ -39,7 +39,8 @@ class Reduction:
     """A reduction as three block functions, each called with ``axis`` (a tuple) and ``**kwargs``.
 
     ``chunk(block)`` makes the partial state of one block, ``combine(state)`` merges concatenated
-    states (keeping dims) and ``aggregate(state, keepdims=...)`` turns merged states into the result.
+    states (keeping dims) and ``aggregate(state, keepdims=...)`` turns merged states into the
+    result.
     ``offsets=True`` passes each block's global ``offset`` and the array's ``shape`` to ``chunk``.
     """
 
@@ -158,7 +159,7 @@ def _check_nonempty(x: ChunkedArray, axes: tuple[int, ...], name: str) -> None:
         )
 
 
-# --- sum, prod, min, max, any, all and their nan forms ---------------------------------------------
+# --- sum, prod, min, max, any, all and their nan forms --------------------------------------------
 
 
 def _simple(func: Callable[..., Any], combine: Callable[..., Any] | None = None) -> Reduction:
@@ -337,7 +338,7 @@ def count_nonzero(x: Any, /, axis: Any = None, *, keepdims: bool = False,
                   split_every=split_every, label="count_nonzero")
 
 
-# --- mean, var, std: merged counts, means and squared deviations --------------------------------------
+# --- mean, var, std: merged counts, means and squared deviations ----------------------------------
 
 
 def _work_dtype(x: ChunkedArray, dtype: Any) -> np.dtype:
@@ -442,7 +443,7 @@ def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
                     sqrt=True)
 
 
-# --- argmin, argmax ---------------------------------------------------------------------------------
+# --- argmin, argmax -------------------------------------------------------------------------------
 
 
 def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, keepdims: bool,

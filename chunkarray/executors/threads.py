@@ -1,10 +1,11 @@
 """The threaded executor: NumPy releases the GIL, so blocks compute in parallel.
 
 A computation of many tasks starts on the caller's thread alone, running tasks in the graph's
-depth-first order exactly as the sync executor does, for as long as tasks finish in microseconds: such tasks hold
-the GIL for most of their time, so a second thread would only take turns with the first, and the
-bookkeeping of a shared queue would cost more than the tasks. The first task slow enough to be
-worth sharing (NumPy work that releases the GIL) hands the rest of the graph to worker threads.
+depth-first order exactly as the sync executor does, for as long as tasks finish in
+microseconds: such tasks hold the GIL for most of their time, so a second thread would only take
+turns with the first, and the bookkeeping of a shared queue would cost more than the tasks. Once
+tasks are slow enough to be worth sharing (NumPy work that releases the GIL), the rest of the
+graph goes to worker threads.
 
 The workers share one ready-heap ordered by the graph's static priority (a task's position in
 ``Lowered.order``), so a branch is finished through its reduction before new input is read, and
