@@ -8,6 +8,11 @@ process, and each engine's time as a ratio to NumPy's and to dask's. Run by hand
     python benchmarks/run.py                 # every workload
     python benchmarks/run.py overhead fused  # some of them
     python benchmarks/run.py --quick         # small sizes, a smoke run
+
+Workloads: ``overhead`` (per-task cost), ``build`` (graph building over 200 x 200 blocks),
+``fused`` and ``plain_sum`` (an elementwise chain and a reduction on 1 GiB), ``matmul``,
+``slicing`` (a strided, offset selection across blocks) and ``zarr_mean`` (a mean over a zarr
+array written once under the temporary directory's ``chunkarray-bench``).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from typing import Any
 ENGINES = ("numpy", "chunkarray", "dask")
 
 
-# --- workloads: each returns {engine: callable to time}, building its data first -----------------------
+# --- workloads: each returns {engine: callable to time}, building its data first ---------------
 
 
 def overhead(quick: bool) -> dict[str, Callable[[], Any]]:
@@ -87,12 +92,90 @@ def matmul(quick: bool) -> dict[str, Callable[[], Any]]:
     }
 
 
+def slicing(quick: bool) -> dict[str, Callable[[], Any]]:
+    """``x[r::3, 100:-100] + 1`` on 1 GiB of float64 in 128 MiB blocks, computed to NumPy.
+
+    The step and the offsets cut across block boundaries, so every block is sliced differently;
+    the result (~300 MiB) must be gathered from strided pieces of every block and assembled.
+    """
+    import numpy as np
+
+    (rows, cols), block = ((2048, 1024), 512) if quick else ((16384, 8192), 4096)
+    a = np.random.default_rng(0).random((rows, cols))
+    r = rows // 16
+
+    def numpy() -> Any:
+        return a[r::3, 100:-100] + 1
+
+    def chunkarray() -> Any:
+        return (_ca().from_array(a, chunks=block)[r::3, 100:-100] + 1).compute()
+
+    def dask() -> Any:
+        return (_da().from_array(a, chunks=block)[r::3, 100:-100] + 1).compute()
+
+    return {"numpy": numpy, "chunkarray": chunkarray, "dask": dask}
+
+
+def zarr_mean(quick: bool) -> dict[str, Callable[[], Any]]:
+    """``from_zarr(path).mean(axis=0)`` over 1 GiB of float32 in 32 MiB storage chunks.
+
+    The array is written once (outside the timed call) and reused by later runs; NumPy reads it
+    whole with zarr and takes the same mean, so it pays for the read as the others do.
+    """
+    shape, chunk_rows = ((4096, 2048), 512) if quick else ((32768, 8192), 1024)
+    path = _zarr_array(shape, chunk_rows)
+
+    def numpy() -> Any:
+        import zarr
+
+        return zarr.open_array(path, mode="r")[...].mean(axis=0)
+
+    return {
+        "numpy": numpy,
+        "chunkarray": lambda: _ca().from_zarr(path).mean(axis=0).compute(),
+        "dask": lambda: _da().from_zarr(path).mean(axis=0).compute(),
+    }
+
+
+def _zarr_array(shape: tuple[int, int], chunk_rows: int) -> str:
+    """The path of a float32 zarr array of ``shape`` in chunks of ``chunk_rows`` whole rows.
+
+    Written chunk by chunk (so the setup never holds the whole array) into a temporary name and
+    renamed when complete, so an interrupted write is never mistaken for the array.
+    """
+    import shutil
+
+    import numpy as np
+    import zarr
+
+    path = Path(tempfile.gettempdir(), "chunkarray-bench", f"zarr_mean-{shape[0]}x{shape[1]}.zarr")
+    chunks = (chunk_rows, shape[1])
+    try:
+        z = zarr.open_array(path, mode="r")
+        if z.shape == shape and z.chunks == chunks and z.dtype == np.float32:
+            return str(path)
+    except (FileNotFoundError, ValueError, TypeError, zarr.errors.BaseZarrError):
+        pass
+    partial = path.with_suffix(".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    z = zarr.create_array(partial, shape=shape, chunks=chunks, dtype="float32")
+    rng = np.random.default_rng(0)
+    for start in range(0, shape[0], chunk_rows):
+        rows = min(chunk_rows, shape[0] - start)
+        z[start:start + rows] = rng.standard_normal((rows, shape[1]), dtype=np.float32) + 1
+    shutil.rmtree(path, ignore_errors=True)
+    partial.rename(path)
+    return str(path)
+
+
 WORKLOADS: dict[str, Callable[[bool], dict[str, Callable[[], Any]]]] = {
     "overhead": overhead,
     "build": build,
     "fused": fused,
     "plain_sum": plain_sum,
     "matmul": matmul,
+    "slicing": slicing,
+    "zarr_mean": zarr_mean,
 }
 
 
@@ -111,7 +194,7 @@ def _da() -> Any:
     return dask.array
 
 
-# --- running ------------------------------------------------------------------------------------------
+# --- running -------------------------------------------------------------------------------
 
 
 def _child(workload: str, engine: str, quick: bool, repeat: int) -> None:

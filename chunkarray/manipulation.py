@@ -8,6 +8,7 @@ Everything is built from the existing primitives: basic indexing (``squeeze``, `
 
 from __future__ import annotations
 
+import hashlib
 import math
 import operator
 from collections import defaultdict
@@ -647,27 +648,73 @@ def pad(array: Any, /, pad_width: Any, mode: str = "constant", **kwargs: Any) ->
 
 
 def repeat(a: Any, /, repeats: Any, axis: int | None = None) -> ChunkedArray:
-    """Repeat each element ``repeats`` times along ``axis`` (the flattened array by default),
-    like ``numpy.repeat``; ``repeats`` must be one int (per-element counts are not supported).
+    """Repeat each element along ``axis`` (the flattened array by default), like ``numpy.repeat``.
+
+    ``repeats`` is one count for every element, or a 1-D sequence or NumPy array of counts, one per
+    element along the axis (a single count broadcasts). The counts are known when the graph is
+    built, so the output's chunks are too: output block ``j`` has as many elements along the
+    axis as the counts of input block ``j`` add up to.
 
     >>> import chunkarray as ca
     >>> repeat(ca.arange(3, chunks=2), 2).compute()
     array([0, 0, 1, 1, 2, 2])
+    >>> repeat(ca.arange(3, chunks=2), [1, 0, 3]).compute()
+    array([0, 2, 2, 2])
     """
     x = _as_chunked(a)
-    counts = np.asarray(repeats)
-    if counts.size != 1:
-        raise NotImplementedError(f"repeat: repeats={repeats!r}: only a single int is supported, "
-                                  f"not one count per element")
-    if not np.can_cast(counts.dtype, np.intp, casting="safe"):
-        raise TypeError(f"Cannot cast array data from {counts.dtype!r} to dtype('int64') "
-                        f"according to the rule 'safe'")
-    r = int(counts.reshape(()))
-    if r < 0:
-        raise ValueError(f"repeats may not contain negative values, got repeats={repeats!r}")
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axis_index(axis, x.ndim)
+    counts = _repeat_counts(repeats, x, axis)
+    if counts.ndim == 1 and counts.size and (counts == counts[0]).all():
+        counts = counts[0]  # one count for all: the cheaper, fusable path
+    if counts.ndim == 0:
+        return _repeat_each(x, int(counts), axis)
+    return _repeat_per_element(x, counts, axis)
+
+
+def _repeat_counts(repeats: Any, x: ChunkedArray, axis: int) -> np.ndarray:
+    """``repeats`` as 0-d or 1-D intp counts, checked in NumPy's order and with NumPy's errors."""
+    if isinstance(repeats, ChunkedArray):
+        # The output's chunk sizes depend on the counts' values, which a lazy array does not have.
+        raise TypeError(f"repeat: repeats must be an int or a NumPy array of counts, got a "
+                        f"chunked array {repeats!r}; pass repeats.compute() instead")
+    counts = np.asarray(repeats)
+    if counts.ndim > 1:
+        raise ValueError(f"repeat: repeats must be an int or a 1-D sequence of counts, got "
+                         f"{counts.ndim} dimensions (shape {counts.shape})")
+    if counts.ndim == 1 and counts.size != 1:
+        require_known_chunks(x, "repeat with one count per element", [axis])
+        if counts.size != x.shape[axis]:
+            raise ValueError(f"operands could not be broadcast together with shape "
+                             f"({x.shape[axis]},) ({counts.size},)")
+    if not _integral_counts(repeats, counts):
+        raise TypeError(f"Cannot cast array data from {counts.dtype!r} to "
+                        f"{np.dtype(np.intp)!r} according to the rule 'safe'")
+    counts = counts.astype(np.intp)
+    if (counts < 0).any():
+        raise ValueError(f"repeats may not contain negative values, got repeats={repeats!r}")
+    return counts.reshape(()) if counts.size == 1 else counts
+
+
+def _integral_counts(repeats: Any, counts: np.ndarray) -> bool:
+    """Whether ``counts`` may be used as intp counts.
+
+    A NumPy array must cast safely, as in NumPy. NumPy truncates Python floats (``1.5`` counts
+    as 1); here a Python int, float or list is accepted only when its values are whole numbers,
+    so ``[1.0, 2.0]`` and ``[]`` work as in NumPy but ``1.5`` is refused rather than truncated.
+    """
+    if np.can_cast(counts.dtype, np.intp, casting="safe"):
+        return True
+    if isinstance(repeats, np.ndarray):
+        return False
+    if counts.dtype.kind in "iu":  # e.g. np.uint64(2): NumPy takes integer scalars by value
+        return True
+    return counts.dtype.kind == "f" and bool(np.all(np.isfinite(counts) & (counts % 1 == 0)))
+
+
+def _repeat_each(x: ChunkedArray, r: int, axis: int) -> ChunkedArray:
+    """Every element ``r`` times: each block's length along the axis is multiplied by ``r``."""
     if r == 0:
         return getitem(x, _along(x.ndim, axis, slice(0, 0)))
     if r == 1:
@@ -677,6 +724,23 @@ def repeat(a: Any, /, repeats: Any, axis: int | None = None) -> ChunkedArray:
         partial(np.repeat, repeats=r, axis=axis), ind, x._node, ind, dtype=x.dtype,
         adjust_chunks={axis: partial(operator.mul, r)}, name="repeat-" + tokenize(x.name, r, axis),
     ))
+
+
+def _repeat_per_element(x: ChunkedArray, counts: np.ndarray, axis: int) -> ChunkedArray:
+    """One count per element: block ``j`` repeats its elements by its own slice of ``counts``."""
+    bounds = chunk_boundaries(x.chunks[axis])
+    per_block = tuple(counts[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:]))
+    ind = tuple(range(x.ndim))
+    # Hash the counts themselves (tokenize names large arrays by address): the same repeat built
+    # twice is the same node.
+    digest = hashlib.blake2b(counts.tobytes(), digest_size=12).hexdigest()
+    node = blockwise_node(
+        partial(np.repeat, axis=axis), ind, x._node, ind, dtype=x.dtype,
+        adjust_chunks={axis: tuple(int(c.sum()) for c in per_block)},
+        name="repeat-" + tokenize(x.name, digest, axis),
+        block_kwargs=lambda index: {"repeats": per_block[index[axis]]},
+    )
+    return ChunkedArray(node)
 
 
 def tile(A: Any, /, reps: Any) -> ChunkedArray:  # noqa: N803 - NumPy's name

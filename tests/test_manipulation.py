@@ -355,14 +355,82 @@ def test_repeat_matches_numpy(data):
         assert_eq(np.repeat(x, repeats, axis=axis).compute(), np.repeat(a, repeats, axis=axis))
 
 
+@st.composite
+def repeat_counts(draw: st.DrawFn, n: int) -> object:
+    """Counts for an axis of length ``n``: one per element (zeros likely), or one that broadcasts,
+    as a list, an int array or a size-1 / 0-d array."""
+    count = st.integers(0, 3)
+    form = draw(st.sampled_from(["list", "array", "size1", "0d"]))
+    if form == "size1":
+        return np.array([draw(count)], dtype=draw(st.sampled_from([np.int8, np.uint32, np.intp])))
+    if form == "0d":
+        return np.array(draw(count))
+    counts = draw(st.lists(count, min_size=n, max_size=n))
+    return counts if form == "list" else np.array(counts, dtype=np.int16)
+
+
+@fixture_ok
+@given(data=st.data())
+def test_repeat_per_element_counts_match_numpy(executor, data):
+    a, x = data.draw(arrays(max_dims=3, max_side=5))
+    axis = data.draw(st.none() | axes_of(a.ndim)) if a.ndim else None
+    n = a.size if axis is None else a.shape[axis]
+    counts = data.draw(repeat_counts(n))
+    expected = np.repeat(a, counts, axis=axis)
+    result = ca.repeat(x, counts, axis=axis)
+    assert result.shape == expected.shape
+    assert_eq(result.compute(), expected)
+    # The same values whatever the chunking, through the method and NumPy's dispatch too.
+    other = ca.from_array(a, chunks=data.draw(chunkings(a.shape)))
+    assert_eq(other.repeat(counts, axis).compute(), expected)
+    assert_eq(np.repeat(other, counts, axis=axis).compute(), expected)
+
+
+def test_repeat_per_element_block_sizes_are_known():
+    x = ca.from_array(np.arange(12).reshape(6, 2), chunks=((2, 3, 1), 2))
+    result = ca.repeat(x, [1, 2, 0, 0, 0, 3], axis=0)
+    assert result.chunks == ((3, 0, 3), (2,))
+    assert ca.repeat(x, [1, 2, 0, 0, 0, 3], axis=0).name == result.name
+    assert ca.repeat(x, [1, 2, 0, 0, 3, 0], axis=0).name != result.name
+    assert_eq(result.compute(), np.repeat(np.arange(12).reshape(6, 2), [1, 2, 0, 0, 0, 3], 0))
+
+
+def test_repeat_takes_what_numpy_takes():
+    a = np.arange(3)
+    x = ca.from_array(a, chunks=2)
+    for counts in ([1.0, 2.0, 0.0], [True, 2, 3], 2.0, np.uint64(2), np.float64(2.0), [2],
+                   (1, 0, 4)):
+        assert_eq(ca.repeat(x, counts).compute(), np.repeat(a, counts))
+    empty = ca.ones((0, 2), chunks=1)
+    assert_eq(ca.repeat(empty, [], axis=0).compute(), np.repeat(np.ones((0, 2)), [], axis=0))
+    assert_eq(ca.repeat(empty, [3], axis=0).compute(), np.repeat(np.ones((0, 2)), [3], axis=0))
+    assert_eq(ca.repeat(ca.asarray(7), [4]).compute(), np.repeat(7, [4]))
+
+
 def test_repeat_errors_at_call():
     x = ca.ones(3, chunks=2)
     with pytest.raises(ValueError, match="negative"):
         ca.repeat(x, -1)
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="negative"):
+        ca.repeat(x, [1, -1, 2])
+    with pytest.raises(TypeError, match="Cannot cast"):
         ca.repeat(x, 1.5)
-    with pytest.raises(NotImplementedError, match="single int"):
-        ca.repeat(x, [1, 2, 3])
+    with pytest.raises(TypeError, match="Cannot cast"):
+        ca.repeat(x, [1.5, 2, 3])  # NumPy truncates to 1; a whole number is asked for here
+    with pytest.raises(TypeError, match="Cannot cast"):
+        ca.repeat(x, np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(TypeError, match="Cannot cast"):
+        ca.repeat(x, np.array([1, 2, 3], dtype=np.uint64))
+    with pytest.raises(ValueError, match=r"could not be broadcast together with shape \(3,\) \(2,"):
+        ca.repeat(x, [1, 2])
+    with pytest.raises(ValueError, match="could not be broadcast"):
+        ca.repeat(ca.ones((2, 3), chunks=1), [1, 2, 3], axis=0)
+    with pytest.raises(ValueError, match="1-D"):
+        ca.repeat(x, [[1, 2, 3]])
+    with pytest.raises(np.exceptions.AxisError):
+        ca.repeat(x, [1, 2, 3], axis=1)
+    with pytest.raises(TypeError, match="NumPy array"):
+        ca.repeat(x, ca.ones(3, chunks=2, dtype=int))
 
 
 @given(data=st.data())
