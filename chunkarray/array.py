@@ -19,9 +19,10 @@ import numpy as np
 from chunkarray import config, kernels
 from chunkarray._chunks import Chunks, block_slices, has_unknown
 from chunkarray._tokenize import tokenize
-from chunkarray.executors import get_executor
+from chunkarray.executors import get_executor, shares_memory
 from chunkarray.fuse import fuse
 from chunkarray.graph import Key, Node, collect_nodes, lower
+from chunkarray.primitives.sinks import into
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
 __all__ = ["ChunkedArray", "compute", "persist", "require_known_chunks"]
@@ -225,20 +226,39 @@ def _block_map(index: Any, n: int, axis: int) -> list[int]:
 # --- compute / persist -------------------------------------------------------------------------------
 
 
-def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None) -> dict[Key, Any]:
+def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None,
+         fill: bool = False) -> tuple[dict[Key, Any], dict[str, np.ndarray]]:
+    """Compute the blocks of ``arrays``: their values by key, and the results filled in place.
+
+    With ``fill`` (a ``compute``), each array of several blocks gets its result allocated first
+    and every block is copied into it as soon as it is made, when the executor runs in this
+    process (see :func:`~chunkarray.primitives.sinks.into`); those results come back by name.
+    """
     execute = get_executor(scheduler)  # an unknown scheduler fails here, before any work
     if num_workers is not None and (
         isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1
     ):
         raise ValueError(f"num_workers must be a positive int or None, got {num_workers!r}")
-    keys = [k for a in arrays for k in a._node.keys()]
-    roots = [a._node for a in arrays]
+    filled: dict[str, np.ndarray] = {}
+    roots: list[Node] = []
+    for a in arrays:
+        node = a._node
+        if fill and shares_memory(execute) and _fills_in_place(a):
+            out = filled.setdefault(a.name, np.empty(a.shape, dtype=a.dtype))
+            node = into(node, out)
+        roots.append(node)
+    keys = [k for node in roots for k in node.keys()]
     nodes = fuse(roots) if config.get("fuse") else None
     lowered = lower(roots, keys, nodes)
     if config.get("warn_small_chunks"):
         _warn_if_tiny_blocks(lowered, nodes or collect_nodes(roots))
     values = execute(lowered, keys, num_workers or config.num_workers())
-    return dict(zip(keys, values))
+    return dict(zip(keys, values)), filled
+
+
+def _fills_in_place(x: ChunkedArray) -> bool:
+    # One block is handed out as it is (no copy to save); unknown sizes are joined at the end.
+    return x.ndim > 0 and math.prod(x.numblocks) > 1 and not any(map(has_unknown, x.chunks))
 
 
 class PerformanceWarning(UserWarning):
@@ -283,12 +303,18 @@ def _caller_stacklevel() -> int:
     return level
 
 
-def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int]) -> Any:
+def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int],
+              filled: np.ndarray | None = None) -> Any:
     """Put the blocks of ``x`` together as one NumPy array (a NumPy scalar when 0-d).
 
     ``handed`` holds the ids of arrays already returned by this ``compute`` call, so that
-    ``compute(x, x)`` gives two arrays rather than one array twice.
+    ``compute(x, x)`` gives two arrays rather than one array twice. ``filled`` is the result
+    when the blocks were copied into it as they were made.
     """
+    if filled is not None:
+        out = filled.copy() if id(filled) in handed else filled
+        handed.add(id(out))
+        return out
     keys = list(x._node.keys())
     if any(map(has_unknown, x.chunks)):
         out = _concatenate_blocks(x, [results[k] for k in keys])
@@ -343,17 +369,18 @@ def compute(*args: Any, scheduler: Any = None, num_workers: int | None = None) -
     (np.int64(15), np.int64(5), 7)
     """
     arrays = [a for a in args if isinstance(a, ChunkedArray)]
-    results = _run(arrays, scheduler, num_workers) if arrays else {}
+    results, filled = _run(arrays, scheduler, num_workers, fill=True) if arrays else ({}, {})
     handed: set[int] = set()
     return tuple(
-        _assemble(a, results, handed) if isinstance(a, ChunkedArray) else a for a in args
+        _assemble(a, results, handed, filled.get(a.name)) if isinstance(a, ChunkedArray) else a
+        for a in args
     )
 
 
 def persist(*args: Any, scheduler: Any = None, num_workers: int | None = None) -> tuple[Any, ...]:
     """Compute the blocks of several arrays and keep them, returning arrays over the held blocks."""
     arrays = [a for a in args if isinstance(a, ChunkedArray)]
-    results = _run(arrays, scheduler, num_workers) if arrays else {}
+    results = _run(arrays, scheduler, num_workers)[0] if arrays else {}
     return tuple(_hold(a, results) if isinstance(a, ChunkedArray) else a for a in args)
 
 

@@ -102,8 +102,9 @@ class _Template:
             kinds[i] == ELEMENTWISE and isinstance(kernels.base_func(node.func), np.ufunc)
             for i, (node, _, _) in enumerate(self.steps)  # type: ignore[attr-defined]
         )
+        sink = kernels.base_func(root.func) is kernels.copy_into
         self.plan = Plan(tuple(refs), tuple(kinds), tuple(n.dtype for n, _, _ in self.steps), out,
-                         root.piece_combine, ufunc)
+                         root.piece_combine, ufunc, sink)
 
     def _input(self, name: str, coords: Coords | None) -> int:
         entry = (name, coords)

@@ -22,9 +22,13 @@ import numpy as np
 
 from chunkarray._chunks import Chunks, shape_from_chunks
 
-__all__ = ["Key", "Lowered", "Node", "lower", "is_task"]
+__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "lower", "is_task"]
 
 Key = tuple[str | int, ...]
+
+# Names of sink nodes (see :mod:`chunkarray.primitives.sinks`) are this prefix and the name of the
+# node whose blocks they put away: an error in a sink's task is reported for that node's block.
+SINK_PREFIX = "into-"
 Task = Any  # (callable, *args) or a literal value
 
 

@@ -16,6 +16,7 @@ from toolz import partition_all
 __all__ = [
     "apply",
     "concatenate_nested",
+    "copy_into",
     "getitem",
     "identity",
     "index_output",
@@ -37,6 +38,19 @@ def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = Tru
     """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views."""
     block = source[index]
     return np.asarray(block) if asarray else block
+
+
+def copy_into(block: Any, *, out: np.ndarray) -> np.ndarray:
+    """Copy ``block`` into ``out`` (a view of a larger result) and return ``out``.
+
+    A block of another shape would be broadcast into place without a word: refuse it instead.
+    """
+    if np.shape(block) != out.shape:
+        raise ValueError(f"a block has shape {np.shape(block)} but its place in the result, "
+                         f"by the array's chunks, has shape {out.shape}")
+    if block is not out:  # a fused chain may have written its last step here already
+        out[...] = block
+    return out
 
 
 def index_output(x: Sequence[Any], i: int) -> Any:

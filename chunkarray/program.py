@@ -49,6 +49,7 @@ class Plan:
     out: int
     combine: Callable[[list[Any]], Any] | None = None
     ufunc: tuple[bool, ...] = ()
+    sink: bool = False  # the last step copies into a view of a result (``kernels.copy_into``)
     last_use: tuple[int, ...] = field(init=False)
     pieces_ok: bool = field(init=False)
     reads: tuple[int, ...] = field(init=False)
@@ -63,7 +64,10 @@ class Plan:
                     last[r] = i
         object.__setattr__(self, "last_use", tuple(last))
         others = [i for i, k in enumerate(self.kinds) if k == OTHER]
-        ok = not others or (others == [self.out] and self.combine is not None)
+        if self.sink:  # pieces of the step before the sink go straight into the result
+            ok = others == [self.out]
+        else:
+            ok = not others or (others == [self.out] and self.combine is not None)
         object.__setattr__(self, "pieces_ok", ok)
         object.__setattr__(self, "reads", tuple(i for i, k in enumerate(self.kinds) if k == READ))
         taken = {-1 - r for i, refs in enumerate(self.refs) if self.kinds[i] != READ
@@ -120,6 +124,13 @@ class Program:
             return values[plan.out]
         return self._run_whole(inputs, values)
 
+    def _sink(self) -> tuple[np.ndarray | None, int]:
+        """The view a sink step copies into, and the step it copies; ``(None, -1)`` if none."""
+        plan = self.plan
+        if not plan.sink:
+            return None, -1
+        return self.funcs[plan.out].keywords["out"], plan.refs[plan.out][0]
+
     def _operands(self, inputs: tuple[Any, ...], values: list[Any]) -> list[Any]:
         """The arrays the non-read steps work on: read results and the inputs they take."""
         plan = self.plan
@@ -129,12 +140,16 @@ class Program:
         plan, funcs = self.plan, self.funcs
         last, out_step = plan.last_use, plan.out
         owned = [False] * len(funcs)  # results this program allocated and may overwrite
+        sink, feeds = self._sink()
         for i, refs in enumerate(plan.refs):
             if plan.kinds[i] == READ:
                 continue
             args = [inputs[-1 - r] if r < 0 else values[r] for r in refs]
             target = None
-            if plan.ufunc[i]:
+            if i == feeds and plan.ufunc[i] and sink.dtype == plan.dtypes[i] \
+                    and np.broadcast_shapes(*(np.shape(a) for a in args)) == sink.shape:
+                target = sink  # the sink's copy then has nothing to do
+            elif plan.ufunc[i]:
                 candidates = [r for r in refs if r >= 0 and owned[r] and last[r] == i]
                 if candidates:
                     shape = np.broadcast_shapes(*(np.shape(a) for a in args))
@@ -161,15 +176,18 @@ class Program:
             full = isinstance(a, np.ndarray) and a.ndim == ndim and a.shape[0] == n
             return a[lo:hi] if full else a
 
-        reduces = plan.kinds[plan.out] != ELEMENTWISE
-        result: np.ndarray | None = None
+        sink, last = self._sink()
+        reduces = plan.kinds[plan.out] != ELEMENTWISE and sink is None
+        if sink is None:
+            last = plan.out
+        result: np.ndarray | None = sink
         partials: list[Any] = []
         buffers: dict[int, np.ndarray] = {}  # one piece-sized buffer per step, reused every piece
         for lo in range(0, n, rows):
             hi = min(lo + rows, n)
             local: list[Any] = [piece(v, lo, hi) for v in values]
             for i, refs in enumerate(plan.refs):
-                if plan.kinds[i] == READ:
+                if plan.kinds[i] == READ or i > last:  # a sink's copy is made by ``last``
                     continue
                 args = [piece(inputs[-1 - r], lo, hi) if r < 0 else local[r] for r in refs]
                 shape = np.broadcast_shapes(*(np.shape(a) for a in args)) if plan.ufunc[i] \
@@ -177,7 +195,7 @@ class Program:
                 if shape is None or shape[:1] != (hi - lo,):
                     local[i] = funcs[i](*args)
                     continue
-                if i == plan.out:  # the last step writes straight into the output block
+                if i == last:  # the last step writes straight into the output block
                     if result is None:
                         result = np.empty((n, *shape[1:]), dtype=plan.dtypes[i])
                     local[i] = funcs[i](*args, out=result[lo:hi])
@@ -189,9 +207,9 @@ class Program:
             if reduces:
                 partials.append(local[plan.out])
                 continue
-            value = local[plan.out]
+            value = local[last]
             if result is None:
-                result = np.empty((n, *np.shape(value)[1:]), dtype=plan.dtypes[plan.out])
+                result = np.empty((n, *np.shape(value)[1:]), dtype=plan.dtypes[last])
             if not np.shares_memory(value, result):
                 result[lo:hi] = value
         if reduces:

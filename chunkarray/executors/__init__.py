@@ -17,7 +17,7 @@ from chunkarray import config
 from chunkarray.executors import dask_scheduler, processes, sync, threads
 from chunkarray.graph import Key, Lowered
 
-__all__ = ["Execute", "get_executor"]
+__all__ = ["Execute", "get_executor", "shares_memory"]
 
 Execute = Callable[[Lowered, Sequence[Key], "int | None"], list[Any]]
 
@@ -46,3 +46,12 @@ def get_executor(scheduler: Any = None) -> Execute:
             f"{sorted(config.SCHEDULERS)}"
         )
     return _EXECUTORS[name]
+
+
+def shares_memory(execute: Execute) -> bool:
+    """Whether ``execute`` runs tasks in this process, so they may write into the caller's arrays.
+
+    >>> shares_memory(get_executor("threads")), shares_memory(get_executor("processes"))
+    (True, False)
+    """
+    return execute in (threads.execute, sync.execute)

@@ -1,0 +1,35 @@
+"""Sinks: nodes that put blocks somewhere, such as into the NumPy array a ``compute`` returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chunkarray import kernels
+from chunkarray._chunks import block_offsets
+from chunkarray.graph import SINK_PREFIX, Node
+from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+
+__all__ = ["into"]
+
+
+def into(source: Node, out: np.ndarray) -> Blockwise:
+    """Each block of ``source`` copied into its place in ``out`` as soon as it is made.
+
+    The block can then be freed at once, so a ``compute`` holds its result and a few blocks in
+    flight, not every block and then the result, and the copies run in the workers, in parallel.
+    It is a blockwise step, so fusion makes it the last step of the chain that makes the block,
+    and the chain then writes its last step straight into ``out`` (see
+    :mod:`chunkarray.program`). Block ``i`` of the node is the view of ``out`` it filled.
+    """
+    offsets = block_offsets(source.chunks)
+    chunks = source.chunks
+
+    def place(index: tuple[int, ...]) -> dict[str, Any]:
+        where = tuple(slice(o[i], o[i] + c[i]) for o, c, i in zip(offsets, chunks, index))
+        return {"out": out[where]}
+
+    ind = tuple(range(len(chunks)))
+    return blockwise_node(kernels.copy_into, ind, source, ind, dtype=source.dtype,
+                          name=SINK_PREFIX + source.name, block_kwargs=place)
