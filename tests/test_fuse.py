@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray import program
 from chunkarray.fuse import Fused, fuse
+from chunkarray.executors import sync
 from chunkarray.graph import lower
+from chunkarray.primitives.sinks import into
 from tests.strategies import arrays, assert_eq
 
 # One table of steps: name -> (chunked op, NumPy op). Both sides get the same operands.
@@ -162,3 +164,43 @@ def test_input_within_the_limit_is_held_and_read_once():
     anomaly = x - x.mean(axis=0)
     assert_eq(anomaly.compute(scheduler="sync"), np.zeros((8, 4)))
     assert len(reads) == 4  # each block read once and held: it fits the memory limit
+
+
+def _fill(y: ca.ChunkedArray) -> tuple[np.ndarray, list]:
+    """Run ``y`` into a preallocated result as ``compute`` does: the result and block values."""
+    out = np.full(y.shape, -1, dtype=y.dtype)
+    root = into(y._node, out)
+    lowered = lower([root], list(root.keys()), fuse([root]))
+    return out, sync.execute(lowered, list(root.keys()))
+
+
+def test_compute_copies_blocks_into_the_result_inside_the_fused_task():
+    a = np.arange(24.0).reshape(4, 6)
+    y = (ca.from_array(a, chunks=(2, 3)) * 2 + 1) ** 2
+    root = into(y._node, np.empty(y.shape))
+    lowered = lower([root], list(root.keys()), fuse([root]))
+    assert len(lowered.tasks) == 5  # still one task per block, and the source array
+    out, values = _fill(y)
+    assert_eq(out, (a * 2 + 1) ** 2)
+    assert all(np.shares_memory(v, out) for v in values)  # block values are views of the result
+
+
+@pytest.mark.parametrize("small, piece", [(2**16, 2**21), (0, 2**21), (0, 256)])
+def test_every_program_path_fills_the_result_exactly(monkeypatch, small, piece):
+    # Small blocks call straight through, larger ones run whole or in pieces; each path must put
+    # every element in place, with the result's dtype, whether or not its last step is a ufunc.
+    monkeypatch.setattr(program, "SMALL_BYTES", small)
+    monkeypatch.setattr(program, "PIECE_BYTES", piece)
+    a = np.random.default_rng(2).normal(size=(203, 37))
+    x = ca.from_array(a, chunks=(64, 20))
+    for got, want in [
+        (x * 2 + 1, a * 2 + 1),
+        (x, a),
+        (x[::2, 3:], a[::2, 3:]),
+        (np.sin(x).astype(np.float32), np.sin(a).astype(np.float32)),
+        (ca.where(x > 0, x, 0.0), np.where(a > 0, a, 0.0)),
+        (x + x.T[:37, :].T.sum(axis=0), a + a.sum(axis=0)),
+    ]:
+        out, _ = _fill(got)
+        assert_eq(out, want)
+        assert_eq(got.compute(), want)
