@@ -89,6 +89,8 @@ class _Template:
         self._per_block: list[tuple[int, Node, Coords | None]] | None = None
         self._keys: list[tuple[str, Coords | None, Key | None]] = []
         self._fixed_keys: tuple[Key, ...] | None = None  # when no key depends on the block
+        # (steps before, maker, steps after) when one step, at the root's blocks, is per block
+        self._one_read: tuple[tuple[Any, ...], Any, tuple[Any, ...]] | None = None
         self._funcs: list[Callable[..., Any] | None] = []
         # (node name, map), or (data key name, None) for the array a read slices
         self.inputs: list[tuple[str, Coords | None]] = []
@@ -149,10 +151,13 @@ class _Template:
                 (name, *_at(coords, index))
                 for name, coords, key in self._keys  # type: ignore[misc]
             ]
+        if self._one_read is not None:  # the usual case: one read, of the root's own block
+            before, make, after = self._one_read
+            return (Program(self.plan, (*before, make(index), *after)), *keys), keys
         funcs = list(self._funcs)
         for i, make, coords in self._per_block:  # type: ignore[union-attr]
             funcs[i] = make(index if coords is None else _at(coords, index))
-        return (Program(self.plan, funcs), *keys), keys
+        return (Program(self.plan, tuple(funcs)), *keys), keys
 
     def _compile(self) -> None:
         # Most maps are the identity (the member has the root's blocks) and most keys are fixed
@@ -170,6 +175,9 @@ class _Template:
             (i, _block_func_maker(node), None if coords == identity else coords)
             for i, (node, coords, fixed) in enumerate(self.steps) if fixed is None
         ]
+        if len(self._per_block) == 1 and self._per_block[0][2] is None:
+            i, make, _ = self._per_block[0]
+            self._one_read = (tuple(self._funcs[:i]), make, tuple(self._funcs[i + 1:]))
 
 
 def _block_func_maker(node: Node) -> Callable[[tuple[int, ...]], Callable[..., Any]]:

@@ -87,9 +87,9 @@ class Program:
 
     __slots__ = ("plan", "funcs")
 
-    def __init__(self, plan: Plan, funcs: Sequence[Callable[..., Any]]) -> None:
+    def __init__(self, plan: Plan, funcs: tuple[Callable[..., Any], ...]) -> None:
         self.plan = plan
-        self.funcs = tuple(funcs)
+        self.funcs = funcs
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (Program, (self.plan, self.funcs))
