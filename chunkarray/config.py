@@ -91,6 +91,14 @@ def _check_bool(name: str) -> Callable[[Any], bool]:
     return check
 
 
+def _check_directory(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"temporary_directory must be a path or None, got {value!r}")
+    return os.fspath(value)
+
+
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "scheduler": _check_scheduler,
     "num_workers": _check_workers,
@@ -99,6 +107,7 @@ _VALIDATORS: dict[str, Callable[[Any], Any]] = {
     "split_every": _check_split_every,
     "warn_small_chunks": _check_bool("warn_small_chunks"),
     "fuse": _check_bool("fuse"),
+    "temporary_directory": _check_directory,
 }
 
 _settings: dict[str, Any] = {
@@ -109,6 +118,7 @@ _settings: dict[str, Any] = {
     "split_every": 16,  # fan-in of reduction trees
     "warn_small_chunks": True,
     "fuse": True,  # fuse chains of blockwise steps into one task per block (off: for comparison)
+    "temporary_directory": None,  # where rechunks stage data on disk; None: tempfile.gettempdir()
 }
 
 

@@ -8,28 +8,52 @@ from typing import Any
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, normalize_chunks
-from chunkarray._rechunk_plan import plan_rechunk
+from chunkarray._chunks import Chunks, has_unknown, normalize_chunks
+from chunkarray._rechunk_plan import (
+    plan_rechunk,
+    plan_staging,
+    source_span_bytes,
+    staging_write_chunks,
+)
 from chunkarray._tokenize import tokenize
-from chunkarray.array import ChunkedArray, require_known_chunks
+from chunkarray.array import ChunkedArray
 from chunkarray.fuse import is_elementwise
 from chunkarray.graph import Node
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
-from chunkarray.primitives.rechunk import Rechunk
+from chunkarray.primitives.rechunk import Rechunk, same_sizes
 from chunkarray.primitives.sources import BlockFunction, FromArray
+from chunkarray.primitives.staged import StagedRechunk, can_stage, staged_rechunk
 
-__all__ = ["rechunk"]
+__all__ = ["METHODS", "rechunk"]
+
+#: What ``method=`` accepts: None chooses, "tasks" moves blocks in memory, "disk" stages them.
+METHODS = (None, "tasks", "disk")
 
 
-def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = None
-            ) -> ChunkedArray:
+def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = None,
+            method: str | None = None) -> ChunkedArray:
     """The same values in new blocks; no task holds more than ``memory_limit`` bytes.
 
     ``chunks`` takes every form ``from_array`` does, but axes a dict does not name keep their
-    blocks (as in dask). The plan goes through intermediate chunkings
-    where one stage would not fit (see :func:`chunkarray._rechunk_plan.plan_rechunk`); a rechunk
-    to the current chunks is ``x`` itself, a rechunk of a rechunk is one rechunk, and a rechunk
-    of an array read from storage reads the new blocks directly.
+    blocks (as in dask). A rechunk to the current chunks is ``x`` itself, a rechunk of a rechunk
+    is one rechunk, and a rechunk of an array read from storage or made by a creation function
+    (or elementwise steps over those) makes the new blocks directly. Otherwise blocks are moved,
+    by one of two methods:
+
+    - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
+      (see :func:`chunkarray._rechunk_plan.plan_rechunk`).
+    - ``"disk"``: each old block is written to a temporary zarr array under the
+      ``temporary_directory`` setting and each new block read back from it (see
+      :mod:`chunkarray.primitives.staged`); needs zarr, and on a multi-machine cluster a
+      directory every worker shares. Chosen with ``method="disk"`` even for arrays that could be
+      made directly.
+    - ``None`` (default) picks ``"disk"`` when the old blocks that one new block overlaps hold
+      more than ``memory_limit`` together: all of them must exist before that block can be
+      made, so moving them in memory holds them all (in an all-to-all rechunk, the whole array).
+
+    Arrays with no elements, with unknown block sizes or of a dtype zarr cannot store (strings,
+    objects...) always use ``"tasks"``. Axes with unknown (NaN) block sizes must keep them: leave
+    them out of a dict, or give their current chunks (or ``-1`` when they are one block).
 
     >>> import chunkarray as ca
     >>> x = ca.ones((6, 6), chunks=(6, 1))
@@ -37,35 +61,167 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     ((1, 1, 1, 1, 1, 1), (6,))
     >>> rechunk(x, x.chunks) is x
     True
+    >>> computed = x.map_blocks(abs)  # blocks that cannot be made again, only moved
+    >>> y = rechunk(computed, (1, 6), memory_limit=200)  # each new block needs all 6 old ones
+    >>> type(y._node).__name__, float(y.sum().compute())
+    ('StagedRechunk', 36.0)
+    >>> type(rechunk(computed, (1, 6), memory_limit=200, method="tasks")._node).__name__
+    'Rechunk'
     """
-    require_known_chunks(x, "rechunk")
+    if method not in METHODS:
+        raise ValueError(f"rechunk: method={method!r} is not one of {list(METHODS)} (None: "
+                         f"choose, 'tasks': in memory, 'disk': through temporary storage)")
+    new = _new_chunks(x, chunks)
+    if same_sizes(new, x.chunks):
+        return x
+    limit = parse_bytes(memory_limit if memory_limit is not None else config.get("memory_limit"))
+    node: Node = x._node
+    while isinstance(node, (Rechunk, StagedRechunk)):  # only the original blocks matter
+        node = node.source
+    if same_sizes(node.chunks, new):
+        return ChunkedArray(node)
+    if any(map(has_unknown, new)):
+        return ChunkedArray(_move_unknown(node, new, limit))
+    itemsize = max(node.dtype.itemsize, 1)
+    if method != "disk":
+        direct = _remake(node, new)
+        if direct is not None:
+            _check_blocks(new, itemsize, limit, chunks)
+            return ChunkedArray(direct)
+    if _stages_on_disk(node, new, limit, method):
+        return ChunkedArray(_stage(node, new, limit))
+    for stage in plan_rechunk(node.chunks, new, itemsize, limit):
+        node = Rechunk(node, stage)
+    return ChunkedArray(node)
+
+
+def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:
+    block = itemsize * math.prod(max(c) for c in new)
+    if block > limit:
+        raise ValueError(
+            f"rechunk: a block of chunks={chunks!r} holds {block:,} bytes, more than "
+            f"memory_limit={limit:,}; use smaller chunks or a larger memory_limit"
+        )
+
+
+def _stages_on_disk(node: Node, new: Chunks, limit: int, method: str | None) -> bool:
+    """Whether to move the blocks through temporary storage (see :func:`rechunk`)."""
+    if method == "tasks" or not all(map(all, node.chunks)) or not can_stage(node.dtype):
+        return False  # no elements (nothing to hold) or a dtype zarr does not store
+    if method == "disk":
+        return True
+    return source_span_bytes(node.chunks, new, max(node.dtype.itemsize, 1)) > limit
+
+
+def _stage(node: Node, new: Chunks, limit: int) -> Node:
+    """The staged rechunk, refused when one block (plus zarr's copy of it) exceeds ``limit``."""
+    itemsize = max(node.dtype.itemsize, 1)
+    for what, chunks in (("old", node.chunks), ("new", new)):
+        block = itemsize * math.prod(max(c) for c in chunks)
+        if 2 * block > limit:  # a write holds its block and the encoded shard; a read, the same
+            raise ValueError(
+                f"cannot rechunk through storage within memory_limit={limit:,} bytes: an {what} "
+                f"block holds {block:,} bytes and a task needs twice that; use a larger "
+                f"memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} elements"
+            )
+    # A merge holds its old blocks and their copy, a write its merged block, zarr's encoded inner
+    # chunks and the shard they make: about 4 copies, and two such tasks may run at once. A
+    # sixth of the limit keeps both under it (old blocks already larger are written unmerged).
+    written = staging_write_chunks(node.chunks, new, itemsize, limit // 6)
+    layout = plan_staging(written, new, itemsize)
+    return staged_rechunk(node, new, written, layout, config.get("temporary_directory"))
+
+
+# --- the new chunks, and axes of unknown size ----------------------------------------------------
+
+
+def _new_chunks(x: ChunkedArray, chunks: Any) -> Chunks:
+    """``chunks`` normalized against ``x``: unnamed axes of a dict keep their blocks, and axes of
+    unknown size must keep theirs (as in dask, which cannot move blocks it cannot measure)."""
+    given = chunks  # for messages
     if isinstance(chunks, Mapping):  # as in dask: the axes not named keep their blocks
         named = {a % x.ndim if isinstance(a, int) and -x.ndim <= a < x.ndim else a: c
                  for a, c in chunks.items()}
         chunks = {**dict(enumerate(x.chunks)), **named}
-    previous = tuple(max(s, 1) for s in x.chunksize)  # "auto" keeps multiples of the old blocks
-    new = normalize_chunks(chunks, x.shape, dtype=x.dtype, previous_chunks=previous)
-    if new == x.chunks:
-        return x
-    limit = parse_bytes(memory_limit if memory_limit is not None else config.get("memory_limit"))
-    itemsize = max(x.dtype.itemsize, 1)
-    node: Node = x._node
-    while isinstance(node, Rechunk):  # only the original blocks matter
-        node = node.source
-    if node.chunks == new:
-        return ChunkedArray(node)
-    direct = _remake(node, new)
-    if direct is not None:
-        block = itemsize * math.prod(max(c) for c in new)
-        if block > limit:
+    unknown = [a for a, c in enumerate(x.chunks) if has_unknown(c)]
+    if not unknown:
+        previous = tuple(max(s, 1) for s in x.chunksize)  # "auto" keeps multiples of the old blocks
+        new = normalize_chunks(chunks, x.shape, dtype=x.dtype, previous_chunks=previous)
+        for axis, c in enumerate(new):
+            if has_unknown(c):
+                raise ValueError(f"rechunk: chunks={given!r} gives unknown (NaN) sizes for axis "
+                                 f"{axis}, whose sizes are known; give integer block sizes")
+        return new
+    specs = _per_axis(chunks, x.ndim)
+    for axis in unknown:
+        if not _keeps(specs[axis], x.chunks[axis]):
             raise ValueError(
-                f"rechunk: a block of chunks={chunks!r} holds {block:,} bytes, more than "
-                f"memory_limit={limit:,}; use smaller chunks or a larger memory_limit"
+                f"rechunk: axis {axis} has unknown (NaN) block sizes (chunks={x.chunks}), so its "
+                f"blocks cannot change, but chunks={given!r} changes them; keep them (leave the "
+                f"axis out of a dict, e.g. x.rechunk({{{_other(x.ndim, axis)}: ...}})) or call "
+                f"x.compute_chunk_sizes() first"
             )
-        return ChunkedArray(direct)
-    for stage in plan_rechunk(node.chunks, new, itemsize, limit):
-        node = Rechunk(node, stage)
-    return ChunkedArray(node)
+    known = [a for a in range(x.ndim) if a not in unknown]
+    if any(isinstance(specs[a], str) for a in known):  # as in dask
+        raise ValueError(
+            f"rechunk: chunks={given!r} asks for automatic block sizes, which need the size of "
+            f"every axis, but axis {unknown[0]} has unknown (NaN) block sizes; give explicit "
+            f"sizes or call x.compute_chunk_sizes() first"
+        )
+    sub = normalize_chunks(
+        tuple(specs[a] for a in known), tuple(x.shape[a] for a in known), dtype=x.dtype,
+        previous_chunks=tuple(max(max(x.chunks[a]), 1) for a in known),
+    )
+    out = list(x.chunks)
+    for a, c in zip(known, sub):
+        out[a] = c
+    return tuple(out)
+
+
+def _per_axis(chunks: Any, ndim: int) -> list[Any]:
+    """One chunk spec per axis, for arrays with unknown sizes (dicts were completed before)."""
+    if isinstance(chunks, Mapping):
+        bad = sorted(map(repr, set(chunks) - set(range(ndim))))
+        if bad:
+            raise ValueError(f"rechunk: chunks={chunks!r}: dict keys must be axes in "
+                             f"range({-ndim}, {ndim}), got {', '.join(bad)}")
+        return [chunks[a] for a in range(ndim)]
+    if isinstance(chunks, (tuple, list)):
+        if len(chunks) != ndim:
+            raise ValueError(f"rechunk: chunks={chunks!r} has {len(chunks)} entries but the "
+                             f"array has {ndim} axes; give one entry per axis")
+        return list(chunks)
+    return [chunks] * ndim
+
+
+def _keeps(spec: Any, sizes: tuple[Any, ...]) -> bool:
+    """Whether ``spec`` leaves an axis of unknown ``sizes`` as it is."""
+    if isinstance(spec, (tuple, list)):
+        return same_sizes((tuple(spec),), (sizes,))
+    whole = spec is None or (isinstance(spec, int) and not isinstance(spec, bool) and spec == -1)
+    return whole and len(sizes) == 1
+
+
+def _other(ndim: int, axis: int) -> int:
+    return 0 if axis != 0 or ndim == 1 else 1
+
+
+def _move_unknown(node: Node, new: Chunks, limit: int) -> Node:
+    """Rechunk the known axes in memory; the unknown ones keep their blocks.
+
+    The memory limit is checked over the known axes only (each unknown axis counted as one
+    element): their sizes are not known before compute.
+    """
+    known = [a for a, c in enumerate(new) if not has_unknown(c)]
+    itemsize = max(node.dtype.itemsize, 1)
+    plan = plan_rechunk(tuple(node.chunks[a] for a in known), tuple(new[a] for a in known),
+                        itemsize, limit)
+    for stage in plan:
+        full = list(new)
+        for a, c in zip(known, stage):
+            full[a] = c
+        node = Rechunk(node, tuple(full))
+    return node
 
 
 def _remake(node: Node, new: Chunks) -> Node | None:

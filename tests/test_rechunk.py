@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import os
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -9,9 +12,10 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray._chunks import blockdims_from_blockshape
-from chunkarray._rechunk_plan import plan_rechunk, stage_task_bytes
+from chunkarray._rechunk_plan import plan_rechunk, plan_staging, stage_task_bytes, staged_reads
 from chunkarray.graph import collect_nodes
 from chunkarray.primitives.rechunk import Rechunk
+from chunkarray.primitives.staged import StagedRechunk
 from tests.strategies import arrays, assert_eq, chunkings, shapes
 
 
@@ -105,3 +109,151 @@ def test_cheap_sources_make_the_new_blocks_themselves():
     ]:
         assert not any(isinstance(n, Rechunk) for n in collect_nodes([y._node]).values())
         assert_eq(y.compute(), expected)
+
+
+# --- staging through temporary storage (method="disk") --------------------------------------------
+
+STAGED_DTYPES = [np.bool_, np.int16, np.uint64, np.float32, np.float64, np.complex128]
+
+
+def _staging(y):
+    """The temporary zarr array of a staged rechunk."""
+    assert isinstance(y._node, StagedRechunk), type(y._node)
+    return y._node.data.value
+
+
+def _gone(path: str) -> bool:
+    gc.collect()
+    return not os.path.exists(path)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@given(arrays(dtypes=STAGED_DTYPES, min_dims=1, max_dims=3, min_side=1, max_side=8), st.data())
+def test_disk_rechunk_round_trips_exactly(executor, tmp_path, pair, data):
+    a, x = pair
+    new = data.draw(chunkings(a.shape))
+    with ca.config.set(temporary_directory=tmp_path):
+        y = ca.rechunk(x, new, method="disk")
+    if new == x.chunks:
+        assert y is x
+        return
+    path = _staging(y).path
+    assert os.path.dirname(path) == str(tmp_path)
+    assert y.chunks == new
+    assert_eq(y.compute(), a, exact=True)
+    assert_eq(y.compute(), a, exact=True)  # the graph runs again, over the same files
+    del y
+    assert _gone(path)
+
+
+def test_disk_rechunk_of_datetimes_and_the_processes_executor(tmp_path):
+    a = np.arange(60).reshape(6, 10).astype("M8[s]")
+    x = ca.from_array(a, chunks=(6, 1)).map_blocks(lambda b: b, dtype=a.dtype)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk((1, 10), method="disk")
+    _staging(y)
+    assert_eq(y.compute(scheduler="processes"), a, exact=True)
+
+
+@pytest.mark.parametrize("case", ["empty", "strings", "0-d"])
+def test_disk_falls_back_to_memory_where_zarr_cannot_store(case):
+    a = {"empty": np.zeros((0, 4)), "strings": np.array(list("abcdef")).reshape(2, 3),
+         "0-d": np.array(3.0)}[case]
+    x = ca.from_array(a, chunks=1)
+    y = x.rechunk(-1, method="disk")
+    assert not isinstance(y._node, StagedRechunk)
+    assert_eq(y.compute(), a, exact=True)
+
+
+def _boom(block):  # a source that fails after some blocks were written
+    if block[0, 0] >= 4:
+        raise ZeroDivisionError("bad block")
+    return block
+
+
+def test_a_failing_source_leaves_no_files_behind(tmp_path):
+    x = ca.from_array(np.arange(64.0).reshape(8, 8), chunks=(8, 1)).map_blocks(_boom, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk((1, 8), method="disk", memory_limit=400)  # too small to merge old blocks
+    with pytest.raises(ZeroDivisionError, match="bad block"):
+        y.compute(scheduler="sync")
+    path = _staging(y).path
+    assert os.listdir(os.path.join(path, "c", "0"))  # some blocks were written
+    del y
+    assert _gone(path) and os.listdir(tmp_path) == []
+
+
+def test_auto_stages_an_all_to_all_rechunk_of_a_computed_array():
+    a = np.arange(64.0 * 64).reshape(64, 64)
+    x = ca.from_array(a, chunks=(64, 4)).map_blocks(lambda b: -b, dtype=float)
+    every = x.rechunk((4, 64), memory_limit="20 KiB")  # each new block needs the whole array
+    assert isinstance(every._node, StagedRechunk)
+    assert_eq(every.compute(), -a, exact=True)
+    neighbours = x.rechunk((64, 8), memory_limit="20 KiB")  # two old blocks per new one
+    assert isinstance(neighbours._node, Rechunk)
+    assert not isinstance(x.rechunk((4, 64), memory_limit="1 MiB")._node, StagedRechunk)
+    assert not isinstance(x.rechunk((4, 64), memory_limit="20 KiB", method="tasks")._node,
+                          StagedRechunk)
+    remade = ca.ones((64, 64), chunks=(64, 4)).rechunk((4, 64), memory_limit="20 KiB")
+    assert not any(isinstance(n, (Rechunk, StagedRechunk))
+                   for n in collect_nodes([remade._node]).values())
+
+
+def test_disk_names_are_deterministic_and_a_rechunk_of_it_is_one_rechunk(tmp_path):
+    x = ca.ones((8, 8), chunks=(8, 1)).map_blocks(lambda b: -b, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y, z = x.rechunk((1, 8), method="disk"), x.rechunk((1, 8), method="disk")
+    assert y.name == z.name and _staging(y).path != _staging(z).path
+    assert ca.rechunk(y, (8, 1)) is not y and ca.rechunk(y, (8, 1))._node is x._node
+    np.testing.assert_array_equal(ca.compute(y, z)[0], -np.ones((8, 8)))
+
+
+def test_disk_rechunk_errors():
+    x = ca.ones((8, 8), chunks=4).map_blocks(lambda b: -b, dtype=float)
+    with pytest.raises(ValueError, match=r"method='fast' is not one of \[None, 'tasks', 'disk'\]"):
+        x.rechunk(2, method="fast")
+    with pytest.raises(ValueError, match="memory_limit"):
+        x.rechunk(8, memory_limit=8 * 64, method="disk")  # a new block alone is the limit
+    with pytest.raises(TypeError, match="temporary_directory"):
+        ca.config.set(temporary_directory=3)
+
+
+def test_staging_layout_and_reads():
+    layout = plan_staging(((3, 5), (4,)), ((4, 4), (2, 2)), 8, 0)
+    assert layout.shards == (5, 4) and layout.shape == (10, 4)
+    reads = staged_reads((3, 5), (4, 4))
+    assert [list(r) for r, _ in reads] == [[0, 1], [1]]
+    assert len(reads[0][1]) == 2  # block 0 is short: the padding splits the read
+
+
+# --- unknown (NaN) block sizes --------------------------------------------------------------------
+
+
+def _masked():
+    a = np.arange(60.0).reshape(12, 5)
+    x = ca.from_array(a, chunks=(4, 2))
+    return a[a[:, 0] % 10 != 0], x[x[:, 0] % 10 != 0]
+
+
+@pytest.mark.parametrize("chunks", [{1: 5}, {1: -1}, ((np.nan,) * 3, 5), {0: None, 1: 5}])
+def test_rechunk_keeps_unknown_axes(executor, chunks):
+    expected, y = _masked()
+    if isinstance(chunks, dict) and 0 in chunks:  # None (whole axis): only for one block
+        with pytest.raises(ValueError, match="axis 0 has unknown"):
+            y.rechunk(chunks)
+        return
+    z = y.rechunk(chunks)
+    assert z.chunks[1] == (5,) and len(z.chunks[0]) == 3
+    assert_eq(z.compute(), expected, exact=True)
+
+
+def test_rechunk_refuses_to_change_unknown_axes():
+    _, y = _masked()
+    for chunks in [{0: 2}, 4, (4, 5)]:
+        with pytest.raises(ValueError, match=r"axis 0 has unknown.*compute_chunk_sizes"):
+            y.rechunk(chunks)
+    with pytest.raises(ValueError, match="automatic block sizes.*compute_chunk_sizes"):
+        y.rechunk({1: "auto"})
+    with pytest.raises(ValueError, match="gives unknown"):
+        ca.ones(4, chunks=2).rechunk(((np.nan, np.nan),))
+    assert y.rechunk({0: y.chunks[0]}) is y

@@ -12,11 +12,30 @@ from chunkarray._chunks import Chunks, chunk_boundaries, locate
 from chunkarray._tokenize import tokenize
 from chunkarray.graph import Key, Node
 
-__all__ = ["Rechunk", "rechunk_node"]
+__all__ = ["Rechunk", "rechunk_node", "same_sizes"]
+
+
+def same_sizes(a: Chunks, b: Chunks) -> bool:
+    """Whether two chunkings are equal, unknown (NaN) sizes equal to each other.
+
+    >>> nan = float("nan")
+    >>> same_sizes(((nan, nan), (2,)), ((float("nan"), nan), (2,)))
+    True
+    >>> same_sizes(((nan,), (2,)), ((nan, nan), (2,)))
+    False
+    """
+    return len(a) == len(b) and all(
+        len(x) == len(y) and all(s == t or (s != s and t != t) for s, t in zip(x, y))
+        for x, y in zip(a, b)
+    )
 
 
 class Rechunk(Node):
-    """One stage of a rechunk: every output block reads the input blocks it overlaps."""
+    """One stage of a rechunk: every output block reads the input blocks it overlaps.
+
+    Axes whose blocks do not change (the only ones allowed unknown, NaN, sizes) pass each
+    block through whole.
+    """
 
     __slots__ = ("source", "_in_bounds", "_out_bounds")
 
@@ -24,8 +43,10 @@ class Rechunk(Node):
         name = "rechunk-" + tokenize(source.name, chunks)
         super().__init__(name, chunks, source.dtype)
         self.source = source
-        self._in_bounds = tuple(chunk_boundaries(c) for c in source.chunks)
-        self._out_bounds = tuple(chunk_boundaries(c) for c in chunks)
+        kept = [same_sizes((o,), (n,)) for o, n in zip(source.chunks, chunks)]
+        self._in_bounds = tuple(None if k else chunk_boundaries(c)
+                                for k, c in zip(kept, source.chunks))
+        self._out_bounds = tuple(None if k else chunk_boundaries(c) for k, c in zip(kept, chunks))
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
@@ -33,8 +54,10 @@ class Rechunk(Node):
 
     def _pieces(self, axis: int, i: int) -> list[tuple[int, slice]]:
         """Input blocks along ``axis`` that output block ``i`` overlaps, with the part it takes."""
-        bounds = self._in_bounds[axis]
-        lo, hi = self._out_bounds[axis][i], self._out_bounds[axis][i + 1]
+        bounds, out = self._in_bounds[axis], self._out_bounds[axis]
+        if bounds is None or out is None:  # the axis keeps its blocks
+            return [(i, slice(None))]
+        lo, hi = out[i], out[i + 1]
         if lo == hi:  # an empty axis: its one empty block
             return [(min(locate(bounds, lo), len(bounds) - 2), slice(0, 0))]
         first, last = locate(bounds, lo), locate(bounds, hi - 1)
@@ -49,16 +72,21 @@ class Rechunk(Node):
         if all(len(p) == 1 for p in per_axis):
             (b, s) = zip(*(p[0] for p in per_axis)) if per_axis else ((), ())
             key = (name, *b)
-            whole = all(
-                sl.start == 0 and sl.stop == self._in_bounds[a][bi + 1] - self._in_bounds[a][bi]
-                for a, (bi, sl) in enumerate(zip(b, s))
-            )
+            whole = all(_whole(sl, self._in_bounds[a], bi)
+                        for a, (bi, sl) in enumerate(zip(b, s)))
             if whole:
                 return (kernels.identity, key), (key,)
             return (partial(kernels.getitem, index=tuple(s)), key), (key,)
         keys: list[Key] = []
         nested = _nest(per_axis, name, keys)
         return (partial(_cut_and_concatenate, ndim=len(index)), nested), keys
+
+
+def _whole(piece: slice, bounds: tuple[int, ...] | None, block: int) -> bool:
+    """Whether ``piece`` of input ``block`` along an axis is all of it."""
+    if bounds is None:
+        return True
+    return piece.start == 0 and piece.stop == bounds[block + 1] - bounds[block]
 
 
 def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -> Any:
@@ -96,10 +124,10 @@ def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
 
 def rechunk_node(source: Node, chunks: Chunks) -> Node:
     """A node with ``chunks`` holding the same values as ``source`` (``source`` if unchanged)."""
-    if tuple(source.chunks) == tuple(chunks):
+    if same_sizes(source.chunks, chunks):
         return source
     if isinstance(source, Rechunk):  # a rechunk of a rechunk is one rechunk
         source = source.source
-        if tuple(source.chunks) == tuple(chunks):
+        if same_sizes(source.chunks, chunks):
             return source
     return Rechunk(source, chunks)
