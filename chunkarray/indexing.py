@@ -2,9 +2,12 @@
 
 - Basic indexing (ints, slices with any step, ``...``, ``None``) is pushed down through
   elementwise steps into the source, so ``(from_array(h5) + 1)[:10]`` reads only those rows.
-- An integer (or NumPy boolean) array on one axis is a *take*: the index is sorted, each touched
-  block gives up its elements in one task, and the original order is restored in a second stage,
-  so the number of tasks grows with the blocks touched, not with the length of the index.
+- An integer (or NumPy boolean) array on one axis is a *take*. Over reads of a source (and
+  elementwise steps over such reads) it is pushed into the source like a slice: each output block
+  is one task taking its elements from the source (see :mod:`chunkarray.primitives.gather`).
+  Over anything else the index is grouped by block, each touched block gives up its elements,
+  and the original order is restored in a second stage. Either way the number of tasks grows
+  with the blocks, not with the length of the index.
 """
 
 from __future__ import annotations
@@ -19,13 +22,15 @@ import numpy as np
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import chunk_boundaries, has_unknown
+from chunkarray._chunks import Chunks, chunk_boundaries, has_unknown
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.fuse import is_elementwise
 from chunkarray.graph import Key, Node
 from chunkarray.masking import mask_getitem
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.primitives.gather import SourceTake
+from chunkarray.primitives.rechunk import Rechunk
 from chunkarray.primitives.slicing import Slice, slice_axis
 from chunkarray.primitives.sources import FromArray
 from chunkarray.routines import transpose
@@ -159,6 +164,12 @@ def _normalize(index: Any, shape: tuple[int | None, ...]
 
 
 def _index_array(item: Any, n: int, axis: int) -> np.ndarray:
+    """``item`` as an array of non-negative ``intp`` positions, checked against the length ``n``.
+
+    The result is always a copy the caller cannot change later (the take is lazy), and the range
+    is checked with ``min``/``max``: whole-array comparisons and ``np.where`` cost ten times
+    more on a million-element index.
+    """
     idx = np.asarray(item)
     if idx.dtype == bool:
         if idx.ndim != 1 or idx.shape[0] != n:
@@ -174,11 +185,16 @@ def _index_array(item: Any, n: int, axis: int) -> np.ndarray:
                          f"got {idx.dtype}")
     if idx.ndim != 1:
         raise IndexError(f"index arrays must be 1-D, got shape {idx.shape}")
-    bad = (idx < -n) | (idx >= n)
-    if bad.any():
-        raise IndexError(
-            f"index {int(idx[bad][0])} is out of bounds for axis {axis} with size {n}")
-    return np.where(idx < 0, idx + n, idx).astype(np.intp)
+    if idx.size == 0:
+        return idx.copy()
+    low, high = idx.min(), idx.max()
+    if low < -n or high >= n:
+        bad = low if low < -n else high
+        raise IndexError(f"index {int(bad)} is out of bounds for axis {axis} with size {n}")
+    out = np.array(idx, dtype=np.intp)  # a copy, and no wider than needed
+    if low < 0:
+        out[out < 0] += n
+    return out
 
 
 # --- basic indexing ------------------------------------------------------------------------------
@@ -261,8 +277,11 @@ def _through_elementwise(node: Blockwise, entries: Sequence[Any]) -> Node:
                 entry = 0 if isinstance(entry, int) else (0, 1, 1)  # a broadcast axis stays so
             own.append(entry)
         pairs += [_basic(source, own), tuple(letter for letter in ind if letter not in dropped)]
-    out_ind = tuple(a for a in range(ndim) if a not in dropped)
-    return blockwise_node(node.func, out_ind, *pairs, dtype=node.dtype)
+    # Number the axes left 0, 1, ... again: the step stays elementwise in the eyes of fusion and
+    # of a later take or slice pushed through it.
+    renumber = {a: i for i, a in enumerate(a for a in range(ndim) if a not in dropped)}
+    pairs[1::2] = [tuple(renumber[letter] for letter in ind) for ind in pairs[1::2]]
+    return blockwise_node(node.func, tuple(renumber.values()), *pairs, dtype=node.dtype)
 
 
 def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
@@ -279,11 +298,108 @@ def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
     return ChunkedArray(node)
 
 
-# --- take: one index array on one axis -------------------------------------------------------------
+# --- take: one index array on one axis ---------------------------------------------------------
 
 
 def _take(x: ChunkedArray, idx: np.ndarray, axis: int) -> ChunkedArray:
-    """``x`` indexed by the integer array ``idx`` along ``axis``."""
+    """``x`` indexed by the integer array ``idx`` along ``axis``.
+
+    A sorted index gives one output block per input block it touches (a mask keeps the blocks
+    of ``x``); any other index gives blocks as large as the largest block of ``x``.
+    """
+    ordered = _is_sorted(idx)
+    axis_chunks = _sorted_chunks(idx, x.chunks[axis]) if ordered else \
+        _regular_chunks(len(idx), max(max(x.chunks[axis]), 1))
+    chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(x.chunks))
+    pushed = _take_pushed(x._node, idx, axis, chunks)
+    if pushed is not None:
+        return ChunkedArray(pushed)
+    return _take_gathered(x, idx, axis, ordered)
+
+
+def _is_sorted(idx: np.ndarray) -> bool:
+    """Whether ``idx`` never decreases; a shuffled index is told by its first elements."""
+    head = idx[:64]
+    if bool(np.any(head[1:] < head[:-1])):
+        return False
+    return bool(np.all(idx[1:] >= idx[:-1]))
+
+
+def _sorted_chunks(idx: np.ndarray, sizes: Sequence[int]) -> tuple[int, ...]:
+    """How many elements of the sorted ``idx`` fall in each block it touches."""
+    counts = np.diff(np.searchsorted(idx, chunk_boundaries(sizes)))
+    return tuple(int(c) for c in counts[counts > 0]) or (0,)
+
+
+def _regular_chunks(n: int, size: int) -> tuple[int, ...]:
+    full, rest = divmod(n, size)
+    return (size,) * full + ((rest,) if rest else ()) or (0,)
+
+
+def _take_pushed(node: Node, idx: np.ndarray, axis: int, chunks: Chunks) -> Node | None:
+    """``node`` taken at ``idx`` straight from the sources it reads, in blocks of ``chunks``
+    (the entry of ``axis`` included), or None where it cannot be.
+
+    Reads take from their source (:class:`SourceTake`); an elementwise step takes from each
+    input instead of its output, so ``(x * 2)[perm]`` reads only the elements it needs and has
+    no task that gathers from other tasks. A rechunk that unified an input's blocks is skipped:
+    the take makes blocks of any size.
+    """
+    while isinstance(node, Rechunk):
+        node = node.source
+    if isinstance(node, FromArray):
+        return _take_from_read(node, idx, axis, chunks)
+    if not (isinstance(node, Blockwise) and is_elementwise(node)):
+        return None
+    pairs: list[Any] = []
+    for source, ind in zip(node.inputs, node.in_inds):
+        broadcast = [n == 1 and node.shape[a] != 1 for a, n in zip(ind, source.shape)]
+        if axis in ind and not broadcast[ind.index(axis)]:
+            target = tuple((1,) if b else chunks[a] for a, b in zip(ind, broadcast))
+            source = _take_pushed(source, idx, ind.index(axis), target)
+            if source is None:
+                return None
+        pairs += [source, ind]  # an input broadcast along the axis is left as it is
+    return blockwise_node(node.func, node.out_ind, *pairs, dtype=node.dtype)
+
+
+def _take_from_read(node: FromArray, idx: np.ndarray, axis: int, chunks: Chunks
+                    ) -> Node | None:
+    """A :class:`SourceTake` of the read ``node``, unless its source is storage and the ranges
+    of the output blocks are so spread that reading them would read far more than the blocks
+    they touch (then each touched block is read once and gathered from)."""
+    if isinstance(node.source, np.ndarray):
+        return SourceTake(node, axis, idx, chunks, narrow=False)
+    region = node.region[_kept(node.region)[axis]] if node.region is not None else (0, 1)
+    if region[1] != 1:  # type: ignore[index]
+        return None  # storage reads ranges with step 1 only (see _into_source)
+    if len(idx):
+        starts = np.asarray(chunk_boundaries(chunks[axis])[:-1])
+        spans = np.maximum.reduceat(idx, starts) - np.minimum.reduceat(idx, starts) + 1
+        row = node.dtype.itemsize * math.prod(
+            max(c, default=0) for a, c in enumerate(chunks) if a != axis)
+        if int(spans.sum()) > 2 * _touched_length(idx, node.chunks[axis]) + len(idx) \
+                or int(spans.max()) * row > parse_bytes(config.get("memory_limit")):
+            return None
+    return SourceTake(node, axis, idx, chunks, narrow=True)
+
+
+def _touched_length(idx: np.ndarray, sizes: Sequence[int]) -> int:
+    """How much of the axis the blocks holding ``idx`` cover: what gathering block by block
+    reads."""
+    bounds = np.asarray(chunk_boundaries(sizes))
+    touched = np.unique(np.searchsorted(bounds, idx, side="right") - 1)
+    return int(np.diff(bounds)[touched].sum())
+
+
+def _kept(region: Sequence[Any]) -> list[int]:
+    """The source axes a region keeps (those it does not index with an int)."""
+    return [i for i, r in enumerate(region) if not isinstance(r, int)]
+
+
+def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -> ChunkedArray:
+    """The take for any node: each touched block gives up its elements, then the original
+    order is restored (when ``idx`` is not ``ordered``)."""
     sizes = x.chunks[axis]
     bounds = chunk_boundaries(sizes)
     if sizes[0] > 0 and all(s == sizes[0] for s in sizes[:-1]) and sizes[-1] <= sizes[0]:
@@ -291,22 +407,106 @@ def _take(x: ChunkedArray, idx: np.ndarray, axis: int) -> ChunkedArray:
         blocks = idx // sizes[0]
     else:
         blocks = np.searchsorted(bounds, idx, side="right") - 1
-    if len(idx) < 2 or bool(np.all(idx[1:] >= idx[:-1])):
-        order = np.arange(len(idx))
+    if ordered:
+        order, grouped, by_block = None, idx, blocks
     else:
+        joined = _join_touched(x, idx, blocks, axis)
+        if joined is not None:
+            return ChunkedArray(joined)
         # Group the index by block; a stable sort of small block numbers is a radix sort, O(n).
         small = blocks.astype(np.uint16) if len(bounds) <= 2**16 else blocks
         order = np.argsort(small, kind="stable")
-    grouped, by_block = idx[order], blocks[order]
+        grouped, by_block = idx[order], blocks[order]
     counts = np.bincount(by_block, minlength=len(bounds) - 1)
     touched = np.flatnonzero(counts)
     ends = np.cumsum(counts)[touched]
     starts = ends - counts[touched]
     gather_name = "take-" + tokenize(x.name, idx, axis)
     gathered = _Gather(gather_name, x._node, axis, touched, starts, ends, grouped, bounds)
-    if np.array_equal(order, np.arange(len(idx))):
+    if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
     return ChunkedArray(_Reorder(x, gathered, order, axis))
+
+
+def _join_touched(x: ChunkedArray, idx: np.ndarray, blocks: np.ndarray, axis: int
+                  ) -> Node | None:
+    """``x`` taken at ``idx`` by joining the blocks it touches and taking each output block
+    from the join, when those blocks fit in the memory limit together (else None).
+
+    No sorting or grouping of the index is needed, which on a shuffled index of a million
+    elements costs far more than the take itself.
+    """
+    sizes = np.asarray(x.chunks[axis])
+    counts = np.bincount(blocks, minlength=len(sizes))
+    touched = np.flatnonzero(counts)
+    row = math.prod(max(c, default=0) for a, c in enumerate(x.chunks) if a != axis)
+    held = int(sizes[touched].sum()) * row * x.dtype.itemsize
+    if not held <= parse_bytes(config.get("memory_limit")):  # NaN sizes: no
+        return None
+    positions = idx
+    if len(touched) < len(sizes):  # positions in the join of just the touched blocks
+        starts = np.asarray(chunk_boundaries(x.chunks[axis])[:-1])
+        joined_starts = np.cumsum(sizes[touched]) - sizes[touched]
+        shift = np.zeros(len(sizes), dtype=np.intp)
+        shift[touched] = starts[touched] - joined_starts
+        positions = idx - shift[blocks]
+    joined = _JoinedBlocks(x._node, axis, [int(b) for b in touched])
+    out = _regular_chunks(len(idx), max(max(x.chunks[axis]), 1))
+    return _TakeJoined(joined, positions, out)
+
+
+class _JoinedBlocks(Node):
+    """The blocks ``touched`` of ``source`` joined along ``axis``: one block there."""
+
+    __slots__ = ("source", "axis", "touched")
+
+    def __init__(self, source: Node, axis: int, touched: list[int]) -> None:
+        length = sum(source.chunks[axis][b] for b in touched)
+        chunks = tuple((length,) if a == axis else c for a, c in enumerate(source.chunks))
+        super().__init__("joined-" + tokenize(source.name, axis, touched), chunks, source.dtype)
+        self.source = source
+        self.axis = axis
+        self.touched = touched
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        keys: list[Key] = [(self.source.name, *index[:self.axis], b, *index[self.axis + 1:])
+                           for b in self.touched]
+        return (partial(_join, axis=self.axis), keys), keys
+
+
+def _join(blocks: list[np.ndarray], axis: int) -> np.ndarray:
+    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=axis)
+
+
+class _TakeJoined(Node):
+    """Output blocks of sizes ``axis_chunks``, each taken at its ``positions`` from the join."""
+
+    __slots__ = ("joined", "positions", "_bounds")
+
+    def __init__(self, joined: _JoinedBlocks, positions: np.ndarray,
+                 axis_chunks: tuple[int, ...]) -> None:
+        axis = joined.axis
+        chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(joined.chunks))
+        super().__init__("take-" + tokenize(joined.name, positions, axis_chunks), chunks,
+                         joined.dtype)
+        self.joined = joined
+        self.positions = positions
+        self._bounds = chunk_boundaries(axis_chunks)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.joined,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        axis, j = self.joined.axis, index[self.joined.axis]
+        key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
+        positions = self.positions[self._bounds[j]:self._bounds[j + 1]]
+        # Positions checked at the call: "clip" skips NumPy's check of every one of them.
+        return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
 
 
 class _Gather(Node):

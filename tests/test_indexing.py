@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pathlib
+import tempfile
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +13,8 @@ from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
 from chunkarray.fuse import fuse
-from chunkarray.graph import lower
-from tests.strategies import arrays, assert_eq
+from chunkarray.graph import collect_nodes, lower
+from tests.strategies import arrays, assert_eq, chunkings
 
 
 @st.composite
@@ -27,9 +30,10 @@ def index_array(draw, n):
 
 
 @st.composite
-def indices(draw, shape, allow_array=True):
-    """An index NumPy accepts for ``shape``: basic entries and at most one index array."""
-    if draw(st.booleans()):
+def indices(draw, shape, allow_array=True, require_array=False):
+    """An index NumPy accepts for ``shape``: basic entries and at most one index array (exactly
+    one with ``require_array``)."""
+    if not require_array and draw(st.booleans()):
         basic = draw(hnp.basic_indices(shape, allow_newaxis=True, allow_ellipsis=True))
         return basic
     entries = []
@@ -124,4 +128,151 @@ def test_sorted_index_needs_no_reorder_stage():
 def test_bad_indices_raise_at_the_call(index, error, match):
     x = ca.ones((4, 5), chunks=2)
     with pytest.raises(error, match=match):
+        x[index]
+
+
+# --- take: an index array, pushed into the source where it can be --------------------------------
+
+
+def _node_types(y):
+    return {type(node).__name__ for node in collect_nodes([y._node]).values()}
+
+
+def _task_count(y):
+    return len(lower([y._node], list(y._node.keys()), fuse([y._node])).tasks)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrays(min_dims=1, max_dims=3, max_side=6), st.data())
+def test_take_from_a_numpy_source_matches_numpy(executor, pair, data):
+    a, x = pair
+    index = data.draw(indices(a.shape, require_array=True))
+    expected = a[index]
+    result = x[index]
+    assert result.shape == expected.shape and result.dtype == expected.dtype
+    assert_eq(result.compute(), expected, exact=True)
+    assert "_Gather" not in _node_types(result)  # taken straight from the source
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrays(dtypes=[np.float64, np.int32], min_dims=1, max_dims=3, max_side=6), st.data())
+def test_take_through_elementwise_steps_matches_numpy(executor, pair, data):
+    a, x = pair
+    index = data.draw(indices(a.shape, require_array=True))
+    row = np.arange(a.shape[-1], dtype=np.int8)  # broadcast along every axis but the last
+    y = (x * 2 + ca.from_array(row, chunks=(x.chunks[-1],)) - 1)[index]
+    assert_eq(y.compute(), (a * 2 + row - 1)[index], exact=True)
+    assert "_Gather" not in _node_types(y)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrays(min_dims=1, max_dims=2, max_side=6), st.data())
+def test_take_from_a_computed_array_matches_numpy(executor, pair, data):
+    a, x = pair
+    index = data.draw(indices(a.shape, require_array=True))
+    # The limit decides whether the touched blocks are joined whole, or gathered block by block
+    # and put in order from one join of the pieces, or from just the pieces each block needs.
+    limit = data.draw(st.sampled_from(["1 GiB", "64 B", "1 B"]))
+    with ca.config.set(memory_limit=limit):
+        y = x.map_blocks(lambda b: b[...], dtype=x.dtype)[index]  # not a read: gathered
+    assert_eq(y.compute(), a[index], exact=True)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(arrays(dtypes=[np.int16, np.float64, np.complex128], min_dims=1, max_dims=2, max_side=6),
+       st.data())
+def test_take_from_zarr_matches_numpy(executor, pair, data):
+    zarr = pytest.importorskip("zarr")
+    a, _ = pair
+    storage = data.draw(st.tuples(*[st.integers(1, 4)] * a.ndim))
+    with tempfile.TemporaryDirectory() as tmp:
+        z = zarr.create_array(pathlib.Path(tmp) / "a.zarr", shape=a.shape, dtype=a.dtype,
+                              chunks=storage)
+        z[...] = a
+        x = ca.from_array(z, chunks=data.draw(chunkings(a.shape)))
+        index = data.draw(indices(a.shape, require_array=True))
+        assert_eq(x[index].compute(), a[index], exact=True)
+        assert_eq((x + 1)[index].compute(), (a + 1)[index], exact=True)
+
+
+@pytest.mark.parametrize(("limit", "route"), [
+    ("1 GiB", {"_JoinedBlocks", "_TakeJoined"}),  # the touched blocks joined, then taken from
+    ("100 B", {"_Gather", "_Joined", "_Reorder"}),  # gathered per block, the pieces joined
+    ("16 B", {"_Gather", "_Reorder"}),  # each output block reads just the pieces it needs
+])
+def test_take_from_computed_blocks_stays_within_the_memory_limit(executor, limit, route):
+    a = np.arange(40.0)
+    x = ca.from_array(a, chunks=10).map_blocks(lambda b: b[...], dtype=float)
+    with ca.config.set(memory_limit=limit):
+        y = x[[35, 0, 17, 0, 2]]
+    assert route <= _node_types(y)
+    assert_eq(y.compute(), a[[35, 0, 17, 0, 2]], exact=True)
+
+
+def test_take_through_an_elementwise_step_whose_inputs_were_rechunked():
+    a = np.arange(24.0).reshape(4, 6)
+    row = np.arange(6.0)
+    x = ca.from_array(a, chunks=(3, 4))
+    y = (x + ca.from_array(row, chunks=1))[[3, 0, 2, 0]]  # the inputs' blocks are unified
+    assert_eq(y.compute(), (a + row)[[3, 0, 2, 0]], exact=True)
+    assert not {"_Gather", "Rechunk"} & _node_types(y)
+
+
+def test_take_from_storage_reads_only_what_it_needs():
+    a = np.arange(1000.0).reshape(100, 10)
+    src = CountingSource(a)
+    x = ca.from_array(src, chunks=(10, 5))
+    y = (x + 1)[[3, 4, 5, 95, 97], 2:]
+    assert_eq(y.compute(scheduler="sync"), (a + 1)[[3, 4, 5, 95, 97], 2:])
+    rows = sum(np.arange(100)[r[0]].size for r in src.reads)
+    assert rows == 2 * (3 + 3)  # rows 3..5 and 95..97, once per block of columns
+    src.reads.clear()
+    assert_eq(x[[97, 3, 5]].compute(scheduler="sync"), a[[97, 3, 5]])
+    rows = sum(np.arange(100)[r[0]].size for r in src.reads)
+    assert rows <= 2 * (10 + 10)  # at most the two blocks of rows that hold them
+
+
+def test_take_of_a_spread_index_from_storage_reads_each_block_once():
+    a = np.arange(1000.0)
+    src = CountingSource(a)
+    x = ca.from_array(src, chunks=100)
+    perm = np.random.default_rng(0).permutation(1000)
+    assert_eq(x[perm].compute(scheduler="sync"), a[perm], exact=True)
+    assert sum(np.arange(1000)[r[0]].size for r in src.reads) == 1000
+
+
+def test_take_from_a_source_has_one_task_per_output_block():
+    n, nblocks = 2**14, 64
+    a = np.random.default_rng(0).random(n)
+    perm = np.random.default_rng(1).permutation(n)
+    x = ca.from_array(a, chunks=n // nblocks)
+    y = (x * 2)[perm]
+    assert y.numblocks == (nblocks,)
+    assert _task_count(x[perm]) <= nblocks + 1  # the blocks and the source itself
+    assert _task_count(y) <= 2 * nblocks + 1
+    assert_eq(y.compute(), a[perm] * 2, exact=True)
+
+
+def test_take_from_a_strided_or_dropped_region():
+    a = np.arange(60).reshape(3, 4, 5)
+    x = ca.from_array(a, chunks=(2, 3, 2))
+    for index in [(1, slice(None, None, -1), [4, 0, 4]), (slice(None, None, 2), [3, -1], 2),
+                  ([2, 0], slice(1, None, 2), slice(None, None, -2)), (..., [])]:
+        assert_eq(x[index].compute(), a[index], exact=True)
+
+
+def test_take_after_a_mask_of_unknown_length():
+    a = np.arange(20).reshape(5, 4)
+    x = ca.from_array(a, chunks=2)
+    y = x[x[:, 0] > 4]  # rows of unknown (NaN) count
+    assert_eq(y[:, [3, 0, 3]].compute(), a[a[:, 0] > 4][:, [3, 0, 3]], exact=True)
+    with pytest.raises(ValueError, match="unknown"):
+        y[[0, 1]]
+
+
+@pytest.mark.parametrize("index", [np.array([1, -9], dtype=np.int8), np.array([2**40]),
+                                   np.array([3], dtype=np.uint64) + 2**63])
+def test_take_out_of_range_raises_at_the_call(index):
+    x = ca.from_array(np.arange(8), chunks=3)
+    with pytest.raises(IndexError, match="out of bounds for axis 0 with size 8"):
         x[index]
