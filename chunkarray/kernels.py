@@ -81,7 +81,7 @@ def concatenate_nested(nested: Any, axes: Sequence[int]) -> Any:
     if not axes:
         return nested
     axis, inner = axes[0], axes[1:]
-    parts = [concatenate_nested(n, inner) for n in nested]
+    parts = [concatenate_nested(n, inner) for n in nested] if inner else nested
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], tuple):

@@ -72,8 +72,9 @@ def reduce_combine(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool = Tru
                    dtype: Any = None) -> np.ndarray:
     # Every step of sum(x, dtype=int8) must stay int8: np.sum of int8 partials would widen them
     # to int64, and the next operation would see unwrapped values (and bool sums count).
-    kwargs = {} if dtype is None else {"dtype": dtype}
-    return _quiet(func, x, axis=axis, keepdims=keepdims, **kwargs)
+    if dtype is None:
+        return _quiet(func, x, axis=axis, keepdims=keepdims)
+    return _quiet(func, x, axis=axis, keepdims=keepdims, dtype=dtype)
 
 
 def reduce_aggregate(x: np.ndarray, *, func: Any, axis: Axes, keepdims: bool,

@@ -15,8 +15,8 @@ def _resolve(arg: Any, results: Mapping[Key, Any]) -> Any:
     kind = type(arg)
     if kind is tuple:  # by the graph's convention a tuple argument is a key
         return results[arg]
-    if kind is list:
-        return [_resolve(a, results) for a in arg]
+    if kind is list:  # keys inline: a reduction's list of blocks is resolved once per task
+        return [results[a] if type(a) is tuple else _resolve(a, results) for a in arg]
     return arg
 
 

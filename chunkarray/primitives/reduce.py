@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from itertools import product
 from typing import Any
 
 from chunkarray._tokenize import tokenize
 from chunkarray.graph import Key, Node
+from chunkarray.kernels import nest
 
 __all__ = ["PartialReduce"]
 
@@ -76,15 +78,9 @@ class PartialReduce(Node):
                 j = 0 if d is None else index[d]
                 s = self.split[a]
                 ranges.append(range(j * s, min((j + 1) * s, nb[a])))
-        deps: list[Key] = []
-        nested = self._nest(ranges, 0, (), deps)
+        name = self.source.name
+        deps: list[Key] = [(name, *i) for i in product(*ranges)]
+        # Nested along the reduced axes only: the others have one block each here.
+        shape = [len(r) for a, r in enumerate(ranges) if a in self.axes]
+        nested = nest(deps, shape) if shape else deps[0]
         return (self.func, nested), deps
-
-    def _nest(self, ranges: list[range], axis: int, prefix: tuple[int, ...], deps: list[Key]) -> Any:
-        if axis == len(ranges):
-            key = (self.source.name, *prefix)
-            deps.append(key)
-            return key
-        if axis not in self.axes:
-            return self._nest(ranges, axis + 1, (*prefix, ranges[axis][0]), deps)
-        return [self._nest(ranges, axis + 1, (*prefix, b), deps) for b in ranges[axis]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
+from operator import getitem
 from typing import Any
 
 import numpy as np
@@ -71,9 +72,9 @@ class FromArray(Node):
                 [slice(o, o + n) for o, n in zip(offsets, sizes)]
                 for offsets, sizes in zip(block_offsets(self.chunks), self.chunks)
             )
-        local = [s[i] for s, i in zip(self._slices, index)]
         if self.region is None:
-            return tuple(local)
+            return tuple(map(getitem, self._slices, index))  # per block: kept lean
+        local = [s[i] for s, i in zip(self._slices, index)]
         parts: list[slice | int] = []
         axes = iter(local)
         for entry in self.region:
