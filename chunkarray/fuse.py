@@ -22,7 +22,7 @@ import numpy as np
 
 from chunkarray import config, kernels
 from chunkarray._bytes import parse_bytes
-from chunkarray.graph import Key, Node, collect_nodes
+from chunkarray.graph import Key, Node, collect_nodes, is_task
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
 from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
@@ -237,7 +237,49 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
                 stack.append(source)
         if len(members) > 1:
             nodes[name] = Fused(node, members, _externals(node, members))
+    _compose_sinks(nodes, consumers, root_names)
     return nodes
+
+
+def _is_sink(node: Node) -> bool:
+    return isinstance(node, Blockwise) and kernels.base_func(node.func) is kernels.copy_into
+
+
+def _compose_sinks(nodes: dict[str, Node], consumers: dict[str, set[str]],
+                   root_names: set[str]) -> None:
+    """Run each sink's copy inside the task that makes its block, where fusion could not.
+
+    Fusion makes a sink the last step of a blockwise chain; other nodes (a reduction's last
+    level, a take, a rechunk...) would otherwise pay a second task per block just to copy it.
+    """
+    for name, node in list(nodes.items()):
+        if not _is_sink(node):
+            continue  # a fused sink is already the last step of its chain
+        source = nodes[node.inputs[0].name]  # type: ignore[attr-defined]
+        if consumers[source.name] == {name} and source.name not in root_names:
+            nodes[name] = SinkAfter(node, source)  # type: ignore[arg-type]
+
+
+class SinkAfter(Node):
+    """A sink whose copy runs in its source's own task: one task per block, not two."""
+
+    __slots__ = ("sink", "source")
+
+    def __init__(self, sink: Blockwise, source: Node) -> None:
+        super().__init__(sink.name, sink.chunks, sink.dtype)
+        self.sink = sink
+        self.source = source
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return self.source.dependencies
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        task, deps = self.source.block_task(index)
+        out = self.sink.block_kwargs(index)["out"]  # type: ignore[misc]
+        if is_task(task):
+            return (partial(kernels.run_then_copy, func=task[0], out=out), *task[1:]), deps
+        return (partial(kernels.copy_into, task, out=out),), deps  # a block held in memory
 
 
 def _recompute_instead_of_holding(nodes: dict[str, Node], consumers: dict[str, set[str]]

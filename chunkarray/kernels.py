@@ -17,6 +17,7 @@ __all__ = [
     "apply",
     "concatenate_nested",
     "copy_into",
+    "run_then_copy",
     "getitem",
     "identity",
     "index_output",
@@ -51,6 +52,11 @@ def copy_into(block: Any, *, out: np.ndarray) -> np.ndarray:
     if block is not out:  # a fused chain may have written its last step here already
         out[...] = block
     return out
+
+
+def run_then_copy(*args: Any, func: Callable[..., Any], out: np.ndarray) -> np.ndarray:
+    """``func(*args)`` copied into ``out``: a task that makes a block and puts it in place."""
+    return copy_into(func(*args), out=out)
 
 
 def index_output(x: Sequence[Any], i: int) -> Any:

@@ -204,3 +204,22 @@ def test_every_program_path_fills_the_result_exactly(monkeypatch, small, piece):
         out, _ = _fill(got)
         assert_eq(out, want)
         assert_eq(got.compute(), want)
+
+
+@pytest.mark.parametrize("make, expect", [
+    (lambda x: x.sum(axis=0), lambda a: a.sum(axis=0)),  # the last level of a reduction
+    (lambda x: x[np.array([3, 0, 2, 2])], lambda a: a[[3, 0, 2, 2]]),  # a take from the source
+    (lambda x: x.rechunk((1, 3)), lambda a: a),  # a move of blocks
+    (lambda x: x.persist(), lambda a: a),  # blocks held in memory: literals in the graph
+])
+def test_a_sink_runs_in_the_task_that_makes_its_block(make, expect):
+    a = np.arange(24.0).reshape(4, 6)
+    y = make(ca.from_array(a, chunks=(2, 3)))
+    root = into(y._node, np.empty(y.shape, dtype=y.dtype))
+    plain = lower([y._node], list(y._node.keys()), fuse([y._node]))
+    sunk = lower([root], list(root.keys()), fuse([root]))
+    assert len(sunk.tasks) == len(plain.tasks)  # the copy costs no task of its own
+    out, values = _fill(y)
+    assert_eq(out, expect(a))
+    assert_eq(y.compute(), expect(a))
+    assert all(np.shares_memory(v, out) for v in values)

@@ -196,9 +196,12 @@ def assert_matches(op: Op, result: Any, expected: Any, a: np.ndarray, kwargs: di
     assert result.dtype == expected.dtype, (result.dtype, expected.dtype)
     assert result.shape == expected.shape, (result.shape, expected.shape)
     eps = float(np.finfo(expected.dtype).eps)
+    work = expected.dtype  # the dtype deviations are squared in
     if op.name in ("nanvar", "nanstd") and a.dtype.kind in "fc":
-        # numpy.nanvar keeps deviations in the input's dtype, whatever dtype= says.
+        # numpy.nanvar keeps deviations in the input's dtype, whatever dtype= says (so they
+        # round, and underflow, as that dtype's do).
         eps = max(eps, float(np.finfo(a.dtype).eps))
+        work = a.dtype if np.finfo(a.dtype).tiny > np.finfo(work).tiny else work
     with np.errstate(all="ignore"):
         finite = np.abs(a.astype(np.complex128 if a.dtype.kind == "c" else np.float64))
         finite = finite[np.isfinite(finite)]
@@ -214,7 +217,7 @@ def assert_matches(op: Op, result: Any, expected: Any, a: np.ndarray, kwargs: di
     else:
         atol = 0.0
     # Squares of tiny deviations underflow differently in different orders.
-    tiny = float(np.finfo(expected.dtype).tiny) * 16 * n
+    tiny = float(np.finfo(work).tiny) * 16 * n
     atol += {"var": tiny, "std": np.sqrt(tiny)}.get(op.error, 0.0)
     ddof = kwargs.get("ddof", 0)
     if op.ddof and ddof >= 1:
