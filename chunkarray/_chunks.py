@@ -173,9 +173,9 @@ def normalize_chunks(
 
     Accepted forms: an int (that block size on every axis), ``-1`` or ``None`` (whole axes),
     ``"auto"`` or a byte size such as ``"64 MiB"`` (blocks near that many bytes, multiples of
-    ``previous_chunks`` where given), a tuple with one entry per axis (each an int, ``-1``, ``None``,
-    ``"auto"`` or explicit block sizes), explicit tuples of tuples (ragged allowed) and a dict
-    ``{axis: spec}`` (axes not named are whole).
+    ``previous_chunks`` where given), a tuple with one entry per axis (each an int, ``-1``,
+    ``None``, ``"auto"`` or explicit block sizes), explicit tuples of tuples (ragged allowed) and
+    a dict ``{axis: spec}`` (axes not named are whole).
 
     >>> normalize_chunks((4, -1), (10, 7))
     ((4, 4, 2), (7,))
@@ -251,7 +251,8 @@ def _per_axis_specs(chunks: Any, shape: Shape) -> list[Any]:
         for axis, spec in zip(axes, chunks.values()):
             specs[axis] = spec
         return specs
-    if chunks is None or isinstance(chunks, (str, int, np.integer)) and not isinstance(chunks, bool):
+    scalar = isinstance(chunks, (str, int, np.integer)) and not isinstance(chunks, bool)
+    if chunks is None or scalar:
         if ndim == 0 and not (chunks == "auto" or _is_byte_string(chunks)):
             _normalize_axis(chunks, 1, 0, chunks)  # no axis will check it: a bad spec fails here
         return [chunks] * ndim

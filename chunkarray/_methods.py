@@ -33,7 +33,7 @@ from chunkarray.elementwise import astype, elemwise, inplace, is_operand, ufunc_
 
 __all__ = ["HANDLED_FUNCTIONS"]
 
-# --- operators -----------------------------------------------------------------------------------------
+# --- operators ------------------------------------------------------------------------------------
 
 _BINARY = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
@@ -109,7 +109,7 @@ def _bind_operators() -> None:
         linalg.matmul(other, self) if is_operand(other) else NotImplemented)
 
 
-# --- methods -------------------------------------------------------------------------------------------
+# --- methods --------------------------------------------------------------------------------------
 
 
 
@@ -212,7 +212,7 @@ def _bind_methods() -> None:
     ChunkedArray.repeat = _repeat  # type: ignore[attr-defined]
 
 
-# --- __array_ufunc__ ---------------------------------------------------------------------------------
+# --- __array_ufunc__ ------------------------------------------------------------------------------
 
 _UFUNC_REDUCTIONS: dict[Any, tuple[Callable[..., Any], bool]] = {
     np.add: (reductions.sum, True),
@@ -276,7 +276,7 @@ def _cast_into(target: ChunkedArray, value: ChunkedArray, ufunc: np.ufunc) -> Ch
     return astype(value, target.dtype)
 
 
-# --- __array_function__ -------------------------------------------------------------------------------
+# --- __array_function__ ---------------------------------------------------------------------------
 
 _NOT_GIVEN = (np._NoValue, None)  # type: ignore[attr-defined]
 _RENAMES = {"a_min": "min", "a_max": "max", "correction": "ddof"}
@@ -368,7 +368,8 @@ def _handled() -> dict[Any, Callable[..., Any]]:
 
 def _np_astype(x: ChunkedArray, /, dtype: Any, *, copy: bool = True, device: Any = None
                ) -> ChunkedArray:
-    # numpy.astype takes ``dtype`` by keyword too, and has no ``casting=``: it always casts unsafely.
+    # numpy.astype takes ``dtype`` by keyword too, and has no ``casting=``: it always casts
+    # unsafely.
     if device not in (None, "cpu"):
         raise ValueError(f"numpy.astype: device={device!r} is not supported; only 'cpu'")
     return astype(x, dtype, copy=copy)

@@ -224,7 +224,7 @@ def _block_map(index: Any, n: int, axis: int) -> list[int]:
     raise TypeError(f"block indices must be ints, slices or lists of ints, got {index!r}")
 
 
-# --- compute / persist -------------------------------------------------------------------------------
+# --- compute / persist ----------------------------------------------------------------------------
 
 
 def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None,

@@ -168,7 +168,8 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, chunks: Any = "auto"
     array([7, 7, 7])
     """
     if np.ndim(fill_value) != 0:
-        raise ValueError(f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
+        raise ValueError(
+            f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
     if dtype is None:
         dtype = np.asarray(fill_value).dtype
     # A value that cannot become the dtype fails now, not in compute: np.full of a 0-d array
@@ -182,7 +183,8 @@ def _like(a: Any, shape: Any, dtype: Any, chunks: Any) -> tuple[Any, Any, Any]:
     like_dtype = a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype
     if chunks is None:
         chunks = a.chunks if isinstance(a, ChunkedArray) and shape is None else "auto"
-    return (like_shape if shape is None else shape), (like_dtype if dtype is None else dtype), chunks
+    shape = like_shape if shape is None else shape
+    return shape, (like_dtype if dtype is None else dtype), chunks
 
 
 def zeros_like(a: Any, /, dtype: Any = None, *, shape: Any = None, chunks: Any = None

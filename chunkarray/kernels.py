@@ -100,8 +100,8 @@ class apply:  # noqa: N801 - used like a function in tasks
 
     ``apply(func, n, {1: 2.0})(a, b)`` calls ``func(a, 2.0, b)``: array arguments arrive in order,
     literals sit at their positions. Literals travel inside the callable because a literal tuple
-    in a task would read as a key. With ``concat_axes`` set for an argument, that argument arrives as
-    a nested list of blocks and is concatenated first.
+    in a task would read as a key. With ``concat_axes`` set for an argument, that argument arrives
+    as a nested list of blocks and is concatenated first.
     """
 
     __slots__ = ("func", "nargs", "literals", "concat_axes", "kwargs")
@@ -134,7 +134,7 @@ class apply:  # noqa: N801 - used like a function in tasks
         return f"apply({getattr(self.func, '__name__', self.func)!r})"
 
 
-# --- creation: blocks made from their shape and global offset ---------------------------------------
+# --- creation: blocks made from their shape and global offset -------------------------------------
 
 
 def full_block(shape: tuple[int, ...], offset: tuple[int, ...], fill_value: Any,
@@ -193,7 +193,7 @@ def eye_block(shape: tuple[int, ...], offset: tuple[int, ...], k: int,
     return np.eye(rows, cols, k=k + r0 - c0, dtype=dtype)
 
 
-# --- wrappers -----------------------------------------------------------------------------------------
+# --- wrappers -------------------------------------------------------------------------------------
 
 
 def base_func(func: Any) -> Any:

@@ -13,7 +13,7 @@ functions of one block (reads carry that block's slices). Calling it runs the ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 

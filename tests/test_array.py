@@ -40,7 +40,7 @@ class CountingArray:
         return self._data[index].copy()
 
 
-# --- metadata --------------------------------------------------------------------------------------
+# --- metadata -------------------------------------------------------------------------------------
 
 
 @given(arrays())
@@ -82,7 +82,7 @@ def test_arrays_are_unhashable_and_names_are_deterministic():
     assert ca.zeros(3, chunks=2).name != ca.ones(3, chunks=2).name
 
 
-# --- blocks ----------------------------------------------------------------------------------------
+# --- blocks ---------------------------------------------------------------------------------------
 
 
 def _block_positions(chunks, maps):
@@ -163,7 +163,7 @@ def test_blocks_errors():
         x.blocks[None]
 
 
-# --- compute and persist ---------------------------------------------------------------------------
+# --- compute and persist --------------------------------------------------------------------------
 
 
 def test_compute_returns_numpy(executor):
@@ -254,7 +254,7 @@ def test_compute_rejects_bad_num_workers():
     assert_eq(x.compute(num_workers=3), np.ones(4))
 
 
-# --- conversions -----------------------------------------------------------------------------------
+# --- conversions ----------------------------------------------------------------------------------
 
 
 def test_array_protocol(executor):
@@ -338,7 +338,7 @@ def test_transpose_property(executor, pair):
     assert_eq(x.T.T.compute(), a, exact=True)
 
 
-# --- executors: errors -----------------------------------------------------------------------------
+# --- executors: errors ----------------------------------------------------------------------------
 
 
 class BlockError(RuntimeError):
@@ -422,7 +422,7 @@ def test_unknown_schedulers():
         assert_eq(x.compute(scheduler=alias), np.ones(3))
 
 
-# --- config ----------------------------------------------------------------------------------------
+# --- config ---------------------------------------------------------------------------------------
 
 
 def test_config_set_is_a_context_manager_that_restores():
@@ -436,7 +436,7 @@ def test_config_set_is_a_context_manager_that_restores():
     assert {k: config.get(k) for k in before} == before
     with pytest.raises(ZeroDivisionError):
         with config.set(num_workers=3):
-            1 / 0
+            1 / 0  # noqa: B018 - the error is the point
     assert config.get("num_workers") is None
 
 
@@ -478,7 +478,7 @@ def test_config_scheduler_is_used_by_compute():
     assert set(seen) == {threading.current_thread().name}
 
 
-# --- executors: concurrency and memory -------------------------------------------------------------
+# --- executors: concurrency and memory ------------------------------------------------------------
 
 
 def test_two_threads_compute_at_once(executor):
@@ -535,8 +535,9 @@ def lower_by_hand(tasks):
         def block_task(self, index):
             key = (self.name, *index)
             task = tasks[key]
-            deps = [a for a in task[1:] if type(a) is tuple] if type(task) is tuple else []
-            deps += [k for a in task[1:] if type(a) is list for k in a] if type(task) is tuple else []
+            args = task[1:] if type(task) is tuple else ()
+            deps = [a for a in args if type(a) is tuple]
+            deps += [k for a in args if type(a) is list for k in a]
             return task, deps
 
     names = {k[0] for k in tasks}
@@ -577,7 +578,7 @@ def test_requested_dependencies_are_kept():
         del out
 
 
-# --- graph.lower -----------------------------------------------------------------------------------
+# --- graph.lower ----------------------------------------------------------------------------------
 
 
 class Leaf(Node):

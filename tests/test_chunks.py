@@ -24,7 +24,7 @@ from chunkarray._chunks import (
 )
 from tests.strategies import ALL_DTYPES, axis_chunks, chunkings, shapes
 
-# --- helpers ---------------------------------------------------------------------------------------
+# --- helpers --------------------------------------------------------------------------------------
 
 
 def assert_valid(chunks, shape):
@@ -66,7 +66,7 @@ def chunk_specs(draw, shape):
     return {(a - len(shape) if draw(st.booleans()) else a): draw(axis_spec(shape[a])) for a in axes}
 
 
-# --- normalize_chunks: the forms users write -------------------------------------------------------
+# --- normalize_chunks: the forms users write ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -149,7 +149,7 @@ def test_nan_sizes_mark_unknown_chunks():
     assert math.isnan(result[0][0]) and result[1] == (2, 2)
 
 
-# --- automatic chunking ----------------------------------------------------------------------------
+# --- automatic chunking ---------------------------------------------------------------------------
 
 
 def test_auto_uses_the_configured_chunk_size():
@@ -280,7 +280,7 @@ def test_auto_errors():
         normalize_chunks("auto", (100,), dtype=float, limit="0 B")
 
 
-# --- normalize_chunks: bad input fails at the call with a message naming it ------------------------
+# --- normalize_chunks: bad input fails at the call with a message naming it -----------------------
 
 
 @pytest.mark.parametrize(
@@ -348,7 +348,7 @@ def test_bad_chunks_fail_when_the_array_is_made():
         ca.from_array(np.float64(1.0), chunks=-3)
 
 
-# --- parse_bytes -----------------------------------------------------------------------------------
+# --- parse_bytes ----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -390,7 +390,7 @@ def test_parse_bytes_units(number, unit):
     assert parse_bytes(f"{number}{unit}") == number * scale[unit]
 
 
-# --- common_refinement / broadcast_chunk_axis ------------------------------------------------------
+# --- common_refinement / broadcast_chunk_axis -----------------------------------------------------
 
 
 def test_refinement_examples():
@@ -442,7 +442,7 @@ def test_broadcast_chunk_axis_properties(data):
     assert sum(result) == np.broadcast_shapes(*((sum(a),) for a in axes))[0]
 
 
-# --- block geometry --------------------------------------------------------------------------------
+# --- block geometry -------------------------------------------------------------------------------
 
 
 def test_block_geometry_examples():

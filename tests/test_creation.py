@@ -52,7 +52,7 @@ def _record_blocks(seen):
     return record
 
 
-# --- from_array ------------------------------------------------------------------------------------
+# --- from_array -----------------------------------------------------------------------------------
 
 
 @given(arrays())
@@ -148,7 +148,7 @@ def test_from_array_rejects_non_arrays():
         ca.from_array(np.arange(5), chunks=(3, 3))
 
 
-# --- asarray ---------------------------------------------------------------------------------------
+# --- asarray --------------------------------------------------------------------------------------
 
 
 def test_asarray(executor):
@@ -173,7 +173,7 @@ def test_asarray_of_numpy(pair):
     assert_eq(ca.asarray(a).compute(), np.asarray(a), exact=True)
 
 
-# --- zeros, ones, full, empty ----------------------------------------------------------------------
+# --- zeros, ones, full, empty ---------------------------------------------------------------------
 
 
 @with_fixture
@@ -234,7 +234,7 @@ def test_like_functions_keep_chunks_of_chunked_input(executor):
     assert_eq(ca.ones_like(5.0).compute(), np.ones_like(5.0)[()])
 
 
-# --- arange ----------------------------------------------------------------------------------------
+# --- arange ---------------------------------------------------------------------------------------
 
 _numbers = st.one_of(
     st.integers(-30, 30),
@@ -296,7 +296,7 @@ def test_arange_errors():
         ca.arange(3, chunks=0)
 
 
-# --- linspace --------------------------------------------------------------------------------------
+# --- linspace -------------------------------------------------------------------------------------
 
 _ends = st.one_of(st.integers(-100, 100), st.floats(-100, 100, allow_nan=False),
                   st.sampled_from([np.float32(1.5), np.float32(-7.25), np.int16(3)]))
@@ -330,7 +330,7 @@ def test_linspace_errors():
         ca.linspace([0, 1], 2)
 
 
-# --- eye -------------------------------------------------------------------------------------------
+# --- eye ------------------------------------------------------------------------------------------
 
 
 @with_fixture
@@ -353,7 +353,7 @@ def test_eye_defaults_and_errors():
         ca.eye(2.5)
 
 
-# --- bad input fails at the call -------------------------------------------------------------------
+# --- bad input fails at the call ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("make", [ca.zeros, ca.ones, ca.empty, lambda s: ca.full(s, 1)])

@@ -32,7 +32,6 @@ from tests.strategies import (
 )
 
 
-
 def fixture_ok(n: int | None = None) -> settings:
     """Settings for a ``@given`` test taking the executor fixture, with ``n`` examples under the
     "ci" profile (scaled with the profile's own count, so "deep" runs more)."""
@@ -691,7 +690,7 @@ def test_real_imag_conj(executor, data):
         assert_eq(result.compute(), expected)
 
 
-# --- chains of operations (run fused, block by block) ----------------------------------------------
+# --- chains of operations (run fused, block by block) ---------------------------------------------
 
 CHAIN_STEPS = [
     ("+1", lambda v, w: v + 1),

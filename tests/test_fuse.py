@@ -1,4 +1,4 @@
-"""Blockwise fusion: fused results equal unfused ones and NumPy's; chains lower to one task a block."""
+"""Blockwise fusion: results equal unfused ones and NumPy's; chains lower to one task a block."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray import program
-from chunkarray.fuse import Fused, fuse
 from chunkarray.executors import sync
+from chunkarray.fuse import Fused, fuse
 from chunkarray.graph import lower
 from chunkarray.primitives.sinks import into
 from tests.strategies import arrays, assert_eq

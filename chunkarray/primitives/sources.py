@@ -129,7 +129,7 @@ class Persisted(Node):
 
 
 class BlockSelect(Node):
-    """A subset of another node's blocks: output block ``i`` on an axis is input block ``maps[i]``."""
+    """A subset of another node's blocks: block ``i`` on an axis is input block ``maps[i]``."""
 
     __slots__ = ("source", "maps")
 
