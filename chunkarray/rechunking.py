@@ -9,12 +9,7 @@ from typing import Any
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
 from chunkarray._chunks import Chunks, has_unknown, normalize_chunks
-from chunkarray._rechunk_plan import (
-    plan_rechunk,
-    plan_staging,
-    source_span_bytes,
-    staging_write_chunks,
-)
+from chunkarray._rechunk_plan import plan_rechunk, source_span_bytes, staging_write_chunks
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
 from chunkarray.fuse import is_elementwise
@@ -42,17 +37,18 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
 
     - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
       (see :func:`chunkarray._rechunk_plan.plan_rechunk`).
-    - ``"disk"``: each old block is written to a temporary zarr array under the
-      ``temporary_directory`` setting and each new block read back from it (see
-      :mod:`chunkarray.primitives.staged`); needs zarr, and on a multi-machine cluster a
-      directory every worker shares. Chosen with ``method="disk"`` even for arrays that could be
-      made directly.
+    - ``"disk"``: each old block is written to a file of its own in a temporary directory under
+      the ``temporary_directory`` setting and each new block copied back out of those files (see
+      :mod:`chunkarray.primitives.staged`); on a multi-machine cluster the directory must be on
+      a filesystem every worker shares. Chosen with ``method="disk"`` even for arrays that could
+      be made directly.
     - ``None`` (default) picks ``"disk"`` when the old blocks that one new block overlaps hold
       more than ``memory_limit`` together: all of them must exist before that block can be
       made, so moving them in memory holds them all (in an all-to-all rechunk, the whole array).
 
-    Arrays with no elements, with unknown block sizes or of a dtype zarr cannot store (strings,
-    objects...) always use ``"tasks"``. Axes with unknown (NaN) block sizes must keep them: leave
+    Arrays with no elements, with unknown block sizes or holding Python objects (object dtype,
+    or structured dtypes with object fields) always use ``"tasks"``: they have nothing to stage,
+    or no bytes to stage it as. Axes with unknown (NaN) block sizes must keep them: leave
     them out of a dict, or give their current chunks (or ``-1`` when they are one block).
 
     >>> import chunkarray as ca
@@ -107,29 +103,31 @@ def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:
 def _stages_on_disk(node: Node, new: Chunks, limit: int, method: str | None) -> bool:
     """Whether to move the blocks through temporary storage (see :func:`rechunk`)."""
     if method == "tasks" or not all(map(all, node.chunks)) or not can_stage(node.dtype):
-        return False  # no elements (nothing to hold) or a dtype zarr does not store
+        return False  # no elements (nothing to hold) or Python objects (no bytes to write)
     if method == "disk":
         return True
     return source_span_bytes(node.chunks, new, max(node.dtype.itemsize, 1)) > limit
 
 
 def _stage(node: Node, new: Chunks, limit: int) -> Node:
-    """The staged rechunk, refused when one block (plus zarr's copy of it) exceeds ``limit``."""
+    """The staged rechunk, refused when an old and a new block together exceed ``limit``."""
     itemsize = max(node.dtype.itemsize, 1)
-    for what, chunks in (("old", node.chunks), ("new", new)):
-        block = itemsize * math.prod(max(c) for c in chunks)
-        if 2 * block > limit:  # a write holds its block and the encoded shard; a read, the same
-            raise ValueError(
-                f"cannot rechunk through storage within memory_limit={limit:,} bytes: an {what} "
-                f"block holds {block:,} bytes and a task needs twice that; use a larger "
-                f"memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} elements"
-            )
-    # A merge holds its old blocks and their copy, a write its merged block, zarr's encoded inner
-    # chunks and the shard they make: about 4 copies, and two such tasks may run at once. A
-    # sixth of the limit keeps both under it (old blocks already larger are written unmerged).
-    written = staging_write_chunks(node.chunks, new, itemsize, limit // 6)
-    layout = plan_staging(written, new, itemsize)
-    return staged_rechunk(node, new, written, layout, config.get("temporary_directory"))
+    old_block, new_block = (itemsize * math.prod(max(c) for c in chunks)
+                            for chunks in (node.chunks, new))
+    # A write holds its block; a read holds its new block and, while it copies a piece, the
+    # mapped pages of one staged block, at worst all of them.
+    if old_block + new_block > limit:
+        raise ValueError(
+            f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
+            f"hold an old block ({old_block:,} bytes) and a new one ({new_block:,} bytes); use "
+            f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
+            f"elements"
+        )
+    # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
+    # quarter of the limit keeps both under it, and a read's new block beside one merged block.
+    budget = min(limit // 4, limit - new_block)
+    written = staging_write_chunks(node.chunks, new, itemsize, budget)
+    return staged_rechunk(node, new, written, config.get("temporary_directory"))
 
 
 # --- the new chunks, and axes of unknown size ----------------------------------------------------

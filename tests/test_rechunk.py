@@ -12,10 +12,15 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray._chunks import blockdims_from_blockshape
-from chunkarray._rechunk_plan import plan_rechunk, plan_staging, stage_task_bytes, staged_reads
+from chunkarray._rechunk_plan import (
+    plan_rechunk,
+    stage_task_bytes,
+    staged_reads,
+    staging_write_chunks,
+)
 from chunkarray.graph import collect_nodes
 from chunkarray.primitives.rechunk import Rechunk
-from chunkarray.primitives.staged import StagedRechunk
+from chunkarray.primitives.staged import StagedRechunk, StagingArray, can_stage
 from tests.strategies import arrays, assert_eq, chunkings, shapes
 
 
@@ -117,7 +122,7 @@ STAGED_DTYPES = [np.bool_, np.int16, np.uint64, np.float32, np.float64, np.compl
 
 
 def _staging(y):
-    """The temporary zarr array of a staged rechunk."""
+    """The staged files of a staged rechunk."""
     assert isinstance(y._node, StagedRechunk), type(y._node)
     return y._node.data.value
 
@@ -132,8 +137,11 @@ def _gone(path: str) -> bool:
 def test_disk_rechunk_round_trips_exactly(executor, tmp_path, pair, data):
     a, x = pair
     new = data.draw(chunkings(a.shape))
+    # From the least a staged rechunk accepts (an old and a new block) up: merges of all sizes.
+    least = a.itemsize * sum(int(np.prod([max(c) for c in ch])) for ch in (x.chunks, new))
+    limit = least * data.draw(st.sampled_from([1, 2, 4, 8, 1000]))
     with ca.config.set(temporary_directory=tmp_path):
-        y = ca.rechunk(x, new, method="disk")
+        y = ca.rechunk(x, new, method="disk", memory_limit=limit)
     if new == x.chunks:
         assert y is x
         return
@@ -155,14 +163,43 @@ def test_disk_rechunk_of_datetimes_and_the_processes_executor(tmp_path):
     assert_eq(y.compute(scheduler="processes"), a, exact=True)
 
 
-@pytest.mark.parametrize("case", ["empty", "strings", "0-d"])
-def test_disk_falls_back_to_memory_where_zarr_cannot_store(case):
-    a = {"empty": np.zeros((0, 4)), "strings": np.array(list("abcdef")).reshape(2, 3),
+_POINT = np.dtype([("x", "f4"), ("tag", "S3"), ("when", "m8[ms]"), ("flags", "?", (2,))])
+
+
+@pytest.mark.parametrize("a", [
+    np.arange(60).reshape(6, 10).astype("m8[D]"),
+    np.array([f"s{i}" * (i % 4) for i in range(60)]).reshape(6, 10),  # <U6, some empty
+    np.array([b"ab\x00", b"", b"xyz"] * 20).reshape(6, 10),  # bytes, trailing NULs
+    np.array([(i / 3, str(i).encode(), i, (i % 2 == 0, i % 3 == 0)) for i in range(60)],
+             dtype=_POINT).reshape(6, 10),  # structured, nested subarray
+], ids=["timedelta", "unicode", "bytes", "structured"])
+def test_disk_rechunk_of_any_dtype_without_objects(executor, tmp_path, a):
+    x = ca.from_array(a, chunks=(6, 1)).map_blocks(lambda b: b, dtype=a.dtype)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk((1, 10), method="disk")
+    _staging(y)
+    assert_eq(y.compute(), a, exact=True)
+
+
+@pytest.mark.parametrize("case", ["empty", "objects", "structured objects", "0-d"])
+def test_disk_falls_back_to_memory_where_nothing_can_be_staged(case):
+    a = {"empty": np.zeros((0, 4)),
+         "objects": np.array([{i} for i in range(6)], dtype=object).reshape(2, 3),
+         "structured objects": np.array([(i, str(i)) for i in range(6)],
+                                        dtype=[("n", "i8"), ("s", object)]).reshape(2, 3),
          "0-d": np.array(3.0)}[case]
     x = ca.from_array(a, chunks=1)
     y = x.rechunk(-1, method="disk")
     assert not isinstance(y._node, StagedRechunk)
     assert_eq(y.compute(), a, exact=True)
+
+
+def test_can_stage_any_dtype_of_plain_bytes():
+    for dtype in ["?", "i1", "u8", "f2", "c16", "M8[ns]", "m8[s]", "S5", "U2", "V8",
+                  [("a", "i4"), ("b", "f8", (3,))]]:
+        assert can_stage(np.dtype(dtype)), dtype
+    for dtype in [object, [("a", "i4"), ("b", object)], []]:
+        assert not can_stage(np.dtype(dtype)), dtype
 
 
 def _boom(block):  # a source that fails after some blocks were written
@@ -178,7 +215,8 @@ def test_a_failing_source_leaves_no_files_behind(tmp_path):
     with pytest.raises(ZeroDivisionError, match="bad block"):
         y.compute(scheduler="sync")
     path = _staging(y).path
-    assert os.listdir(os.path.join(path, "c", "0"))  # some blocks were written
+    written = os.listdir(path)
+    assert written and all(f.startswith("block-") and f.endswith(".bin") for f in written)
     del y
     assert _gone(path) and os.listdir(tmp_path) == []
 
@@ -218,12 +256,47 @@ def test_disk_rechunk_errors():
         ca.config.set(temporary_directory=3)
 
 
-def test_staging_layout_and_reads():
-    layout = plan_staging(((3, 5), (4,)), ((4, 4), (2, 2)), 8, 0)
-    assert layout.shards == (5, 4) and layout.shape == (10, 4)
+def test_staged_reads_and_merged_writes():
     reads = staged_reads((3, 5), (4, 4))
-    assert [list(r) for r, _ in reads] == [[0, 1], [1]]
-    assert len(reads[0][1]) == 2  # block 0 is short: the padding splits the read
+    assert [[b for b, _, _ in pieces] for pieces in reads] == [[0, 1], [1]]
+    assert reads[1] == ((1, slice(1, 5), slice(0, 4)),)
+    assert staged_reads((4, 4), (0, 8))[0] == ()  # an empty new block reads nothing
+    old, new = ((8,), (2,) * 8), ((2,) * 4, (16,))
+    assert staging_write_chunks(old, new, 8, 8 * 8 * 4) == ((8,), (4, 4, 4, 4))
+    assert staging_write_chunks(old, new, 8, 1) == old  # a block alone is over the budget
+
+
+def test_staged_files_are_whole_and_a_missing_one_says_why(tmp_path):
+    staging = StagingArray.create(str(tmp_path), np.dtype("i2"), ((2, 1), (3,)))
+    block = np.arange(6, dtype="i2").reshape(3, 2).T  # not C-contiguous: written in C order
+    staging.write((0, 0), block)
+    assert os.listdir(staging.path) == ["block-0-0.bin"]  # no temporary file left
+    assert os.path.getsize(staging.block_path((0, 0))) == block.nbytes
+    np.testing.assert_array_equal(staging.read((0, 0)), block)
+    with pytest.raises(FileNotFoundError, match=r"\(1, 0\).*temporary_directory"):
+        staging.read((1, 0))
+    with pytest.raises(TypeError):
+        staging.write((1, 0), np.array([object()]))  # nothing in the directory changes
+    assert os.listdir(staging.path) == ["block-0-0.bin"]
+    path = staging.path
+    del staging
+    assert _gone(path)
+    gone = StagingArray(path, np.dtype("i2"), ((2, 1), (3,)))  # e.g. a worker that cannot see it
+    with pytest.raises(FileNotFoundError, match="staging directory.*temporary_directory"):
+        gone.write((0, 0), block)
+
+
+def test_staging_pickles_without_owning_the_files(tmp_path):
+    import pickle
+
+    staging = StagingArray.create(str(tmp_path), np.dtype("f8"), ((2,),))
+    copy = pickle.loads(pickle.dumps(staging))
+    assert (copy.path, copy.dtype, copy.chunks) == (staging.path, staging.dtype, staging.chunks)
+    del copy
+    assert not _gone(staging.path)  # only the original removes the directory
+    path = staging.path
+    del staging
+    assert _gone(path)
 
 
 # --- unknown (NaN) block sizes --------------------------------------------------------------------
