@@ -289,11 +289,13 @@ def _normalize_axis(spec: Any, n: int, axis: int, chunks: Any) -> tuple[int, ...
 
 
 def _explicit_axis(spec: Sequence[Any], n: int, where: str) -> tuple[int, ...]:
-    sizes = []
+    sizes: list[int] = []
     for s in spec:
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
             if isinstance(s, float) and math.isnan(s):
-                sizes.append(s)  # unknown size, e.g. after boolean masking
+                # Unknown size, e.g. after boolean masking: NaN stands in for the int, as in dask,
+                # which the int-typed Chunks cannot say.
+                sizes.append(s)  # type: ignore[arg-type]
                 continue
             raise TypeError(f"{where}: block sizes must be integers, got {s!r}")
         if s < 0:

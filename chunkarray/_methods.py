@@ -7,7 +7,7 @@ Operations depend on the array, not the other way round, so they are attached he
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -35,7 +35,7 @@ __all__ = ["HANDLED_FUNCTIONS"]
 
 # --- operators ------------------------------------------------------------------------------------
 
-_BINARY = {
+_BINARY: dict[str, np.ufunc] = {
     "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
     "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
     "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
@@ -100,10 +100,11 @@ def _bind_operators() -> None:
         setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
     for name, ufunc in _UNARY.items():
         setattr(ChunkedArray, f"__{name}__", _unary(ufunc))
-    ChunkedArray.__pow__ = _pow  # type: ignore[attr-defined]
-    ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[attr-defined]
+    # mypy reads ``Class.__op__ = f`` as the operator applied to the class object itself.
+    ChunkedArray.__pow__ = _pow  # type: ignore[operator]
+    ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[operator]
     ChunkedArray.__rdivmod__ = _reflected(np.divmod)  # type: ignore[attr-defined]
-    ChunkedArray.__matmul__ = lambda self, other: (  # type: ignore[attr-defined]
+    ChunkedArray.__matmul__ = lambda self, other: (  # type: ignore[operator]
         linalg.matmul(self, other) if is_operand(other) else NotImplemented)
     ChunkedArray.__rmatmul__ = lambda self, other: (  # type: ignore[attr-defined]
         linalg.matmul(other, self) if is_operand(other) else NotImplemented)
@@ -122,9 +123,10 @@ def _clip(self: ChunkedArray, min: Any = None, max: Any = None) -> ChunkedArray:
 
 
 def _transpose(self: ChunkedArray, *axes: Any) -> ChunkedArray:
+    order: Sequence[Any] | None = axes
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-        axes = axes[0]
-    return routines.transpose(self, axes or None)
+        order = axes[0]
+    return routines.transpose(self, order or None)
 
 
 def _T(self: ChunkedArray) -> ChunkedArray:
@@ -189,8 +191,9 @@ def _bind_methods() -> None:
     ChunkedArray.astype = astype  # type: ignore[attr-defined]
     ChunkedArray.round = _round  # type: ignore[attr-defined]
     ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
-    ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[attr-defined]
-    ChunkedArray.__setitem__ = setitem.setitem  # type: ignore[attr-defined,index]
+    # mypy reads ``Class.__getitem__`` as indexing the class object itself.
+    ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[misc]
+    ChunkedArray.__setitem__ = setitem.setitem  # type: ignore[index]
     ChunkedArray.vindex = property(vindex.VIndexer)  # type: ignore[attr-defined]
     ChunkedArray.compute_chunk_sizes = masking.compute_chunk_sizes  # type: ignore[attr-defined]
     ChunkedArray.rechunk = rechunking.rechunk  # type: ignore[attr-defined]

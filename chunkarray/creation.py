@@ -99,14 +99,17 @@ def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArr
     >>> asarray([1, 2, 3]).dtype
     dtype('int64')
     """
+    # The ``type: ignore``s: ``astype`` is bound to ChunkedArray by chunkarray._methods.
     if isinstance(x, ChunkedArray):
-        return x if dtype is None or np.dtype(dtype) == x.dtype else x.astype(dtype)
+        if dtype is None or np.dtype(dtype) == x.dtype:
+            return x
+        return x.astype(dtype)  # type: ignore[attr-defined]
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         x = np.asarray(x, dtype=dtype)
     elif dtype is not None and np.dtype(dtype) != x.dtype:
         # Cast block by block: np.asarray would read a whole h5py or zarr array into memory
         # (and fails outright on array-likes without __array__).
-        return from_array(x, chunks=chunks).astype(dtype)
+        return from_array(x, chunks=chunks).astype(dtype)  # type: ignore[attr-defined]
     return from_array(x, chunks=chunks)
 
 

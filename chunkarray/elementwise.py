@@ -11,7 +11,7 @@ import numbers
 import warnings
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -79,8 +79,8 @@ def _as_operands(args: list[Any], out_ndim: int) -> list[Any]:
     """Chunked arrays stay; NumPy arrays with axes become chunked arrays aligned with them."""
     arrays = [a for a in args if isinstance(a, ChunkedArray)]
     per_axis: dict[int, list[tuple[int, ...]]] = {}
-    for a in arrays:
-        for axis, c in enumerate(a.chunks, start=out_ndim - a.ndim):
+    for x in arrays:
+        for axis, c in enumerate(x.chunks, start=out_ndim - x.ndim):
             per_axis.setdefault(axis, []).append(c)
     out: list[Any] = []
     for a in args:
@@ -104,7 +104,7 @@ def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str
     >>> elemwise(np.add, ca.arange(4, chunks=2), 1.5).compute()
     array([1.5, 2.5, 3.5, 4.5])
     """
-    label = label or getattr(func, "__name__", "elemwise")
+    label = label or cast(str, getattr(func, "__name__", "elemwise"))
     shape = _broadcast_shape(list(args), label)
     operands = _as_operands(list(args), len(shape))
     if dtype is None:

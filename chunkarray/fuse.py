@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -75,6 +75,8 @@ class Fused(Node):
 # A block of a member node is found from the root's block index by a coordinate map: entry ``p``
 # of the map is ``index[p]`` when ``p >= 0``, block 0 (a broadcast axis) when ``p == -1``.
 Coords = tuple[int, ...]
+# A function from a block index to the step function for that block.
+BlockFuncMaker = Callable[[tuple[int, ...]], Callable[..., Any]]
 
 
 def _at(coords: Coords, index: tuple[int, ...]) -> tuple[int, ...]:
@@ -86,7 +88,7 @@ class _Template:
 
     def __init__(self, root: Blockwise, members: set[str]) -> None:
         self.members = members
-        self._per_block: list[tuple[int, Node, Coords | None]] | None = None
+        self._per_block: list[tuple[int, BlockFuncMaker, Coords | None]] | None = None
         self._keys: list[tuple[str, Coords | None, Key | None]] = []
         self._fixed_keys: tuple[Key, ...] | None = None  # when no key depends on the block
         # (steps before, maker, steps after) when one step, at the root's blocks, is per block
@@ -101,8 +103,10 @@ class _Template:
         self._seen: dict[tuple[str, Coords], int] = {}
         out = self._visit(root, tuple(range(len(root.chunks))))
         ufunc = tuple(
-            kinds[i] == ELEMENTWISE and isinstance(kernels.base_func(node.func), np.ufunc)
-            for i, (node, _, _) in enumerate(self.steps)  # type: ignore[attr-defined]
+            # An ELEMENTWISE step is a Blockwise (see is_elementwise).
+            kinds[i] == ELEMENTWISE
+            and isinstance(kernels.base_func(cast(Blockwise, node).func), np.ufunc)
+            for i, (node, _, _) in enumerate(self.steps)
         )
         sink = kernels.base_func(root.func) is kernels.copy_into
         self.plan = Plan(tuple(refs), tuple(kinds), tuple(n.dtype for n, _, _ in self.steps), out,
@@ -144,12 +148,12 @@ class _Template:
     def task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         if self._per_block is None:
             self._compile()
-        keys = self._fixed_keys
+        keys: Sequence[Key] | None = self._fixed_keys
         if keys is None:
             keys = [
                 key if key is not None else (name, *index) if coords is None else
                 (name, *_at(coords, index))
-                for name, coords, key in self._keys  # type: ignore[misc]
+                for name, coords, key in self._keys
             ]
         if self._one_read is not None:  # the usual case: one read, of the root's own block
             before, make, after = self._one_read
@@ -157,7 +161,9 @@ class _Template:
         funcs = list(self._funcs)
         for i, make, coords in self._per_block:  # type: ignore[union-attr]
             funcs[i] = make(index if coords is None else _at(coords, index))
-        return (Program(self.plan, tuple(funcs)), *keys), keys
+        # Every None in funcs (a per-block step) was filled in just above.
+        filled = cast("tuple[Callable[..., Any], ...]", tuple(funcs))
+        return (Program(self.plan, filled), *keys), keys
 
     def _compile(self) -> None:
         # Most maps are the identity (the member has the root's blocks) and most keys are fixed
@@ -169,7 +175,7 @@ class _Template:
             for name, coords in self.inputs
         ]
         if all(key is not None for _, _, key in self._keys):
-            self._fixed_keys = tuple(key for _, _, key in self._keys)
+            self._fixed_keys = tuple(key for _, _, key in self._keys if key is not None)
         self._funcs = [fixed for _, _, fixed in self.steps]
         self._per_block = [
             (i, _block_func_maker(node), None if coords == identity else coords)
@@ -180,7 +186,7 @@ class _Template:
             self._one_read = (tuple(self._funcs[:i]), make, tuple(self._funcs[i + 1:]))
 
 
-def _block_func_maker(node: Node) -> Callable[[tuple[int, ...]], Callable[..., Any]]:
+def _block_func_maker(node: Node) -> BlockFuncMaker:
     """A function from a block index to the step function of ``node`` for that block."""
     if isinstance(node, FromArray):
         getter, block_slices = node.getter, node.block_slices

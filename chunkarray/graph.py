@@ -170,7 +170,8 @@ def _lower(nodes: dict[str, Node], keys: Iterable[Key]) -> Lowered:
             continue
         entry = expanded.pop(key, None)
         if entry is None:
-            task, found = nodes[key[0]].block_task(key[1:])  # type: ignore[index]
+            # A key is (name, *block index), which the Key alias cannot say.
+            task, found = nodes[key[0]].block_task(key[1:])  # type: ignore[index, arg-type]
             found = tuple(found)
             pending = [d for d in found if d not in ids]
             if pending:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -82,7 +82,7 @@ def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
         if advanced != list(range(advanced[0], advanced[-1] + 1)):
             # NumPy puts the dimension of an index array first when the advanced indices (the
             # array and any ints) are not next to each other.
-            layout = [axis] + [a for a in layout if a != axis]
+            layout = [axis, *(a for a in layout if a != axis)]
     order = [a for a in layout if a is not None]
     if order != sorted(order):
         out = transpose(out, order)
@@ -251,10 +251,11 @@ def _into_source(node: FromArray, entries: Sequence[Any]) -> Node | None:
     if not isinstance(node.source, np.ndarray) and any(s != 1 for s in steps):
         return None  # storage libraries read contiguous ranges: slice the blocks after reading
     _, chunks = _plan(node, entries)
-    region = list(node.region) if node.region is not None else [(0, 1)] * len(node.shape)
+    region: list[int | tuple[int, int]] = (
+        list(node.region) if node.region is not None else [(0, 1)] * len(node.shape))
     kept = [i for i, r in enumerate(region) if not isinstance(r, int)]
     for axis, entry in zip(kept, entries):
-        start, step = region[axis]  # type: ignore[misc]
+        start, step = region[axis]  # type: ignore[misc]  # a kept axis: a (start, step) pair
         if isinstance(entry, int):
             region[axis] = start + entry * step
         else:
@@ -269,11 +270,13 @@ def _through_elementwise(node: Blockwise, entries: Sequence[Any]) -> Node:
     ndim = len(node.shape)
     dropped = {a for a, e in enumerate(entries) if isinstance(e, int)}
     pairs: list[Any] = []
-    for source, ind in zip(node.inputs, node.in_inds):
+    # The index letters of an elementwise step are its axis numbers.
+    in_inds = cast("tuple[tuple[int, ...], ...]", node.in_inds)
+    for source, ind in zip(node.inputs, in_inds):
         own = []
         for letter, n in zip(ind, source.shape):
-            entry = entries[letter]  # type: ignore[index]
-            if n == 1 and node.shape[letter] != 1:  # type: ignore[index]
+            entry = entries[letter]
+            if n == 1 and node.shape[letter] != 1:
                 entry = 0 if isinstance(entry, int) else (0, 1, 1)  # a broadcast axis stays so
             own.append(entry)
         pairs += [_basic(source, own), tuple(letter for letter in ind if letter not in dropped)]
@@ -290,7 +293,7 @@ def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
         return x
     ndim = x.ndim + len(nones)
     old = [a for a in range(ndim) if a not in nones]
-    new_axes = {f"new{p}": 1 for p in nones}
+    new_axes: dict[Hashable, int] = {f"new{p}": 1 for p in nones}
     out_ind = tuple(f"new{a}" if a in nones else a for a in range(ndim))
     kernel = partial(np.expand_dims, axis=tuple(nones))
     node = blockwise_node(kernel, out_ind, x._node, tuple(old), dtype=x.dtype, new_axes=new_axes,
@@ -352,7 +355,10 @@ def _take_pushed(node: Node, idx: np.ndarray, axis: int, chunks: Chunks) -> Node
     if not (isinstance(node, Blockwise) and is_elementwise(node)):
         return None
     pairs: list[Any] = []
-    for source, ind in zip(node.inputs, node.in_inds):
+    source: Node | None
+    # The index letters of an elementwise step are its axis numbers.
+    in_inds = cast("tuple[tuple[int, ...], ...]", node.in_inds)
+    for source, ind in zip(node.inputs, in_inds):
         broadcast = [n == 1 and node.shape[a] != 1 for a, n in zip(ind, source.shape)]
         if axis in ind and not broadcast[ind.index(axis)]:
             target = tuple((1,) if b else chunks[a] for a, b in zip(ind, broadcast))
@@ -503,7 +509,7 @@ class _TakeJoined(Node):
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         axis, j = self.joined.axis, index[self.joined.axis]
-        key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
+        key: Key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
         positions = self.positions[self._bounds[j]:self._bounds[j + 1]]
         # Positions checked at the call: "clip" skips NumPy's check of every one of them.
         return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
@@ -534,7 +540,7 @@ class _Gather(Node):
         j = index[self.axis]
         coords = list(index)
         coords[self.axis] = self.touched[j]
-        key = (self.source.name, *coords)
+        key: Key = (self.source.name, *coords)
         return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
 
 
@@ -554,7 +560,7 @@ class _Joined(Node):
         return (self.gathered,)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        keys = []
+        keys: list[Key] = []
         for p in range(self.gathered.numblocks[self.axis]):
             coords = list(index)
             coords[self.axis] = p
@@ -608,7 +614,7 @@ class _Reorder(Node):
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         j = index[self.axis]
-        keys = []
+        keys: list[Key] = []
         for p in self.pieces[j]:
             coords = list(index)
             coords[self.axis] = p

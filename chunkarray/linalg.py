@@ -92,7 +92,7 @@ def dot(a: Any, b: Any, /) -> ChunkedArray:
         raise ValueError(f"dot supports 1-D and 2-D operands, got shapes {x.shape} and {y.shape};"
                          f" use matmul for stacks of matrices")
     if x.ndim == 0 or y.ndim == 0:
-        return x * y
+        return x * y  # type: ignore[operator]  # ``*`` is bound by chunkarray._methods
     return matmul(x, y)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,7 +130,9 @@ class Program:
         plan = self.plan
         if not plan.sink:
             return None, -1
-        return self.funcs[plan.out].keywords["out"], plan.refs[plan.out][0]
+        # A sink's step is partial(copy_into, out=view) (see chunkarray.primitives.sinks).
+        sink = cast("partial[Any]", self.funcs[plan.out])
+        return sink.keywords["out"], plan.refs[plan.out][0]
 
     def _operands(self, inputs: tuple[Any, ...], values: list[Any]) -> list[Any]:
         """The arrays the non-read steps work on: read results and the inputs they take."""
@@ -146,7 +149,7 @@ class Program:
                 continue
             args = [inputs[-1 - r] if r < 0 else values[r] for r in refs]
             target = None
-            if i == feeds and plan.ufunc[i] and sink.dtype == plan.dtypes[i] \
+            if i == feeds and sink is not None and plan.ufunc[i] and sink.dtype == plan.dtypes[i] \
                     and np.broadcast_shapes(*(np.shape(a) for a in args)) == sink.shape:
                 target = sink  # the sink's copy then has nothing to do
             elif plan.ufunc[i]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
@@ -242,9 +242,10 @@ def _remake(node: Node, new: Chunks) -> Node | None:
     for source, ind in zip(node.inputs, node.in_inds):
         while isinstance(source, Rechunk):  # e.g. unifying chunks: the new blocks replace it
             source = source.source
+        letters = cast("tuple[int, ...]", ind)  # elementwise steps index axes by number
         target = tuple(
-            (1,) if n == 1 and node.shape[letter] != 1 else new[letter]  # type: ignore[index]
-            for letter, n in zip(ind, source.shape)
+            (1,) if n == 1 and node.shape[letter] != 1 else new[letter]
+            for letter, n in zip(letters, source.shape)
         )
         remade = source if source.chunks == target else _remake(source, target)
         if remade is None:

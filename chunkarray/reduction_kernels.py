@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import warnings
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -92,7 +92,8 @@ def count_nonzero_chunk(x: np.ndarray, *, axis: Axes) -> np.ndarray:
 
 def _count(x: np.ndarray, axis: Axes, skipna: bool) -> np.ndarray:
     if skipna and x.dtype.kind in "fc":
-        return np.sum(~np.isnan(x), axis=axis, keepdims=True, dtype=np.intp)
+        # keepdims=True: always an array, which NumPy's overloads do not say.
+        return cast(np.ndarray, np.sum(~np.isnan(x), axis=axis, keepdims=True, dtype=np.intp))
     n = int(np.prod([x.shape[a] for a in axis], dtype=np.intp))
     shape = tuple(1 if a in axis else s for a, s in enumerate(x.shape))
     return np.full(shape, n, dtype=np.intp)
@@ -206,9 +207,9 @@ def arg_chunk(x: np.ndarray, *, axis: Axes, offset: tuple[int, ...], shape: tupl
     if x.shape[a] == 0:  # an empty block (after a boolean mask): a value that never wins
         shape = x.shape[:a] + (1,) + x.shape[a + 1:]
         return np.full(shape, _never_wins(x.dtype, func)), np.full(shape, -1, dtype=np.intp)
-    local = _arg_pick(x, a, func, skipna)
-    value = np.take_along_axis(x, np.maximum(local, 0), axis=a)
-    return value, np.where(local >= 0, local + offset[a], -1).astype(np.intp)
+    pick = _arg_pick(x, a, func, skipna)
+    value = np.take_along_axis(x, np.maximum(pick, 0), axis=a)
+    return value, np.where(pick >= 0, pick + offset[a], -1).astype(np.intp)
 
 
 def _never_wins(dtype: np.dtype, func: Any) -> Any:
@@ -227,8 +228,8 @@ def arg_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, func: Any, 
     values, indices = state
     if flat:
         keep = (1,) * values.ndim
-        value, index = _pick_flat(values.reshape(-1), indices.reshape(-1), func, skipna)
-        value, index = np.reshape(value, keep), np.full(keep, index, dtype=np.intp)
+        value, position = _pick_flat(values.reshape(-1), indices.reshape(-1), func, skipna)
+        value, index = np.reshape(value, keep), np.full(keep, position, dtype=np.intp)
     else:
         (a,) = axis
         if not skipna:  # partial results of empty blocks must not win

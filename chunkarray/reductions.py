@@ -23,6 +23,7 @@ from chunkarray import reduction_kernels as rk
 from chunkarray._chunks import block_offsets
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.creation import asarray
+from chunkarray.graph import Node
 from chunkarray.kernels import concatenate_nested
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
@@ -64,7 +65,8 @@ def _merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: tuple
 
 
 def _is_fan_in(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 2
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) \
+        and bool(value >= 2)
 
 
 def _split_factors(split_every: Any, axes: tuple[int, ...], ndim: int) -> dict[int, int]:
@@ -104,6 +106,7 @@ def reduce(
         def block_kwargs(index: tuple[int, ...]) -> dict[str, Any]:
             return {"offset": tuple(o[i] for o, i in zip(offsets, index)), "shape": shape}
 
+    node: Node
     node = blockwise_node(
         chunk, ind, x._node, ind, dtype=dtype, adjust_chunks={a: 1 for a in axes},
         block_kwargs=block_kwargs, token=(label, "chunk"),

@@ -127,8 +127,8 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
         name=name,
     )
     if wants_id or wants_info:
-        positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
-        node.block_kwargs = _block_kwargs(node, positions, wants_id, wants_info)
+        array_positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
+        node.block_kwargs = _block_kwargs(node, array_positions, wants_id, wants_info)
     return ChunkedArray(node)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.exceptions import AxisError
@@ -116,18 +116,23 @@ def _prod_values(dtype: Any, shape: tuple[int, ...]) -> st.SearchStrategy[np.nda
 
 
 @st.composite
-def cases(draw: st.DrawFn, op: Op, max_dims: int = 3, dtypes: Any = None
-          ) -> tuple[np.ndarray, ca.ChunkedArray, dict[str, Any]]:
-    """An array (with NaNs sometimes), a chunking of it, and keyword arguments for ``op``."""
+def cases(draw: st.DrawFn, op: Op, max_dims: int = 3, dtypes: Any = None,
+          int_axis: bool = False) -> tuple[np.ndarray, ca.ChunkedArray, dict[str, Any]]:
+    """An array (with NaNs sometimes), a chunking of it, and keyword arguments for ``op``.
+
+    With ``int_axis`` the array has axes and ``axis`` is one of them, never None.
+    """
     dtype = np.dtype(draw(st.sampled_from(dtypes or op.dtypes)))
     # Products of more than ~125 factors in [0.5, 2] could over/underflow float32.
-    shape = draw(shapes(max_dims=max_dims, max_side=5 if op.error == "prod" else 7))
+    shape = draw(shapes(min_dims=int(int_axis), max_dims=max_dims,
+                        max_side=5 if op.error == "prod" else 7))
     if op.error == "prod":
         a = draw(_prod_values(dtype, shape))
     else:
         a = draw(values(dtype, shape, nan=True))
     x = ca.from_array(a, chunks=draw(chunkings(shape)))
-    kwargs: dict[str, Any] = {"axis": draw(axes(a.ndim, arg=op.arg))}
+    axis = st.integers(-a.ndim, a.ndim - 1) if int_axis else axes(a.ndim, arg=op.arg)
+    kwargs: dict[str, Any] = {"axis": draw(axis)}
     if draw(st.booleans()):
         kwargs["keepdims"] = draw(st.booleans())
     if op.dtype_arg and draw(st.booleans()):
@@ -438,8 +443,8 @@ METHOD_OPS = [op for op in OPS if op.method]
 @fewer
 @given(data=st.data())
 def test_method_with_positional_axis(executor, op, data):
-    a, x, kwargs = data.draw(cases(op, max_dims=2, dtypes=[np.int16, np.float64]))
-    assume(kwargs["axis"] is not None)
+    a, x, kwargs = data.draw(cases(op, max_dims=2, dtypes=[np.int16, np.float64],
+                                   int_axis=True))
     axis = kwargs.pop("axis")
     kwargs.pop("split_every", None)
     method = getattr(a, op.name)  # NumPy's method takes the same arguments

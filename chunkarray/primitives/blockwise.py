@@ -25,6 +25,9 @@ __all__ = ["Blockwise", "blockwise_node", "unify_chunks"]
 
 Index = tuple[Hashable, ...]
 _OUT, _ZERO, _CONTRACT = 0, 1, 2
+# How an input's axis is indexed: (_OUT, output axis), (_ZERO, 0) or (_CONTRACT, letter); the
+# value's type follows the tag, which a tuple type cannot say.
+Step = tuple[int, Any]
 
 
 class Blockwise(Node):
@@ -57,7 +60,7 @@ class Blockwise(Node):
         contract: dict[Hashable, int] = {}
         plans = []
         for node, ind in zip(self.inputs, self.in_inds):
-            plan = []
+            plan: list[Step] = []
             for axis, letter in enumerate(ind):
                 if letter not in position:
                     contract[letter] = node.numblocks[axis]
@@ -81,7 +84,7 @@ class Blockwise(Node):
             coords = [index[v] if kind == _OUT else v for kind, v in plan]
             contracted = [a for a, (kind, _) in enumerate(plan) if kind == _CONTRACT]
             if not contracted:
-                key = (node.name, *coords)
+                key: Key = (node.name, *coords)
                 deps.append(key)
                 args.append(key)
             else:
@@ -95,14 +98,14 @@ class Blockwise(Node):
         self, name: str, coords: list[Any], axes: list[int], plan: tuple, deps: list[Key]
     ) -> list[Any]:
         axis, rest = axes[0], axes[1:]
-        out = []
+        out: list[Any] = []
         for b in range(self._contract[plan[axis][1]]):
             c = list(coords)
             c[axis] = b
             if rest:
                 out.append(self._nested(name, c, rest, plan, deps))
             else:
-                key = (name, *c)
+                key: Key = (name, *c)
                 deps.append(key)
                 out.append(key)
         return out

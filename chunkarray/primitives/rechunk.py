@@ -94,7 +94,7 @@ def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -
     shape = [len(p) for p in per_axis]
     flat = []
     for combo in product(*per_axis):
-        key = (name, *(b for b, _ in combo))
+        key: Key = (name, *(b for b, _ in combo))
         keys.append(key)
         flat.append([key, _Slices(tuple(s for _, s in combo))])
     return kernels.nest(flat, shape)

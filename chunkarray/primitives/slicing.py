@@ -80,6 +80,7 @@ class Slice(Node):
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         blocks, local = [], []
+        i: slice | int  # a local index: a slice, or an int that drops the axis
         out = iter(index)
         for entry in self.axes:
             if isinstance(entry, tuple):
@@ -88,5 +89,5 @@ class Slice(Node):
                 b, i = entry[next(out)]
             blocks.append(b)
             local.append(i)
-        key = (self.source.name, *blocks)
+        key: Key = (self.source.name, *blocks)
         return (partial(kernels.getitem, index=tuple(local)), key), (key,)

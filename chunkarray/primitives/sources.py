@@ -144,5 +144,5 @@ class BlockSelect(Node):
         return (self.source,)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        key = (self.source.name, *(m[i] for m, i in zip(self.maps, index)))
+        key: Key = (self.source.name, *(m[i] for m, i in zip(self.maps, index)))
         return (kernels.identity, key), (key,)
