@@ -189,8 +189,7 @@ class _Template:
 def _block_func_maker(node: Node) -> BlockFuncMaker:
     """A function from a block index to the step function of ``node`` for that block."""
     if isinstance(node, FromArray):
-        getter, block_slices = node.getter, node.block_slices
-        return lambda index: partial(getter, index=block_slices(index))
+        return node.block_reader
     if isinstance(node, BlockFunction):
         return lambda index: node.block_task(index)[0][0]  # type: ignore[no-any-return]
     assert isinstance(node, Blockwise) and node.block_kwargs is not None

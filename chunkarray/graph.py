@@ -159,7 +159,7 @@ def _lower(nodes: dict[str, Node], keys: Iterable[Key]) -> Lowered:
     order: list[Key] = []
     task_list: list[Task] = []
     deps: list[tuple[int, ...]] = []
-    expanded: dict[Key, tuple[Task, tuple[Key, ...]]] = {}  # waiting for their dependencies
+    expanded: dict[Key, tuple[Task, Sequence[Key]]] = {}  # waiting for their dependencies
     # Iterative post-order DFS: a key is emitted once all of its dependencies are. Most keys are
     # emitted on first visit (their inputs were emitted before), so they are touched only once.
     stack: list[Key] = list(keys)[::-1]
@@ -172,17 +172,17 @@ def _lower(nodes: dict[str, Node], keys: Iterable[Key]) -> Lowered:
         if entry is None:
             # A key is (name, *block index), which the Key alias cannot say.
             task, found = nodes[key[0]].block_task(key[1:])  # type: ignore[index, arg-type]
-            found = tuple(found)
-            pending = [d for d in found if d not in ids]
-            if pending:
+            positions = [ids.get(d) for d in found]
+            if None in positions:  # inputs to emit first; this key is seen again after them
                 expanded[key] = (task, found)
-                stack.extend(pending[::-1])
+                stack.extend([d for d, p in zip(found, positions) if p is None][::-1])
                 continue
         else:
             task, found = entry
+            positions = [ids[d] for d in found]
         stack.pop()
         ids[key] = len(order)
         order.append(key)
         task_list.append(task)
-        deps.append(tuple([ids[d] for d in found]))
+        deps.append(tuple(positions))  # type: ignore[arg-type]
     return Lowered(order, task_list, deps, ids)

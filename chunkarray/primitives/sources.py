@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from operator import getitem
+from operator import getitem, itemgetter
 from typing import Any
 
 import numpy as np
@@ -86,9 +86,22 @@ class FromArray(Node):
             parts.append(slice(start + within.start * step, None if stop < 0 else stop, step))
         return tuple(parts)
 
+    def block_reader(self, index: tuple[int, ...]) -> Callable[[Any], Any]:
+        """The function of the source that reads block ``index``.
+
+        Slicing a NumPy array gives the block as a view, so there the reader is the bare slicing
+        (``operator.itemgetter``, in C): it runs once per block, and on small blocks the Python
+        layer of a getter would cost more than the read.
+        """
+        where = self.block_slices(index)
+        if self.getter is kernels.block_from_source and self.chunks \
+                and type(self.data.value) is np.ndarray:
+            return itemgetter(where)
+        return partial(self.getter, index=where)
+
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         key = (self.data.name,)
-        return (partial(self.getter, index=self.block_slices(index)), key), (key,)
+        return (self.block_reader(index), key), (key,)
 
 
 class BlockFunction(Node):
