@@ -116,6 +116,8 @@ class Program:
         if plan.pieces_ok:
             operands = self._operands(inputs, values)
             rows = _piece_rows(operands)
+            if rows and plan.chain and self._scalar_ufunc_chain():
+                return self._run_chain_in_pieces(values[0], rows)
             if rows:
                 return self._run_in_pieces(inputs, values, operands, rows)
         if not any(plan.ufunc):  # nothing to run in place: just call the steps in order
@@ -124,6 +126,64 @@ class Program:
                     values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in refs])
             return values[plan.out]
         return self._run_whole(inputs, values)
+
+    def _last_step(self) -> int:
+        """The last step that computes: the one before the sink's copy, if there is a sink."""
+        return self.plan.out - 1 if self.plan.sink else self.plan.out
+
+    def _reduces(self) -> bool:
+        return not self.plan.sink and self.plan.kinds[self.plan.out] != ELEMENTWISE
+
+    def _scalar_ufunc_chain(self) -> bool:
+        """Whether the steps between the read and the last are ufuncs of the previous step's
+        result and scalars only: the chain :meth:`_run_chain_in_pieces` runs."""
+        plan = self.plan
+        stop = self._last_step() + (0 if self._reduces() else 1)
+        return all(
+            plan.ufunc[i] and all(np.ndim(v) == 0 for v in getattr(self.funcs[i], "literals",
+                                                                      {}).values())
+            for i in range(1, stop)
+        )
+
+    def _run_chain_in_pieces(self, block: np.ndarray, rows: int) -> Any:
+        """The common chain, piece by piece with as little Python per piece as possible.
+
+        A read, ufuncs each of the step before (and scalars), then a reduction's chunk step or
+        nothing. Each piece goes through the ufuncs in one buffer per dtype, small enough to
+        stay in cache, and the last ufunc writes straight into the result (or the sink's view).
+        """
+        plan, funcs = self.plan, self.funcs
+        sink, _ = self._sink()
+        reduces = self._reduces()
+        last = self._last_step()
+        steps = [(funcs[i], plan.dtypes[i]) for i in range(1, last + (0 if reduces else 1))]
+        chunk = funcs[last] if reduces else None
+        n, tail = block.shape[0], block.shape[1:]
+        result = sink
+        if result is None and not reduces:
+            result = np.empty(block.shape, dtype=plan.dtypes[last])
+        buffers: dict[np.dtype, np.ndarray] = {}
+        partials: list[Any] = []
+        final = len(steps) - 1
+        for lo in range(0, n, rows):
+            hi = min(lo + rows, n)
+            value = block[lo:hi]
+            for k, (func, dtype) in enumerate(steps):
+                if k == final and result is not None:
+                    value = func(value, out=result[lo:hi])
+                    continue
+                buf = buffers.get(dtype)
+                if buf is None:
+                    buf = buffers[dtype] = np.empty((rows, *tail), dtype=dtype)
+                value = func(value, out=buf[:hi - lo])
+            if chunk is not None:
+                partials.append(chunk(value))
+            elif not steps:
+                result[lo:hi] = value  # type: ignore[index]
+        if chunk is not None:
+            assert plan.combine is not None
+            return plan.combine(partials)
+        return result
 
     def _sink(self) -> tuple[np.ndarray | None, int]:
         """The view a sink step copies into, and the step it copies; ``(None, -1)`` if none."""
@@ -185,7 +245,11 @@ class Program:
             last = plan.out
         result: np.ndarray | None = sink
         partials: list[Any] = []
-        buffers: dict[int, np.ndarray] = {}  # one piece-sized buffer per step, reused every piece
+        # Piece-sized buffers, reused every piece: a step writes into the buffer of an input it
+        # is the last to read when it can, so a chain of steps works in one buffer, in cache.
+        buffers: dict[int, np.ndarray] = {}  # by the step that made each
+        holds: dict[int, int] = {}  # step -> the buffer its piece is in
+        last_use = plan.last_use
         for lo in range(0, n, rows):
             hi = min(lo + rows, n)
             local: list[Any] = [piece(v, lo, hi) for v in values]
@@ -203,9 +267,17 @@ class Program:
                         result = np.empty((n, *shape[1:]), dtype=plan.dtypes[i])
                     local[i] = funcs[i](*args, out=result[lo:hi])
                     continue
-                buf = buffers.get(i)
+                target = i
+                for r in refs:
+                    if r >= 0 and last_use[r] == i and r in holds:
+                        buf = buffers[holds[r]]
+                        if buf.shape[1:] == shape[1:] and buf.dtype == plan.dtypes[i]:
+                            target = holds[r]
+                            break
+                buf = buffers.get(target)
                 if buf is None or buf.shape[1:] != shape[1:]:
-                    buf = buffers[i] = np.empty((rows, *shape[1:]), dtype=plan.dtypes[i])
+                    buf = buffers[target] = np.empty((rows, *shape[1:]), dtype=plan.dtypes[i])
+                holds[i] = target
                 local[i] = funcs[i](*args, out=buf[:hi - lo])
             if reduces:
                 partials.append(local[plan.out])

@@ -200,6 +200,10 @@ def test_every_program_path_fills_the_result_exactly(monkeypatch, small, piece):
         (np.sin(x).astype(np.float32), np.sin(a).astype(np.float32)),
         (ca.where(x > 0, x, 0.0), np.where(a > 0, a, 0.0)),
         (x + x.T[:37, :].T.sum(axis=0), a + a.sum(axis=0)),
+        (np.logical_not(x > 0.1), np.logical_not(a > 0.1)),  # the chain changes dtype
+        (np.sqrt(np.abs(x) * 2 + 1).sum(axis=0), np.sqrt(np.abs(a) * 2 + 1).sum(axis=0)),
+        ((x * 3 > 1).sum(axis=1), (a * 3 > 1).sum(axis=1)),
+        (((x - 1) ** 2).mean(axis=0), ((a - 1) ** 2).mean(axis=0)),
     ]:
         out, _ = _fill(got)
         assert_eq(out, want)
