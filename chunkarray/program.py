@@ -270,8 +270,8 @@ class Program:
                 target = i
                 for r in refs:
                     if r >= 0 and last_use[r] == i and r in holds:
-                        buf = buffers[holds[r]]
-                        if buf.shape[1:] == shape[1:] and buf.dtype == plan.dtypes[i]:
+                        held = buffers[holds[r]]
+                        if held.shape[1:] == shape[1:] and held.dtype == plan.dtypes[i]:
                             target = holds[r]
                             break
                 buf = buffers.get(target)
