@@ -61,7 +61,8 @@ def has_unknown(sizes: Sequence[Any]) -> bool:
     >>> has_unknown((4, float("nan"))), has_unknown((4, 2))
     (True, False)
     """
-    return any(isinstance(s, float) and math.isnan(s) for s in sizes)
+    total = sum(sizes)  # NaN if any size is; summed in C, as this runs on every array made
+    return isinstance(total, float) and math.isnan(total)
 
 
 def blockdims_from_blockshape(shape: Shape, blockshape: Sequence[int]) -> Chunks:

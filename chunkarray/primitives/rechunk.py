@@ -24,6 +24,8 @@ def same_sizes(a: Chunks, b: Chunks) -> bool:
     >>> same_sizes(((nan,), (2,)), ((nan, nan), (2,)))
     False
     """
+    if a == b:  # the usual case, in C (NaN sizes are never equal, so they go on below)
+        return True
     return len(a) == len(b) and all(
         len(x) == len(y) and all(s == t or (s != s and t != t) for s, t in zip(x, y))
         for x, y in zip(a, b)
