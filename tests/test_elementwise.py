@@ -670,6 +670,10 @@ def test_round(executor, data, decimals):
     a, x = data.draw(arrays(dtypes=[*INTEGER_DTYPES, *FLOAT_DTYPES, *COMPLEX_DTYPES], max_dims=2))
     expected, error = numpy_result(lambda v: np.round(v, decimals), a)
     assume(error is None)
+    # Rounding an integer past its dtype's range casts out of range, whose result NumPy leaves
+    # undefined (it differs with the array's length): no answer to compare with there.
+    assume(a.dtype.kind not in "iu" or decimals >= 0
+           or np.all(np.abs(np.round(a.astype(np.float64), decimals)) <= np.iinfo(a.dtype).max))
     for result in (x.round(decimals), np.round(x, decimals), np.around(x, decimals)):
         assert isinstance(result, ca.ChunkedArray)
         assert_eq(result.compute(), expected)
