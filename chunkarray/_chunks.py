@@ -46,6 +46,15 @@ def _is_byte_string(spec: object) -> bool:
     return match is not None and match.group(2).lower() in BYTE_UNITS
 
 
+def largest_block_nbytes(chunks: Chunks, itemsize: int) -> int:
+    """The bytes of the largest block ``chunks`` can make: what one task holding a block holds.
+
+    >>> largest_block_nbytes(((2, 3), (4,)), 8)
+    96
+    """
+    return itemsize * math.prod(max(c) for c in chunks)
+
+
 def shape_from_chunks(chunks: Chunks) -> Shape:
     """The array shape a chunking describes.
 

@@ -16,6 +16,7 @@ from chunkarray._chunks import (
     blockdims_from_blockshape,
     chunk_boundaries,
     common_refinement,
+    largest_block_nbytes,
 )
 
 __all__ = [
@@ -158,7 +159,7 @@ def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -
             if k < span:
                 trial = factors[:axis] + [min(2 * k, span)] + factors[axis + 1:]
                 merged = tuple(_merge(o, f) for o, f in zip(old, trial))
-                if itemsize * math.prod(max(c) for c in merged) <= budget:
+                if largest_block_nbytes(merged, itemsize) <= budget:
                     options.append((-span / k, axis, trial))
         if not options:
             return tuple(_merge(o, f) for o, f in zip(old, factors))

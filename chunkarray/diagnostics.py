@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from chunkarray._profile_html import render
 from chunkarray.executors import _callbacks
-from chunkarray.graph import SINK_PREFIX, Key
+from chunkarray.graph import Key, made_key
 
 __all__ = ["ProgressBar", "Profiler", "TaskRecord", "memory_usage", "task_kind"]
 
@@ -153,7 +153,7 @@ def task_kind(key: Key) -> str:
     >>> task_kind(("add-7f3a9c0e1b2d4f6a8c0e1b2d", 0, 1)), task_kind(("mydata", 0))
     ('add', 'mydata')
     """
-    name = str(key[0]).removeprefix(SINK_PREFIX)  # a block made and put in place: its maker
+    name = str(made_key(key)[0])  # a sink's task is named by the block it makes
     head, _, tail = name.rpartition("-")
     is_hash = head and len(tail) >= 8 and all(c in "0123456789abcdef" for c in tail)
     return head if is_hash else name

@@ -22,13 +22,25 @@ import numpy as np
 
 from chunkarray._chunks import Chunks, shape_from_chunks
 
-__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "lower", "is_task"]
+__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key"]
 
 Key = tuple[str | int, ...]
 
 # Names of sink nodes (see :mod:`chunkarray.primitives.sinks`) are this prefix and the name of the
 # node whose blocks they put away: an error in a sink's task is reported for that node's block.
 SINK_PREFIX = "into-"
+
+
+def made_key(key: Key) -> Key:
+    """The key of the block a task makes: a sink's key names the block it puts away.
+
+    >>> made_key(("into-add-1f", 2)), made_key(("add-1f", 2))
+    (('add-1f', 2), ('add-1f', 2))
+    """
+    name = key[0]
+    if isinstance(name, str) and name.startswith(SINK_PREFIX):
+        return (name[len(SINK_PREFIX):], *key[1:])
+    return key
 Task = Any  # (callable, *args) or a literal value
 
 

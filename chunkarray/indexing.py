@@ -544,30 +544,6 @@ class _Gather(Node):
         return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
 
 
-class _Joined(Node):
-    """The gathered pieces joined along the indexed axis: one block there, read once by all."""
-
-    __slots__ = ("gathered", "axis")
-
-    def __init__(self, gathered: _Gather, axis: int) -> None:
-        chunks = tuple((sum(c),) if a == axis else c for a, c in enumerate(gathered.chunks))
-        super().__init__("joined-" + gathered.name, chunks, gathered.dtype)
-        self.gathered = gathered
-        self.axis = axis
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.gathered,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        keys: list[Key] = []
-        for p in range(self.gathered.numblocks[self.axis]):
-            coords = list(index)
-            coords[self.axis] = p
-            keys.append((self.gathered.name, *coords))
-        return (partial(np.concatenate, axis=self.axis), keys), keys
-
-
 class _Reorder(Node):
     """Output blocks in the index's own order, taken from the gathered pieces.
 
@@ -588,7 +564,8 @@ class _Reorder(Node):
         where[order] = np.arange(n)  # output element k is gathered element where[k]
         row = math.prod(s for a, s in enumerate(gathered.shape) if a != axis)
         self.whole = n * row * gathered.dtype.itemsize <= parse_bytes(config.get("memory_limit"))
-        self.source: Node = _Joined(gathered, axis) if self.whole else gathered
+        self.source: Node = (_JoinedBlocks(gathered, axis, list(range(gathered.numblocks[axis])))
+                             if self.whole else gathered)
         self.positions: list[np.ndarray] = []
         self.pieces: list[list[int]] = []
         bounds = np.asarray(chunk_boundaries(gathered.chunks[axis]))
@@ -624,5 +601,4 @@ class _Reorder(Node):
 
 
 def _take_from_pieces(pieces: list[np.ndarray], positions: np.ndarray, axis: int) -> np.ndarray:
-    joined = pieces[0] if len(pieces) == 1 else np.concatenate(pieces, axis=axis)
-    return np.take(joined, positions, axis=axis)
+    return np.take(_join(pieces, axis), positions, axis=axis)

@@ -245,11 +245,7 @@ class Program:
             last = plan.out
         result: np.ndarray | None = sink
         partials: list[Any] = []
-        # Piece-sized buffers, reused every piece: a step writes into the buffer of an input it
-        # is the last to read when it can, so a chain of steps works in one buffer, in cache.
-        buffers: dict[int, np.ndarray] = {}  # by the step that made each
-        holds: dict[int, int] = {}  # step -> the buffer its piece is in
-        last_use = plan.last_use
+        buffers: dict[int, np.ndarray] = {}  # one piece-sized buffer per step, reused every piece
         for lo in range(0, n, rows):
             hi = min(lo + rows, n)
             local: list[Any] = [piece(v, lo, hi) for v in values]
@@ -267,17 +263,9 @@ class Program:
                         result = np.empty((n, *shape[1:]), dtype=plan.dtypes[i])
                     local[i] = funcs[i](*args, out=result[lo:hi])
                     continue
-                target = i
-                for r in refs:
-                    if r >= 0 and last_use[r] == i and r in holds:
-                        held = buffers[holds[r]]
-                        if held.shape[1:] == shape[1:] and held.dtype == plan.dtypes[i]:
-                            target = holds[r]
-                            break
-                buf = buffers.get(target)
+                buf = buffers.get(i)
                 if buf is None or buf.shape[1:] != shape[1:]:
-                    buf = buffers[target] = np.empty((rows, *shape[1:]), dtype=plan.dtypes[i])
-                holds[i] = target
+                    buf = buffers[i] = np.empty((rows, *shape[1:]), dtype=plan.dtypes[i])
                 local[i] = funcs[i](*args, out=buf[:hi - lo])
             if reduces:
                 partials.append(local[plan.out])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any, cast
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, has_unknown, normalize_chunks
+from chunkarray._chunks import Chunks, has_unknown, largest_block_nbytes, normalize_chunks
 from chunkarray._rechunk_plan import plan_rechunk, source_span_bytes, staging_write_chunks
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
@@ -92,7 +91,7 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
 
 
 def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:
-    block = itemsize * math.prod(max(c) for c in new)
+    block = largest_block_nbytes(new, itemsize)
     if block > limit:
         raise ValueError(
             f"rechunk: a block of chunks={chunks!r} holds {block:,} bytes, more than "
@@ -112,8 +111,8 @@ def _stages_on_disk(node: Node, new: Chunks, limit: int, method: str | None) -> 
 def _stage(node: Node, new: Chunks, limit: int) -> Node:
     """The staged rechunk, refused when an old and a new block together exceed ``limit``."""
     itemsize = max(node.dtype.itemsize, 1)
-    old_block, new_block = (itemsize * math.prod(max(c) for c in chunks)
-                            for chunks in (node.chunks, new))
+    old_block = largest_block_nbytes(node.chunks, itemsize)
+    new_block = largest_block_nbytes(new, itemsize)
     # A write holds its block; a read holds its new block and, while it copies a piece, the
     # mapped pages of one staged block, at worst all of them.
     if old_block + new_block > limit:

@@ -197,7 +197,7 @@ def test_take_from_zarr_matches_numpy(executor, pair, data):
 
 @pytest.mark.parametrize(("limit", "route"), [
     ("1 GiB", {"_JoinedBlocks", "_TakeJoined"}),  # the touched blocks joined, then taken from
-    ("100 B", {"_Gather", "_Joined", "_Reorder"}),  # gathered per block, the pieces joined
+    ("100 B", {"_Gather", "_JoinedBlocks", "_Reorder"}),  # gathered per block, the pieces joined
     ("16 B", {"_Gather", "_Reorder"}),  # each output block reads just the pieces it needs
 ])
 def test_take_from_computed_blocks_stays_within_the_memory_limit(executor, limit, route):

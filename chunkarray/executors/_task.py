@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from chunkarray.graph import SINK_PREFIX, Key, Lowered, Task
+from chunkarray.graph import Key, Lowered, Task, made_key
 
 __all__ = ["note_failure", "run_in_order", "run_task"]
 
@@ -40,10 +40,7 @@ def run_task(task: Task, results: Mapping[Key, Any]) -> Any:
 
 def note_failure(exc: BaseException, key: Key) -> None:
     """Tag a task's exception with the block it was computing; the exception stays itself."""
-    name = key[0]
-    if isinstance(name, str) and name.startswith(SINK_PREFIX):  # the block being put away
-        key = (name[len(SINK_PREFIX):], *key[1:])
-    exc.add_note(f"chunkarray: raised while computing block {key!r}")
+    exc.add_note(f"chunkarray: raised while computing block {made_key(key)!r}")
 
 
 def run_in_order(lowered: Lowered, results: dict[Key, Any], remaining: list[int], keep: set[int],

@@ -9,7 +9,6 @@ every write of one call runs in a single :func:`chunkarray.compute`, so common i
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -19,7 +18,7 @@ import numpy as np
 
 from chunkarray import config
 from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, chunk_boundaries
+from chunkarray._chunks import Chunks, chunk_boundaries, largest_block_nbytes
 from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, compute
 from chunkarray.creation import asarray
@@ -226,7 +225,7 @@ def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func
     if new == x.chunks:
         return x
     limit = parse_bytes(config.get("memory_limit"))
-    block = math.prod(max(c) for c in new) * x.dtype.itemsize
+    block = largest_block_nbytes(new, x.dtype.itemsize)
     if block > limit:
         raise ValueError(
             f"{func}: the blocks of x (chunks {x.chunksize}) don't line up with the target's "
