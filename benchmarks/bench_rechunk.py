@@ -65,8 +65,8 @@ def _take(n: int, nblocks: int, computed: bool = False) -> dict[str, float]:
     import numpy as np
 
     import chunkarray as ca
-    from chunkarray.fuse import fuse
-    from chunkarray.graph import lower
+    from chunkarray.core.graph import lower
+    from chunkarray.optimize.fuse import fuse
 
     a = np.random.default_rng(0).random(n)
     perm = np.random.default_rng(1).permutation(n)

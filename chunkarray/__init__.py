@@ -6,9 +6,11 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
-from chunkarray import _methods, config
 from chunkarray.array import ChunkedArray, compute, persist
-from chunkarray.creation import (
+from chunkarray.core import config
+from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
+from chunkarray.ops import methods as _methods
+from chunkarray.ops.creation import (
     arange,
     asarray,
     empty,
@@ -23,10 +25,9 @@ from chunkarray.creation import (
     zeros,
     zeros_like,
 )
-from chunkarray.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
-from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
-from chunkarray.linalg import dot, matmul
-from chunkarray.manipulation import (
+from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
+from chunkarray.ops.linalg import dot, matmul
+from chunkarray.ops.manipulation import (
     array_split,
     block,
     broadcast_arrays,
@@ -46,8 +47,8 @@ from chunkarray.manipulation import (
     swapaxes,
     tile,
 )
-from chunkarray.rechunking import rechunk
-from chunkarray.reductions import (
+from chunkarray.ops.rechunk import rechunk
+from chunkarray.ops.reductions import (
     all,
     any,
     argmax,
@@ -70,7 +71,7 @@ from chunkarray.reductions import (
     sum,
     var,
 )
-from chunkarray.routines import blockwise, map_blocks, permute_dims, transpose
+from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
 
 _methods.bind()
 

@@ -2,7 +2,7 @@
 
 This module holds what an array *is* (shape, dtype, chunks, the node that makes its blocks) and how
 it becomes NumPy (``compute``, ``persist``, the conversion protocols). Operations live in their own
-modules and are bound to the class as methods by :mod:`chunkarray._methods`.
+modules and are bound to the class as methods by :mod:`chunkarray.ops.methods`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import config, kernels
-from chunkarray._chunks import Chunks, block_slices, has_unknown
-from chunkarray._tokenize import tokenize
+from chunkarray.core import config
+from chunkarray.core.chunks import Chunks, block_slices, has_unknown
+from chunkarray.core.graph import Key, Node, collect_nodes, lower
+from chunkarray.core.tokenize import tokenize
 from chunkarray.executors import get_executor, shares_memory
-from chunkarray.fuse import fuse
-from chunkarray.graph import Key, Node, collect_nodes, lower
+from chunkarray.kernels import blocks as kernels
+from chunkarray.optimize.fuse import fuse
 from chunkarray.primitives.sinks import into
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
@@ -298,7 +299,7 @@ def _warn_if_tiny_blocks(lowered: Any, nodes: dict[str, Node]) -> None:
         f"{block / 1024:.3g} KiB (an array of {math.prod(node.numblocks):,} blocks); "
         f"scheduling will cost more than the arithmetic. Use larger blocks: chunks='auto' "
         f"(about {config.get('chunk_size')}) or x.rechunk('auto'). "
-        f"Silence with chunkarray.config.set(warn_small_chunks=False).",
+        f"Silence with chunkarray.core.config.set(warn_small_chunks=False).",
         PerformanceWarning,
         stacklevel=_caller_stacklevel(),
     )

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray import config
-from chunkarray._chunks import chunk_boundaries
+from chunkarray.core import config
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.graph import Lowered, Node, lower
 from chunkarray.executors import get_executor, sync, threads
-from chunkarray.graph import Lowered, Node, lower
 from tests.strategies import ALL_DTYPES, arrays, assert_eq, chunkings, values
 
 with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

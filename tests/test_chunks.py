@@ -1,4 +1,4 @@
-"""Chunk arithmetic (``chunkarray._chunks``) and byte sizes (``chunkarray._bytes``)."""
+"""Chunk arithmetic (``chunkarray.core.chunks``) and byte sizes (``chunkarray.core.bytesize``)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import (
+from chunkarray.core.bytesize import parse_bytes
+from chunkarray.core.chunks import (
     block_offsets,
     block_slices,
     blockdims_from_blockshape,

@@ -1,4 +1,4 @@
-"""Creation functions (``chunkarray.creation``): from_array, asarray and NumPy's constructors."""
+"""Creation functions: from_array, asarray and NumPy's constructors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray._chunks import block_slices
+from chunkarray.core.chunks import block_slices
 from tests.strategies import (
     ALL_DTYPES,
     FLOAT_DTYPES,

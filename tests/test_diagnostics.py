@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 import chunkarray as ca
+from chunkarray.core.graph import lower
 from chunkarray.diagnostics import Profiler, ProgressBar, memory_usage, task_kind
 from chunkarray.executors import _callbacks
-from chunkarray.fuse import fuse
-from chunkarray.graph import lower
+from chunkarray.optimize.fuse import fuse
 from chunkarray.primitives.sinks import into
 
 

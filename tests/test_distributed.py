@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 import chunkarray as ca
-from chunkarray.fuse import fuse
-from chunkarray.graph import lower
+from chunkarray.core.graph import lower
+from chunkarray.optimize.fuse import fuse
 
 distributed = pytest.importorskip("distributed")
 dask = pytest.importorskip("dask")

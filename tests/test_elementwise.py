@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
-from chunkarray import _methods
+from chunkarray.ops import methods as _methods
 from tests.strategies import (
     ALL_DTYPES,
     COMPLEX_DTYPES,

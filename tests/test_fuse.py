@@ -8,10 +8,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray import program
+from chunkarray.core.graph import lower
 from chunkarray.executors import sync
-from chunkarray.fuse import Fused, fuse
-from chunkarray.graph import lower
+from chunkarray.optimize import program
+from chunkarray.optimize.fuse import Fused, fuse
 from chunkarray.primitives.sinks import into
 from tests.strategies import arrays, assert_eq
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
-from chunkarray.fuse import fuse
-from chunkarray.graph import collect_nodes, lower
+from chunkarray.core.graph import collect_nodes, lower
+from chunkarray.optimize.fuse import fuse
 from tests.strategies import arrays, assert_eq, chunkings
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray.graph import collect_nodes
+from chunkarray.core.graph import collect_nodes
 from chunkarray.primitives.rechunk import Rechunk
 from tests.strategies import ALL_DTYPES, arrays, assert_eq, chunkings, shapes, values
 

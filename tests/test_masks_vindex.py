@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
-from chunkarray.graph import lower
+from chunkarray.core.graph import lower
 from tests.strategies import arrays, assert_eq, chunkings
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,14 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray._chunks import blockdims_from_blockshape
-from chunkarray._rechunk_plan import (
+from chunkarray.core.chunks import blockdims_from_blockshape, staged_reads
+from chunkarray.core.graph import collect_nodes
+from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
     stage_task_bytes,
-    staged_reads,
     staging_write_chunks,
 )
-from chunkarray.graph import collect_nodes
 from chunkarray.primitives.rechunk import Rechunk
 from chunkarray.primitives.staged import StagedRechunk, StagingArray, can_stage
 from tests.strategies import arrays, assert_eq, chunkings, shapes

@@ -1,4 +1,4 @@
-"""Tests of chunkarray.reductions: every reduction against NumPy, from one table.
+"""Tests of chunkarray.ops.reductions: every reduction against NumPy, from one table.
 
 NumPy is the oracle: same dtype, integers exactly, floats within a rounding bound that scales with
 the data (a chunked sum adds in another order than NumPy's pairwise sum, so its error is bounded by
@@ -22,9 +22,9 @@ from hypothesis.extra import numpy as hnp
 from numpy.exceptions import AxisError
 
 import chunkarray as ca
-from chunkarray import program
+from chunkarray.core.graph import lower
 from chunkarray.executors import get_executor
-from chunkarray.graph import lower
+from chunkarray.optimize import program
 from tests.strategies import (
     ALL_DTYPES,
     INTEGER_DTYPES,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import chunkarray as ca
-from chunkarray._repr import format_bytes, svg_chunks
+from chunkarray.diagnostics.html_repr import format_bytes, svg_chunks
 
 
 @pytest.mark.parametrize("n, text", [

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from chunkarray import config
+from chunkarray.core import config
+from chunkarray.core.graph import Key, Lowered
 from chunkarray.executors import dask_scheduler, processes, sync, threads
-from chunkarray.graph import Key, Lowered
 
 __all__ = ["Execute", "get_executor", "shares_memory"]
 

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
-from chunkarray.graph import Key, Lowered, Task, is_task
+from chunkarray.core.graph import Key, Lowered, Task, is_task
 
 __all__ = ["active", "emit", "observed", "registered"]
 
@@ -94,7 +94,7 @@ def observed(lowered: Lowered) -> Lowered:
     """A copy of ``lowered`` whose tasks report their start and end to the active callbacks.
 
     >>> import chunkarray as ca
-    >>> from chunkarray.graph import lower
+    >>> from chunkarray.core.graph import lower
     >>> x = ca.arange(4, chunks=2)
     >>> g = observed(lower([x._node], list(x._node.keys())))
     >>> sorted(g.tasks) == sorted(g.order)

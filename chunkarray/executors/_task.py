@@ -6,7 +6,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from chunkarray.graph import Key, Lowered, Task, made_key
+from chunkarray.core.graph import Key, Lowered, Task, made_key
 
 __all__ = ["note_failure", "run_in_order", "run_task"]
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-from chunkarray.config import is_client
-from chunkarray.graph import Key, Lowered
+from chunkarray.core.config import is_client
+from chunkarray.core.graph import Key, Lowered
 
 __all__ = ["execute", "execute_on", "is_client", "on_client"]
 

@@ -28,9 +28,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from heapq import heapify, heappop, heappush
 from typing import Any
 
+from chunkarray.core.graph import Key, Lowered, is_task
 from chunkarray.executors import _callbacks
 from chunkarray.executors._task import note_failure, run_task
-from chunkarray.graph import Key, Lowered, is_task
 
 __all__ = ["execute", "shutdown"]
 

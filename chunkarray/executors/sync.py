@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from chunkarray.core.graph import Key, Lowered
 from chunkarray.executors import _callbacks
 from chunkarray.executors._task import run_in_order
-from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute"]
 

@@ -23,9 +23,9 @@ from collections.abc import Sequence
 from heapq import heapify, heappop, heappush
 from typing import Any
 
+from chunkarray.core.graph import Key, Lowered
 from chunkarray.executors import _callbacks
 from chunkarray.executors._task import note_failure, run_in_order, run_task
-from chunkarray.graph import Key, Lowered
 
 __all__ = ["execute"]
 

@@ -4,11 +4,11 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 ``import chunkarray``.
 """
 
-from chunkarray.creation import register_source_adapter
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
 from chunkarray.io.store import store
 from chunkarray.io.zarr import from_zarr, to_zarr
+from chunkarray.ops.creation import register_source_adapter
 
 __all__ = ["HDF5Array", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr"]
 

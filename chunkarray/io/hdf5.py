@@ -16,14 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import normalize_chunks
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
-from chunkarray.creation import asarray
+from chunkarray.core.chunks import normalize_chunks
+from chunkarray.core.tokenize import tokenize
 from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
 from chunkarray.io._optional import require
 from chunkarray.io.store import plan_write, run_writes
+from chunkarray.ops.creation import asarray
 from chunkarray.primitives.sources import FromArray
 
 __all__ = ["from_hdf5", "to_hdf5"]

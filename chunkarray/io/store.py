@@ -16,16 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import config
-from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, chunk_boundaries, largest_block_nbytes
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, compute
-from chunkarray.creation import asarray
+from chunkarray.core import config
+from chunkarray.core.bytesize import parse_bytes
+from chunkarray.core.chunks import Chunks, chunk_boundaries, largest_block_nbytes
+from chunkarray.core.tokenize import tokenize
 from chunkarray.io._hdf5_source import HDF5Array, is_h5py_dataset
+from chunkarray.ops.creation import asarray
+from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.sources import Data
-from chunkarray.rechunking import rechunk
 
 __all__ = ["Write", "aligned_chunks", "plan_write", "run_writes", "store", "write_unit"]
 

@@ -10,12 +10,12 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import normalize_chunks
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
-from chunkarray.creation import asarray
+from chunkarray.core.chunks import normalize_chunks
+from chunkarray.core.tokenize import tokenize
 from chunkarray.io._optional import require
 from chunkarray.io.store import plan_write, run_writes
+from chunkarray.ops.creation import asarray
 from chunkarray.primitives.sources import FromArray
 
 __all__ = ["from_zarr", "to_zarr"]

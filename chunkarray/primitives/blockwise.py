@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._chunks import Chunks, broadcast_chunk_axis
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import Chunks, broadcast_chunk_axis
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
 from chunkarray.primitives.rechunk import rechunk_node
 
 __all__ = ["Blockwise", "blockwise_node", "unify_chunks"]

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import Chunks, chunk_boundaries
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import Chunks, chunk_boundaries
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
 from chunkarray.primitives.sources import FromArray
 
 __all__ = ["SourceTake", "take_from_source"]

@@ -7,10 +7,10 @@ from functools import partial
 from itertools import product
 from typing import Any
 
-from chunkarray import kernels
-from chunkarray._chunks import Chunks, chunk_boundaries, locate
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import Chunks, chunk_boundaries, locate
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
 
 __all__ = ["Rechunk", "rechunk_node", "same_sizes"]
 

@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping, Sequence
 from itertools import product
 from typing import Any
 
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
-from chunkarray.kernels import nest
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels.blocks import nest
 
 __all__ = ["PartialReduce"]
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._chunks import block_offsets
-from chunkarray.graph import SINK_PREFIX, Node
+from chunkarray.core.chunks import block_offsets
+from chunkarray.core.graph import SINK_PREFIX, Node
+from chunkarray.kernels import blocks as kernels
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
 __all__ = ["into"]
@@ -21,7 +21,7 @@ def into(source: Node, out: np.ndarray) -> Blockwise:
     flight, not every block and then the result, and the copies run in the workers, in parallel.
     It is a blockwise step, so fusion makes it the last step of the chain that makes the block,
     and the chain then writes its last step straight into ``out`` (see
-    :mod:`chunkarray.program`). Block ``i`` of the node is the view of ``out`` it filled.
+    :mod:`chunkarray.optimize.program`). Block ``i`` of the node is the view of ``out`` it filled.
     """
     offsets = block_offsets(source.chunks)
     chunks = source.chunks

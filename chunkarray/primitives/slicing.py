@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from chunkarray import kernels
-from chunkarray._chunks import chunk_boundaries
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
 
 __all__ = ["Slice", "slice_axis"]
 

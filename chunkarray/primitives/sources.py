@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._chunks import Chunks, block_offsets
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import Chunks, block_offsets
+from chunkarray.core.graph import Key, Node
+from chunkarray.kernels import blocks as kernels
 
 __all__ = ["BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted"]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
 
 __all__ = ["Concatenate"]
 

@@ -13,7 +13,7 @@ reads, the pages of one mapped file.
 - Reads map a file (read-only), copy the piece they need into the new block, and drop the map at
   once: the pages touched count towards the process's memory only while that copy runs, and the
   operating system's page cache, not the process, holds the data in between.
-- Writes (see :func:`chunkarray._rechunk_plan.staging_write_chunks`): neighbouring old blocks
+- Writes (see `staging_write_chunks`): neighbouring old blocks
   may be merged along the axes new blocks span, as every (new block, staged block) pair costs a
   file opened and mapped.
 - Order: a read task takes the (tiny) results of the writes it reads from as arguments, so every
@@ -43,10 +43,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import Chunks
-from chunkarray._rechunk_plan import Piece, staged_reads
-from chunkarray._tokenize import tokenize
-from chunkarray.graph import Key, Node
+from chunkarray.core.chunks import Chunks, Piece, staged_reads
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.rechunk import rechunk_node
 from chunkarray.primitives.sources import Data

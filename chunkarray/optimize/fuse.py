@@ -3,8 +3,8 @@
 A chain of blockwise steps, with the reads or creation functions that feed it, becomes one
 :class:`Fused` node whose task runs the whole chain on each block: ``(x * 2 + 1).sum()`` lowers to
 one task per block instead of four, and no intermediate block is ever handed to the executor.
-The per-block program (:class:`chunkarray.kernels.Program`) reuses its own temporaries as ``out=``
-buffers and runs large blocks in cache-sized pieces.
+The per-block program (:class:`~chunkarray.optimize.program.Program`) reuses its own temporaries
+as ``out=`` buffers and runs large blocks in cache-sized pieces.
 
 A node is fused into its consumer when the consumer reads exactly one of its blocks per output
 block (no contraction) and no other node, nor the caller, needs it: its blocks then exist only
@@ -20,12 +20,13 @@ from typing import Any, cast
 
 import numpy as np
 
-from chunkarray import config, kernels
-from chunkarray._bytes import parse_bytes
-from chunkarray.graph import Key, Node, collect_nodes, is_task
+from chunkarray.core import config
+from chunkarray.core.bytesize import parse_bytes
+from chunkarray.core.graph import Key, Node, collect_nodes, is_task
+from chunkarray.kernels import blocks as kernels
+from chunkarray.optimize.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
-from chunkarray.program import ELEMENTWISE, OTHER, READ, Plan, Program
 
 __all__ = ["Fused", "fuse"]
 
@@ -49,7 +50,7 @@ def is_elementwise(node: Node) -> bool:
 class Fused(Node):
     """Several nodes run as one task per block; it keeps the name and blocks of its root.
 
-    The chain is flattened once into a :class:`~chunkarray.program.Plan` and a template of steps;
+    The chain is flattened once into a `Plan` and a template of steps;
     each block then only fills in its own input keys, read slices and per-block arguments.
     """
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import Chunks, shape_from_chunks
+from chunkarray.core.chunks import Chunks, shape_from_chunks
 
 __all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key"]
 

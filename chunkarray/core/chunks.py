@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import config
-from chunkarray._bytes import BYTE_UNITS, BYTES_RE, parse_bytes
+from chunkarray.core import config
+from chunkarray.core.bytesize import BYTE_UNITS, BYTES_RE, parse_bytes
 
 Chunks = tuple[tuple[int, ...], ...]
 Shape = tuple[int, ...]
@@ -35,6 +35,7 @@ __all__ = [
     "normalize_chunks",
     "parse_bytes",
     "shape_from_chunks",
+    "staged_reads",
 ]
 
 def _is_byte_string(spec: object) -> bool:
@@ -417,3 +418,35 @@ def _itemsize(dtype: np.dtype | None, chunks: Any) -> int:
             f"give explicit chunks"
         )
     return dtype.itemsize
+
+
+#: Along one axis: (staged block, where in it, where in the new block).
+Piece = tuple[int, slice, slice]
+
+
+def staged_reads(old: tuple[int, ...], new: tuple[int, ...]) -> list[tuple[Piece, ...]]:
+    """Along one axis, per new block: the pieces of the staged (old) blocks it is made of.
+
+    Each staged block is a file of its own, so a new block reads one piece of every staged
+    block it overlaps: the product of these pieces over the axes.
+
+    >>> [[block for block, _, _ in pieces] for pieces in staged_reads((4, 4, 2), (6, 4))]
+    [[0, 1], [1, 2]]
+    >>> staged_reads((4, 4, 2), (6, 4))[1]  # rows 2:4 of block 1, then 0:2 of block 2
+    ((1, slice(2, 4, None), slice(0, 2, None)), (2, slice(0, 2, None), slice(2, 4, None)))
+    """
+    bounds = chunk_boundaries(old)
+    out = []
+    lo = 0
+    for size in new:
+        hi = lo + size
+        first, last = bisect_right(bounds, lo) - 1, bisect_right(bounds, hi - 1) - 1
+        pieces = []
+        for b in range(first, last + 1):
+            start, stop = max(lo, bounds[b]), min(hi, bounds[b + 1])
+            if stop > start:  # an empty new block reads nothing
+                    pieces.append((b, slice(start - bounds[b], stop - bounds[b]),
+                               slice(start - lo, stop - lo)))
+        out.append(tuple(pieces))
+        lo = hi
+    return out

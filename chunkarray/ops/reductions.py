@@ -1,7 +1,7 @@
 """Reductions: chunk, then a tree of combines (``split_every`` blocks at a time), then aggregate.
 
 Each public reduction is a :class:`Reduction` triple of NumPy functions (from
-:mod:`chunkarray.reduction_kernels`) beside the function users call. The tree is built from two
+:mod:`chunkarray.kernels.reductions`) beside the function users call. The tree is built from two
 node kinds: a blockwise chunk step, then :class:`~chunkarray.primitives.reduce.PartialReduce`
 levels until every reduced axis fits in one group.
 """
@@ -18,13 +18,13 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from chunkarray import config
-from chunkarray import reduction_kernels as rk
-from chunkarray._chunks import block_offsets
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.creation import asarray
-from chunkarray.graph import Node
-from chunkarray.kernels import concatenate_nested
+from chunkarray.core import config
+from chunkarray.core.chunks import block_offsets
+from chunkarray.core.graph import Node
+from chunkarray.kernels import reductions as rk
+from chunkarray.kernels.blocks import concatenate_nested
+from chunkarray.ops.creation import asarray
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
 
@@ -59,7 +59,7 @@ def _merge(nested: Any, *, step: Callable[..., Any], axes: tuple[int, ...], **kw
 
 def _merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: tuple[int, ...],
                   **kwargs: Any) -> Any:
-    """Merge the chunk results of row pieces of one block (see :mod:`chunkarray.fuse`)."""
+    """Merge the chunk results of row pieces of one block (see :mod:`chunkarray.optimize.fuse`)."""
     state = concatenate_nested(pieces, (0,))
     return combine(state, axis=axes, **kwargs) if 0 in axes else state
 

@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import Chunks, has_unknown
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.graph import Key, Node
-from chunkarray.kernels import identity
+from chunkarray.core.chunks import Chunks, has_unknown
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels.blocks import identity
+from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
-from chunkarray.rechunking import rechunk
 
 __all__ = ["compute_chunk_sizes", "mask_getitem"]
 

@@ -21,9 +21,9 @@ import time
 from dataclasses import dataclass
 from typing import IO, Any
 
-from chunkarray._profile_html import render
+from chunkarray.core.graph import Key, made_key
+from chunkarray.diagnostics.profile_html import render
 from chunkarray.executors import _callbacks
-from chunkarray.graph import Key, made_key
 
 __all__ = ["ProgressBar", "Profiler", "TaskRecord", "memory_usage", "task_kind"]
 

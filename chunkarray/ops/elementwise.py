@@ -15,11 +15,11 @@ from typing import Any, cast
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._chunks import broadcast_chunk_axis
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
-from chunkarray.creation import from_array
+from chunkarray.core.chunks import broadcast_chunk_axis
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
+from chunkarray.ops.creation import from_array
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
 __all__ = ["UFUNCS", "astype", "clip", "elemwise", "where"]

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_tuple
 
-from chunkarray._chunks import chunk_boundaries
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.tokenize import tokenize
 from chunkarray.primitives.blockwise import blockwise_node
 
 __all__ = ["blockwise", "map_blocks", "permute_dims", "transpose"]

@@ -20,20 +20,20 @@ from typing import Any, cast
 
 import numpy as np
 
-from chunkarray import config
-from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, chunk_boundaries, has_unknown
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
-from chunkarray.fuse import is_elementwise
-from chunkarray.graph import Key, Node
-from chunkarray.masking import mask_getitem
+from chunkarray.core import config
+from chunkarray.core.bytesize import parse_bytes
+from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.ops.masking import mask_getitem
+from chunkarray.ops.routines import transpose
+from chunkarray.optimize.fuse import is_elementwise
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 from chunkarray.primitives.gather import SourceTake
 from chunkarray.primitives.rechunk import Rechunk
 from chunkarray.primitives.slicing import Slice, slice_axis
 from chunkarray.primitives.sources import FromArray
-from chunkarray.routines import transpose
 
 __all__ = ["getitem"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from chunkarray import config
-from chunkarray._bytes import parse_bytes
-from chunkarray._chunks import Chunks, has_unknown, largest_block_nbytes, normalize_chunks
-from chunkarray._rechunk_plan import plan_rechunk, source_span_bytes, staging_write_chunks
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
-from chunkarray.fuse import is_elementwise
-from chunkarray.graph import Node
+from chunkarray.core import config
+from chunkarray.core.bytesize import parse_bytes
+from chunkarray.core.chunks import Chunks, has_unknown, largest_block_nbytes, normalize_chunks
+from chunkarray.core.graph import Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.optimize.fuse import is_elementwise
+from chunkarray.optimize.rechunk_plan import plan_rechunk, source_span_bytes, staging_write_chunks
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 from chunkarray.primitives.rechunk import Rechunk, same_sizes
 from chunkarray.primitives.sources import BlockFunction, FromArray
@@ -35,7 +35,7 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     by one of two methods:
 
     - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
-      (see :func:`chunkarray._rechunk_plan.plan_rechunk`).
+      (see :func:`chunkarray.optimize.rechunk_plan.plan_rechunk`).
     - ``"disk"``: each old block is written to a file of its own in a temporary directory under
       the ``temporary_directory`` setting and each new block copied back out of those files (see
       :mod:`chunkarray.primitives.staged`); on a multi-machine cluster the directory must be on

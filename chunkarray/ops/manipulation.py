@@ -19,16 +19,16 @@ from typing import Any
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
-from chunkarray._chunks import Chunks, chunk_boundaries, common_refinement
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.creation import asarray, empty, full
-from chunkarray.elementwise import astype
-from chunkarray.indexing import getitem
+from chunkarray.core.chunks import Chunks, chunk_boundaries, common_refinement
+from chunkarray.core.tokenize import tokenize
+from chunkarray.ops.creation import asarray, empty, full
+from chunkarray.ops.elementwise import astype
+from chunkarray.ops.indexing import getitem
+from chunkarray.ops.rechunk import rechunk
+from chunkarray.ops.routines import transpose
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 from chunkarray.primitives.stacking import Concatenate
-from chunkarray.rechunking import rechunk
-from chunkarray.routines import transpose
 
 __all__ = [
     "array_split", "block", "broadcast_arrays", "broadcast_to", "concatenate", "expand_dims",

@@ -20,16 +20,16 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import chunk_boundaries
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.elementwise import astype, where
-from chunkarray.graph import Key, Node
-from chunkarray.indexing import _normalize, getitem
-from chunkarray.kernels import identity
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels.blocks import identity
+from chunkarray.ops.elementwise import astype, where
+from chunkarray.ops.indexing import _normalize, getitem
+from chunkarray.ops.rechunk import rechunk
+from chunkarray.ops.routines import transpose
 from chunkarray.primitives.slicing import slice_axis
-from chunkarray.rechunking import rechunk
-from chunkarray.routines import transpose
 
 __all__ = ["assign", "setitem"]
 

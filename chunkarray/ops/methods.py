@@ -12,24 +12,24 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import (
-    _dask_protocol,
-    _repr,
+from chunkarray import io
+from chunkarray.array import ChunkedArray
+from chunkarray.diagnostics import html_repr as _repr
+from chunkarray.interop import dask as _dask_protocol
+from chunkarray.ops import (
     creation,
     elementwise,
     indexing,
-    io,
     linalg,
     manipulation,
     masking,
-    rechunking,
     reductions,
     routines,
     setitem,
     vindex,
 )
-from chunkarray.array import ChunkedArray
-from chunkarray.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
+from chunkarray.ops import rechunk as rechunking
+from chunkarray.ops.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
 
 __all__ = ["HANDLED_FUNCTIONS"]
 

@@ -19,12 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import config
-from chunkarray._chunks import Chunks
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, _assemble, _read_only
-from chunkarray.fuse import fuse
-from chunkarray.graph import Key, Node, is_task, lower
+from chunkarray.core import config
+from chunkarray.core.chunks import Chunks
+from chunkarray.core.graph import Key, Node, is_task, lower
+from chunkarray.core.tokenize import tokenize
+from chunkarray.optimize.fuse import fuse
 from chunkarray.primitives.sources import Persisted
 
 __all__ = ["bind", "dask_graph", "dask_keys"]

@@ -9,7 +9,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from chunkarray._repr import format_bytes
+from chunkarray.diagnostics.html_repr import format_bytes
 
 __all__ = ["render"]
 

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
-from chunkarray import config
 from chunkarray.array import ChunkedArray
-from chunkarray.fuse import fuse
-from chunkarray.graph import lower
+from chunkarray.core import config
+from chunkarray.core.graph import lower
+from chunkarray.optimize.fuse import fuse
 
 __all__ = ["bind", "format_bytes", "repr_html", "svg_chunks", "visualize"]
 

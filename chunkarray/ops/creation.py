@@ -9,10 +9,10 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray import kernels
-from chunkarray._chunks import normalize_chunks
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray
+from chunkarray.core.chunks import normalize_chunks
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
 from chunkarray.primitives.rechunk import rechunk_node
 from chunkarray.primitives.sources import BlockFunction, FromArray
 
@@ -99,7 +99,7 @@ def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArr
     >>> asarray([1, 2, 3]).dtype
     dtype('int64')
     """
-    # The ``type: ignore``s: ``astype`` is bound to ChunkedArray by chunkarray._methods.
+    # The ``type: ignore``s: ``astype`` is bound to ChunkedArray by chunkarray.ops.methods.
     if isinstance(x, ChunkedArray):
         if dtype is None or np.dtype(dtype) == x.dtype:
             return x

@@ -2,7 +2,7 @@
 
 The index arrays are broadcast together to the *points*; the result has the broadcast shape of the
 index followed by the axes the index leaves (sliced or untouched), whatever the positions of the
-arrays. Like :func:`chunkarray.indexing._take`, the points are grouped by the block they fall in,
+arrays. Like `indexing._take`, the points are grouped by the block they fall in,
 each touched block gives up its points in one task, and a second stage puts them in order, so the
 number of tasks grows with the blocks touched, not with the number of points.
 """
@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray._chunks import chunk_boundaries
-from chunkarray._tokenize import tokenize
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.graph import Key, Node
-from chunkarray.indexing import getitem
-from chunkarray.routines import transpose
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.ops.indexing import getitem
+from chunkarray.ops.routines import transpose
 
 __all__ = ["VIndexer", "vindex"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
-from chunkarray._chunks import (
+from chunkarray.core.chunks import (
     Chunks,
     blockdims_from_blockshape,
     chunk_boundaries,
@@ -20,7 +20,7 @@ from chunkarray._chunks import (
 )
 
 __all__ = [
-    "Piece", "plan_rechunk", "source_span_bytes", "stage_task_bytes", "staged_reads",
+    "plan_rechunk", "source_span_bytes", "stage_task_bytes",
     "staging_write_chunks",
 ]
 
@@ -126,7 +126,7 @@ def source_span_bytes(old: Chunks, new: Chunks, itemsize: int) -> int:
 
     Those blocks must all exist before that new block can be made. When they cannot be made
     again, an in-memory rechunk holds them all at once, however it is staged; above the memory
-    limit, :func:`chunkarray.rechunking.rechunk` stages through storage instead.
+    limit, :func:`chunkarray.ops.rechunk.rechunk` stages through storage instead.
 
     >>> source_span_bytes(((4, 4),), ((2, 2, 2, 2),), 8)
     32
@@ -180,35 +180,3 @@ def _max_blocks(old: tuple[int, ...], new: tuple[int, ...]) -> int:
 def _merge(sizes: tuple[int, ...], k: int) -> tuple[int, ...]:
     """Every ``k`` neighbouring blocks as one."""
     return tuple(sum(sizes[i:i + k]) for i in range(0, len(sizes), k))
-
-
-#: Along one axis: (staged block, where in it, where in the new block).
-Piece = tuple[int, slice, slice]
-
-
-def staged_reads(old: tuple[int, ...], new: tuple[int, ...]) -> list[tuple[Piece, ...]]:
-    """Along one axis, per new block: the pieces of the staged (old) blocks it is made of.
-
-    Each staged block is a file of its own, so a new block reads one piece of every staged
-    block it overlaps: the product of these pieces over the axes.
-
-    >>> [[block for block, _, _ in pieces] for pieces in staged_reads((4, 4, 2), (6, 4))]
-    [[0, 1], [1, 2]]
-    >>> staged_reads((4, 4, 2), (6, 4))[1]  # rows 2:4 of block 1, then 0:2 of block 2
-    ((1, slice(2, 4, None), slice(0, 2, None)), (2, slice(0, 2, None), slice(2, 4, None)))
-    """
-    bounds = chunk_boundaries(old)
-    out = []
-    lo = 0
-    for size in new:
-        hi = lo + size
-        first, last = bisect_right(bounds, lo) - 1, bisect_right(bounds, hi - 1) - 1
-        pieces = []
-        for b in range(first, last + 1):
-            start, stop = max(lo, bounds[b]), min(hi, bounds[b + 1])
-            if stop > start:  # an empty new block reads nothing
-                    pieces.append((b, slice(start - bounds[b], stop - bounds[b]),
-                               slice(start - lo, stop - lo)))
-        out.append(tuple(pieces))
-        lo = hi
-    return out

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 import numpy as np
 
-from chunkarray.kernels import base_func
+from chunkarray.kernels.blocks import base_func
 
 __all__ = ["ELEMENTWISE", "OTHER", "READ", "Plan", "Program"]
 

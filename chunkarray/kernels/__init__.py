@@ -1,0 +1,7 @@
+"""Kernels: the plain-NumPy functions that run inside tasks.
+
+A kernel sees NumPy arrays (and Python values), never graphs, nodes or ``ChunkedArray``: it is what
+a task calls. Kernels are importable from any layer and import nothing of the package but
+:mod:`chunkarray.core`. One module per family: :mod:`~chunkarray.kernels.blocks` (making, copying
+and joining blocks), :mod:`~chunkarray.kernels.reductions` (chunk, combine and aggregate steps).
+"""
