@@ -29,6 +29,7 @@ from chunkarray.ops import (
     vindex,
 )
 from chunkarray.ops import rechunk as rechunking
+from chunkarray.ops.dispatch import HANDLED_FUNCTIONS
 from chunkarray.ops.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
 
 __all__ = ["HANDLED_FUNCTIONS"]
@@ -396,7 +397,7 @@ def _like(np_func: Callable[..., Any], impl: Callable[..., Any]) -> Callable[...
     return adapter
 
 
-HANDLED_FUNCTIONS = _handled()
+HANDLED_FUNCTIONS.update(_handled())
 
 
 def _array_function(self: ChunkedArray, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
