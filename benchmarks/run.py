@@ -5,9 +5,9 @@ never help another; the table gives the median wall time of the repeats, the pea
 process, and each engine's time as a ratio to NumPy's and to dask's. Run by hand::
 
     pip install -e ".[bench]"
-    python benchmarks/run.py                 # every workload
-    python benchmarks/run.py overhead fused  # some of them
-    python benchmarks/run.py --quick         # small sizes, a smoke run
+    python -m benchmarks                 # every workload
+    python -m benchmarks overhead fused  # some of them
+    python -m benchmarks --quick         # small sizes, a smoke run
 
 Workloads: ``overhead`` (per-task cost), ``build`` (graph building over 200 x 200 blocks),
 ``fused`` and ``plain_sum`` (an elementwise chain and a reduction on 1 GiB), ``matmul``,
@@ -18,6 +18,7 @@ array written once under the temporary directory's ``chunkarray-bench``).
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import statistics
@@ -29,7 +30,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.engines import _ca, _da
+
 ENGINES = ("numpy", "chunkarray", "dask")
+_ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- workloads: each returns {engine: callable to time}, building its data first ---------------
@@ -177,21 +181,10 @@ WORKLOADS: dict[str, Callable[[bool], dict[str, Callable[[], Any]]]] = {
     "slicing": slicing,
     "zarr_mean": zarr_mean,
 }
-
-
-def _ca() -> Any:
-    import chunkarray
-
-    chunkarray.config.set(warn_small_chunks=False)
-    return chunkarray
-
-
-def _da() -> Any:
-    import dask
-    import dask.array
-
-    dask.config.set(scheduler="threads")
-    return dask.array
+# Each family of operations keeps its workloads in a module of its own, ``benchmarks/wl_*.py``,
+# with a ``WORKLOADS`` table of the same form.
+for _path in sorted(Path(__file__).resolve().parent.glob("wl_*.py")):
+    WORKLOADS.update(importlib.import_module(f"benchmarks.{_path.stem}").WORKLOADS)
 
 
 # --- running -------------------------------------------------------------------------------
@@ -214,10 +207,10 @@ def _child(workload: str, engine: str, quick: bool, repeat: int) -> None:
 
 
 def _measure(workload: str, engine: str, quick: bool, repeat: int) -> dict[str, float] | None:
-    cmd = [sys.executable, __file__, "--child", workload, engine, "--repeat", str(repeat)]
+    cmd = [sys.executable, "-m", "benchmarks", "--child", workload, engine, "--repeat", str(repeat)]
     if quick:
         cmd.append("--quick")
-    done = subprocess.run(cmd, capture_output=True, text=True, cwd=tempfile.gettempdir())
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=_ROOT)
     if done.returncode:
         return {"error": done.stderr.strip().splitlines()[-1]}  # type: ignore[dict-item]
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -261,5 +254,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     main()
