@@ -1,18 +1,30 @@
-"""Deterministic names: the same operation on the same inputs gets the same name.
+"""Deterministic names: the same operation on the same inputs gets the same name, and different
+operations never share one.
 
-Large inputs are never hashed whole: an in-memory NumPy array is named by its buffer address,
-shape, strides and dtype, so naming a 1 GiB array costs as much as naming a 1-element one.
+Large data is never hashed whole: an in-memory NumPy array is named by its buffer address, shape,
+strides and dtype (and the array object, which the graph keeps alive, so no other array can take
+that address while the name is in use), so naming a 1 GiB array costs as much as naming a
+1-element one. Index arrays, which decide what a result holds, are named by their contents
+(:func:`content_token`), so the same index gives the same name.
+
+Functions are named by what they compute, as dask's ``tokenize`` does: an importable function by
+its module, qualified name and code; a function defined in ``__main__`` (a notebook cell), a lambda
+or a closure also by its defaults, closure cells and the globals it reads; a bound method by its
+object too. Objects with no deterministic description are named by identity, which is safe (never
+shared by two live objects) though not repeatable.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import sys
+import types
 from typing import Any
 
 import numpy as np
 
-__all__ = ["tokenize"]
+__all__ = ["content_token", "tokenize"]
 
 _SMALL_ARRAY_BYTES = 4096  # hash the contents of arrays up to this size, describe larger ones
 
@@ -41,6 +53,8 @@ def _normalize(obj: Any) -> str:
     if kind is dict:
         return "dict{" + ",".join(f"{_normalize(k)}:{_normalize(v)}" for k, v in sorted(
             obj.items(), key=lambda kv: repr(kv[0]))) + "}"
+    if kind in (set, frozenset):
+        return f"{kind.__name__}{{" + ",".join(sorted(map(_normalize, obj))) + "}"
     if kind is slice:
         return f"slice({obj.start!r},{obj.stop!r},{obj.step!r})"
     if isinstance(obj, np.dtype):
@@ -54,10 +68,82 @@ def _normalize(obj: Any) -> str:
     token = getattr(obj, "__chunkarray_token__", None)
     if token is not None:
         return f"token:{token}"
-    if callable(obj) and hasattr(obj, "__qualname__") and "<" not in obj.__qualname__:
-        return f"func:{getattr(obj, '__module__', '')}.{obj.__qualname__}"
-    # Lambdas, closures and arbitrary objects: identity is the only safe equality we know of.
-    return f"object:{kind.__qualname__}:{id(obj)}"
+    if kind is types.FunctionType:
+        return _normalize_function(obj, 0)
+    if kind is types.MethodType:
+        return f"method({_normalize(obj.__self__)},{_normalize(obj.__func__)})"
+    if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)):
+        bound = getattr(obj, "__self__", None)
+        if bound is None or isinstance(bound, types.ModuleType):
+            return f"builtin:{getattr(obj, '__module__', '')}.{obj.__name__}"
+        return f"builtin-method({_normalize(bound)},{type(bound).__qualname__}.{obj.__name__})"
+    if kind is type and _importable(obj):
+        return f"type:{obj.__module__}.{obj.__qualname__}"
+    # Arbitrary objects: identity is the only safe equality we know of.
+    return f"object:{kind.__module__}.{kind.__qualname__}:{id(obj)}"
+
+
+_MAX_DEPTH = 4  # how far the globals a function reads are followed into other functions
+
+
+def _importable(obj: Any) -> bool:
+    """Whether ``obj`` is what its module's attribute of its qualified name is right now."""
+    module = sys.modules.get(getattr(obj, "__module__", None) or "")
+    if module is None or module.__name__ == "__main__":
+        return False
+    target: Any = module
+    for part in obj.__qualname__.split("."):
+        target = getattr(target, part, None)
+    return target is obj
+
+
+def _normalize_function(func: types.FunctionType, depth: int) -> str:
+    code = func.__code__
+    name = f"{func.__module__}.{func.__qualname__}"
+    if _importable(func):
+        # A library's function: its name and code say what it does (a reload that changes the
+        # code changes the name); its globals are the library's own.
+        return f"func:{name}:{_code_token(code)}"
+    if depth >= _MAX_DEPTH:
+        return f"object:function:{id(func)}"
+    parts = [
+        name, _code_token(code), _normalize(func.__defaults__), _normalize(func.__kwdefaults__),
+    ]
+    for cell in func.__closure__ or ():
+        try:
+            parts.append(_normalize_value(cell.cell_contents, depth))
+        except ValueError:  # an empty cell: the closure is not complete yet
+            parts.append("empty-cell")
+    for global_name in _global_names(code):
+        if global_name in func.__globals__:
+            value = func.__globals__[global_name]
+            if not isinstance(value, types.ModuleType):
+                parts.append(f"{global_name}={_normalize_value(value, depth)}")
+    return "local-func[" + ",".join(parts) + "]"
+
+
+def _normalize_value(value: Any, depth: int) -> str:
+    if type(value) is types.FunctionType:
+        return _normalize_function(value, depth + 1)
+    return _normalize(value)
+
+
+def _global_names(code: types.CodeType) -> list[str]:
+    """The global names a function's code (and the code nested in it) may read."""
+    names = list(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names.extend(_global_names(const))
+    return sorted(set(names))
+
+
+def _code_token(code: types.CodeType) -> str:
+    digest = hashlib.blake2b(code.co_code, digest_size=8)
+    for const in code.co_consts:
+        digest.update((_code_token(const) if isinstance(const, types.CodeType)
+                       else _normalize(const)).encode())
+    digest.update(repr((code.co_names, code.co_varnames, code.co_freevars)).encode())
+    return digest.hexdigest()
 
 
 def _plain(obj: tuple | list) -> bool:
@@ -66,6 +152,21 @@ def _plain(obj: tuple | list) -> bool:
     if kinds <= {int}:
         return True
     return kinds == {tuple} and all(set(map(type, t)) <= {int} for t in obj)
+
+
+def content_token(a: Any) -> str:
+    """A digest of an index array's contents, dtype and shape, whatever its size.
+
+    >>> import numpy as np
+    >>> content_token(np.arange(10_000)) == content_token(np.arange(10_000))
+    True
+    """
+    a = np.asarray(a)
+    if a.dtype.hasobject:
+        raise TypeError(f"an index array of dtype {a.dtype} cannot be named by its contents")
+    digest = hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8).data, digest_size=12)
+    digest.update(f"{a.dtype.str}{a.shape}".encode())
+    return digest.hexdigest()
 
 
 def _normalize_ndarray(a: np.ndarray) -> str:

@@ -1,0 +1,81 @@
+"""Names identify computations: different functions, bound objects or indices never share one."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+import chunkarray as ca
+from chunkarray.core.tokenize import tokenize
+
+
+class _Scale:
+    def __init__(self, k: float) -> None:
+        self.k = k
+
+    def apply(self, block: np.ndarray) -> np.ndarray:
+        return block * self.k
+
+
+def test_bound_methods_of_two_objects_are_two_computations(executor):
+    x = ca.from_array(np.ones(4), chunks=2)
+    s2, s3 = _Scale(2), _Scale(3)
+    assert tokenize(s2.apply) != tokenize(s3.apply)
+    np.testing.assert_array_equal((x.map_blocks(s2.apply) + x.map_blocks(s3.apply)).compute(),
+                                  np.full(4, 5.0))
+    y2, y3 = ca.compute(x.map_blocks(s2.apply), x.map_blocks(s3.apply))
+    np.testing.assert_array_equal(y2, np.full(4, 2.0))
+    np.testing.assert_array_equal(y3, np.full(4, 3.0))
+
+
+def test_the_same_bound_method_keeps_its_name():
+    s = _Scale(2)
+    x = ca.from_array(np.ones(4), chunks=2)
+    assert x.map_blocks(s.apply).name == x.map_blocks(s.apply).name
+
+
+def test_a_function_redefined_under_the_same_name_is_a_new_computation(executor):
+    namespace: dict = {}
+    exec("def f(b):\n    return b * 2", namespace)  # a notebook cell ...
+    first = namespace["f"]
+    exec("def f(b):\n    return b * 3", namespace)  # ... run again after an edit
+    second = namespace["f"]
+    assert first.__qualname__ == second.__qualname__
+    assert tokenize(first) != tokenize(second)
+    x = ca.from_array(np.ones(4), chunks=2)
+    a, b = ca.compute(x.map_blocks(first), x.map_blocks(second))
+    np.testing.assert_array_equal(a, np.full(4, 2.0))
+    np.testing.assert_array_equal(b, np.full(4, 3.0))
+
+
+def test_closures_and_defaults_are_part_of_the_name():
+    def make(k):
+        return lambda b: b * k
+
+    assert tokenize(make(2)) != tokenize(make(3))
+    assert tokenize(make(2)) == tokenize(make(2))  # deterministic, not by identity
+
+    def with_default(b, k=2):
+        return b * k
+
+    def with_other_default(b, k=3):
+        return b * k
+
+    assert tokenize(with_default) != tokenize(with_other_default)
+    assert tokenize(functools.partial(with_default, k=2)) != tokenize(
+        functools.partial(with_default, k=3))
+
+
+def test_globals_read_by_a_local_function_are_part_of_the_name():
+    namespace: dict = {"k": 2}
+    exec("def f(b):\n    return b * k", namespace)
+    before = tokenize(namespace["f"])
+    namespace["k"] = 3
+    assert tokenize(namespace["f"]) != before
+
+
+def test_library_functions_are_named_by_name_and_code():
+    assert tokenize(np.sum) == tokenize(np.sum)
+    assert tokenize(np.sum) != tokenize(np.prod)
+    assert tokenize(np.add) != tokenize(np.subtract)
