@@ -386,3 +386,26 @@ def test_bad_fill_values_and_dtypes():
         ca.zeros(3, dtype=object)
     with pytest.raises(ValueError, match=r"chunks=\(\(1, 1\),\) for axis 0: block sizes sum to 2"):
         ca.zeros(3, chunks=((1, 1),))
+
+
+@pytest.mark.parametrize("dtype", ["U5", "S3"])
+def test_zeros_of_strings_are_empty_strings(dtype):
+    for make in (lambda: ca.zeros(3, dtype=dtype, chunks=2),
+                 lambda: ca.zeros_like(ca.ones(3, dtype=dtype, chunks=2))):
+        result = make().compute()
+        np.testing.assert_array_equal(result, np.zeros(3, dtype=dtype))
+        assert result.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: ca.from_array(m, chunks=2),
+    lambda m: ca.asarray(m),
+    lambda m: ca.ones(4, chunks=2) + m,
+    lambda m: np.add(ca.ones(4, chunks=2), m),
+    lambda m: ca.where(ca.ones(4, chunks=2) > 0, m, 0),
+    lambda m: ca.concatenate([ca.ones(4, chunks=2), m]),
+], ids=["from_array", "asarray", "add", "ufunc", "where", "concatenate"])
+def test_masked_arrays_are_refused_not_unmasked(make):
+    masked = np.ma.array([1, 2, 3, 4], mask=[1, 0, 0, 0])
+    with pytest.raises(TypeError, match="masked arrays"):
+        make(masked)

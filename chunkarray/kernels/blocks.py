@@ -142,6 +142,11 @@ def full_block(shape: tuple[int, ...], offset: tuple[int, ...], fill_value: Any,
     return np.full(shape, fill_value, dtype=dtype)
 
 
+def zeros_block(shape: tuple[int, ...], offset: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    # Not ``full(shape, 0)``: NumPy's zeros of a string dtype are empty strings, not "0".
+    return np.zeros(shape, dtype=dtype)
+
+
 def empty_block(shape: tuple[int, ...], offset: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return np.empty(shape, dtype=dtype)
 

@@ -117,12 +117,15 @@ def mean_combine(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims: 
 
 def mean_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool,
                    dtype: Any) -> np.ndarray:
-    n, total = mean_combine(state, axis=axis, keepdims=keepdims)
+    # Combined with their axes kept, so an object array's total stays an array, not the object.
+    n, total = mean_combine(state, axis=axis, keepdims=True)
     # As numpy.mean: divide in the accumulator's dtype, then cast to the result dtype.
     with np.errstate(invalid="ignore", divide="ignore"):
         if n.size and np.any(n == 0):
             warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
         out = np.true_divide(total, n, dtype=_divide_dtype(total), casting="unsafe")
+    if not keepdims:
+        out = np.squeeze(out, axis=axis)
     return out.astype(dtype, copy=False)
 
 
@@ -130,7 +133,8 @@ def _divide_dtype(total: np.ndarray) -> np.dtype:
     # Divide in the accumulator's dtype, as NumPy does (float32 stays float32, where ``total / n``
     # would promote it by the int64 count to float64); an integer accumulator (mean(x, dtype=int))
     # has no true_divide loop: NumPy divides in float64, then truncates.
-    return total.dtype if total.dtype.kind in "fc" else np.dtype(np.float64)
+    # Objects divide as themselves (a Fraction's mean is a Fraction, as in NumPy).
+    return total.dtype if total.dtype.kind in "fcO" else np.dtype(np.float64)
 
 
 def _abs2(x: np.ndarray) -> np.ndarray:
@@ -145,7 +149,9 @@ def moment_chunk(x: np.ndarray, *, axis: Axes, dtype: Any, skipna: bool = False
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.true_divide(total, np.maximum(n, 1), dtype=_divide_dtype(total),
                               casting="unsafe")
-        dev = _abs2(np.asarray(x, dtype=mean.dtype) - mean)
+        # A complex block with a real dtype= (NumPy: the mean of the real parts, then every
+        # element's distance from it, imaginary part included) keeps its imaginary parts.
+        dev = _abs2((x if x.dtype.kind == "c" else np.asarray(x, dtype=mean.dtype)) - mean)
     m2 = (np.nansum if skipna else np.sum)(dev, axis=axis, keepdims=True)
     return n, mean, m2
 
@@ -170,7 +176,8 @@ def moment_combine(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Ax
 def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
                   keepdims: bool, ddof: float, dtype: Any, sqrt: bool = False,
                   nan_if_no_dof: bool = False) -> np.ndarray:
-    n, _, m2 = moment_combine(state, axis=axis, keepdims=keepdims)
+    # Combined with their axes kept, so an object array's result stays an array, not the object.
+    n, _, m2 = moment_combine(state, axis=axis, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         if n.size and np.any(n - ddof <= 0):
             warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=2)
@@ -179,7 +186,10 @@ def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axe
         # numpy.nanvar (on floats) gives NaN where n <= ddof; numpy.var gives m2 / 0, i.e. inf.
         out = np.where(n - ddof <= 0, np.nan, out).astype(out.dtype, copy=False)
     if sqrt:
-        out = np.sqrt(out)
+        # Objects (Python floats, Fractions) have no ``sqrt`` method for the ufunc to call.
+        out = out ** 0.5 if out.dtype.hasobject else np.sqrt(out)
+    if not keepdims:
+        out = np.squeeze(out, axis=axis)
     return out.astype(dtype, copy=False)
 
 
@@ -202,7 +212,8 @@ def arg_chunk(x: np.ndarray, *, axis: Axes, offset: tuple[int, ...], shape: tupl
         coords = np.unravel_index(local, x.shape) if x.ndim else ()
         index = np.ravel_multi_index(tuple(c + o for c, o in zip(coords, offset)), shape) \
             if x.ndim else 0
-        return values[local].reshape(keep), np.full(keep, index, dtype=np.intp)
+        # A slice, not an element: an object array's element would be the bare object.
+        return values[local:local + 1].reshape(keep), np.full(keep, index, dtype=np.intp)
     (a,) = axis
     if x.shape[a] == 0:  # an empty block (after a boolean mask): a value that never wins
         shape = x.shape[:a] + (1,) + x.shape[a + 1:]

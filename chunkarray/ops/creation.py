@@ -76,6 +76,7 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     """
     if isinstance(x, ChunkedArray):
         return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype)))
+    _refuse_masked(x)
     x = _adapt(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         if hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float, complex, bool)):
@@ -93,6 +94,16 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     return ChunkedArray(FromArray(name, x, normalized, dtype))
 
 
+def _refuse_masked(x: Any) -> None:
+    # Blocks of a masked array would be read as plain arrays: the mask would be lost and every
+    # masked value counted. Until masked blocks are supported, say so rather than answer wrongly.
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            "masked arrays (numpy.ma.MaskedArray) are not supported yet: their masks would be "
+            "lost; pass x.filled(value) to replace the masked values, or np.asarray(x) to ignore "
+            "the mask")
+
+
 def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArray:
     """Convert to a chunked array; chunked arrays pass through (cast if ``dtype`` is given).
 
@@ -104,6 +115,7 @@ def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArr
         if dtype is None or np.dtype(dtype) == x.dtype:
             return x
         return x.astype(dtype)  # type: ignore[attr-defined]
+    _refuse_masked(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         x = np.asarray(x, dtype=dtype)
     elif dtype is not None and np.dtype(dtype) != x.dtype:
@@ -143,7 +155,7 @@ def zeros(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArr
     array([[0., 0., 0.],
            [0., 0., 0.]])
     """
-    return _blocks(kernels.full_block, "zeros", shape, dtype, chunks, fill_value=0)
+    return _blocks(kernels.zeros_block, "zeros", shape, dtype, chunks)
 
 
 def ones(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:

@@ -139,6 +139,11 @@ def _result_dtype(func: Callable[..., Any], x: ChunkedArray, axes: tuple[int, ..
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         out = func(np.ones((1,) * x.ndim, dtype=x.dtype), axis=axes, **kwargs)
+    if not isinstance(out, (np.ndarray, np.generic)):
+        # A reduction of an object array over every axis gives the Python object itself (a
+        # float, a Fraction, ...), whose type ``asarray`` would take for the dtype: the result
+        # is an object, as every partial result is.
+        return np.dtype(object)
     return np.asarray(out).dtype
 
 
@@ -362,6 +367,10 @@ def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis
     axes = _axes(x, axis)
     kwargs = {} if ddof is None else {"ddof": ddof}
     out_dtype = _result_dtype(np_func, x, axes, dtype=dtype, **kwargs)
+    if x.dtype.hasobject and dtype is None:
+        # NumPy's answer for objects depends on their values (a Fraction's mean is a Fraction,
+        # a float's a float64): objects in, objects out, each value as NumPy computes it.
+        out_dtype = np.dtype(object)
     work = _work_dtype(x, dtype)
     if ddof is None:
         r = Reduction(rk.mean_chunk, rk.mean_combine,
