@@ -8,7 +8,15 @@ array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.core import config
-from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
+from chunkarray.io import (
+    IncompleteWriteWarning,
+    from_hdf5,
+    from_zarr,
+    store,
+    to_hdf5,
+    to_zarr,
+    zarr_is_complete,
+)
 from chunkarray.ops import methods as _methods
 from chunkarray.ops.creation import (
     arange,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pathlib
 import tempfile
+import warnings
 from typing import Any
 
 import numpy as np
@@ -243,3 +244,61 @@ def test_round_trip(data: st.DataObject) -> None:
         ca.to_zarr(x, path, zarr_chunks=zarr_chunks, compressors=None)
         y = ca.from_zarr(path, chunks=read_chunks)
         assert_eq(y.compute(scheduler="sync"), a)
+
+
+class _FailOnce:
+    """A block function that fails on one block the first time, and counts the blocks it made."""
+
+    def __init__(self, fail_block: int) -> None:
+        self.fail_block = fail_block
+        self.failed = False
+        self.made: list[int] = []
+
+    def __call__(self, block: np.ndarray, block_id: tuple[int, ...]) -> np.ndarray:
+        if block_id[0] == self.fail_block and not self.failed:
+            self.failed = True
+            raise OSError("the network went away")
+        self.made.append(block_id[0])
+        return block + 1
+
+
+def test_a_failed_write_is_known_and_resumed_writing_only_missing_blocks(tmp_path):
+    path = str(tmp_path / "out.zarr")
+    data = np.arange(40.0)
+    step = _FailOnce(fail_block=3)
+    x = ca.from_array(data, chunks=5).map_blocks(step, dtype=float)
+    with ca.config.set(scheduler="sync"), pytest.raises(OSError, match="network"):
+        x.to_zarr(path)
+    assert not ca.zarr_is_complete(path)
+    with pytest.warns(ca.IncompleteWriteWarning, match="resume=True"):
+        ca.from_zarr(path)
+    written = set(step.made)
+    assert 3 not in written
+    step.made.clear()
+    with ca.config.set(scheduler="sync"):
+        x.to_zarr(path, resume=True)
+    assert set(step.made) == set(range(8)) - written  # nothing written twice
+    assert ca.zarr_is_complete(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(ca.from_zarr(path).compute(), data + 1)
+    x.to_zarr(path, resume=True)  # a finished write: nothing to do
+    assert set(step.made) == set(range(8)) - written
+
+
+def test_resume_needs_a_record_and_the_same_array(tmp_path):
+    path = str(tmp_path / "plain.zarr")
+    zarr.create_array(path, shape=(4,), chunks=(2,), dtype="f8")
+    assert ca.zarr_is_complete(path)  # not written by chunkarray: no record, nothing missing
+    with pytest.raises(ValueError, match="no record"):
+        ca.ones(4, chunks=2).to_zarr(path, resume=True)
+    with pytest.raises(ValueError, match="takes no overwrite"):
+        ca.ones(4, chunks=2).to_zarr(path, resume=True, overwrite=True)
+    with pytest.raises(TypeError, match="resume must be True or False"):
+        ca.ones(4, chunks=2).to_zarr(path, resume="yes")
+    other = str(tmp_path / "other.zarr")
+    failing = ca.ones(4, chunks=2).map_blocks(_FailOnce(fail_block=1), dtype=float)
+    with ca.config.set(scheduler="sync"), pytest.raises(OSError):
+        failing.to_zarr(other)
+    with pytest.raises(ValueError, match="shape"):
+        ca.ones(6, chunks=2).to_zarr(other, resume=True)

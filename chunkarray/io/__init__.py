@@ -7,10 +7,13 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
 from chunkarray.io.store import store
-from chunkarray.io.zarr import from_zarr, to_zarr
+from chunkarray.io.zarr import IncompleteWriteWarning, from_zarr, to_zarr, zarr_is_complete
 from chunkarray.ops.creation import register_source_adapter
 
-__all__ = ["HDF5Array", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr"]
+__all__ = [
+    "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr",
+    "zarr_is_complete",
+]
 
 # from_array reads h5py datasets through HDF5Array, which holds the file's lock.
 register_source_adapter(as_hdf5_array)

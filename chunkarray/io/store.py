@@ -9,7 +9,7 @@ every write of one call runs in a single :func:`chunkarray.compute`, so common i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -240,17 +240,25 @@ def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func
 def _block_region(index: tuple[int, ...], *, bounds: tuple[tuple[int, ...], ...],
                   starts: tuple[int, ...]) -> dict[str, Any]:
     region = tuple(slice(s + b[i], s + b[i + 1]) for b, i, s in zip(bounds, index, starts))
-    return {"region": region}
+    return {"region": region, "index": index}
 
 
-def write_block(block: Any, target: Any, *, region: tuple[slice, ...]) -> np.ndarray:
-    """Write one block into its place; the small result is all the executor keeps."""
+def write_block(block: Any, target: Any, *, region: tuple[slice, ...], index: tuple[int, ...],
+                record: Callable[[tuple[int, ...]], None] | None = None) -> np.ndarray:
+    """Write one block into its place, then ``record`` that it landed; the small result is all
+    the executor keeps."""
     target[region] = block
+    if record is not None:
+        record(index)
     return np.ones((1,) * len(region), dtype=bool)
 
 
-def write_array(write: Write, target: Any) -> ChunkedArray:
-    """An array of one flag per block whose computation writes ``write.source`` into ``target``."""
+def write_array(write: Write, target: Any,
+                record: Callable[[tuple[int, ...]], None] | None = None) -> ChunkedArray:
+    """An array of one flag per block whose computation writes ``write.source`` into ``target``.
+
+    ``record(index)`` is called by each block's task once that block is written.
+    """
     x = write.source
     ind = tuple(range(x.ndim))
     # The target travels as one graph value, not inside every task: shipped to a worker once.
@@ -258,10 +266,11 @@ def write_array(write: Write, target: Any) -> ChunkedArray:
     data = Data(f"target-{type(target).__name__}-{id(target):x}", target)
     kwargs = partial(_block_region, bounds=tuple(chunk_boundaries(c) for c in x.chunks),
                      starts=write.starts)
+    func = write_block if record is None else partial(write_block, record=record)
     return ChunkedArray(blockwise_node(
-        write_block, ind, x._node, ind, data, (), dtype=bool,
+        func, ind, x._node, ind, data, (), dtype=bool,
         adjust_chunks=dict.fromkeys(ind, 1), block_kwargs=kwargs,
-        name="store-" + tokenize(x.name, data.name, write.starts),
+        name="store-" + tokenize(x.name, data.name, write.starts, record),
     ))
 
 

@@ -6,19 +6,22 @@ zarr is an optional dependency, imported when one of these functions is called.
 from __future__ import annotations
 
 import os
+import warnings
+from itertools import product
 from typing import Any
 
 import numpy as np
 
-from chunkarray.array import ChunkedArray
+from chunkarray.array import ChunkedArray, compute
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._optional import require
-from chunkarray.io.store import plan_write, run_writes
+from chunkarray.io.store import Write, plan_write, run_writes, write_array
 from chunkarray.ops.creation import asarray
+from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.sources import FromArray
 
-__all__ = ["from_zarr", "to_zarr"]
+__all__ = ["from_zarr", "to_zarr", "zarr_is_complete"]
 
 
 def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunks: Any = None
@@ -42,6 +45,11 @@ def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunk
     array([60., 66., 72., 78.])
     """
     arr = _open(url_or_store_or_array, component, "from_zarr")
+    if not _complete(arr):
+        warnings.warn(
+            f"from_zarr: the array at {location(arr)} is an unfinished write by chunkarray: "
+            f"blocks that were never written read as the fill value. Finish it with "
+            f"to_zarr(x, ..., resume=True)", IncompleteWriteWarning, stacklevel=2)
     shape, dtype = tuple(arr.shape), np.dtype(arr.dtype)
     storage = storage_chunks(arr)
     if chunks is None:
@@ -148,7 +156,8 @@ def _compressors(compressors: Any) -> Any:
 
 
 def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: bool = False,
-            region: Any = None, compressors: Any = "default", zarr_chunks: Any = None) -> None:
+            region: Any = None, compressors: Any = "default", zarr_chunks: Any = None,
+            resume: bool = False) -> None:
     """Write a chunked array to a zarr array, one task per block.
 
     ``url`` is a path or URL, a zarr store, a zarr group (with ``component``: the new array's path
@@ -157,6 +166,10 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
     (replace it) or ``region=`` (a tuple of slices of it to write into). Blocks that don't line
     up with the storage chunks are rechunked first so that no two tasks write into the same
     chunk. Everything is checked before anything is written.
+
+    A new array records which of its blocks have been written: if the write fails or is
+    interrupted, :func:`zarr_is_complete` says so, ``from_zarr`` warns, and calling ``to_zarr``
+    again with ``resume=True`` (and the same ``x``) writes only the blocks that are missing.
 
     >>> import os, tempfile, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "out.zarr")
@@ -169,8 +182,15 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
     """
     zarr = require("zarr", "zarr")
     x = x if isinstance(x, ChunkedArray) else asarray(x)
-    if not isinstance(overwrite, bool):
-        raise TypeError(f"to_zarr: overwrite must be True or False, got {overwrite!r}")
+    for flag, value in (("overwrite", overwrite), ("resume", resume)):
+        if not isinstance(value, bool):
+            raise TypeError(f"to_zarr: {flag} must be True or False, got {value!r}")
+    if resume:
+        if overwrite or region is not None or zarr_chunks is not None:
+            raise ValueError("to_zarr: resume=True continues an earlier write of a whole new "
+                             "array; it takes no overwrite=, region= or zarr_chunks=")
+        _resume(x, url, component)
+        return
     existing = isinstance(url, zarr.Array) or region is not None
     if existing and zarr_chunks is not None:
         raise ValueError("to_zarr: zarr_chunks= only applies to a new array; an existing one "
@@ -192,7 +212,9 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
     # Checked (and aligned) before the array is created, so a refusal leaves nothing behind.
     write = plan_write(x, None, None, func="to_zarr", shape=x.shape, dtype=x.dtype, unit=chunks)
     options = dict(shape=x.shape, dtype=x.dtype, chunks=chunks, overwrite=overwrite,
-                   compressors=_compressors(compressors))
+                   compressors=_compressors(compressors),
+                   attributes={_RECORD: {"complete": False,
+                                         "blocks": [list(c) for c in write.source.chunks]}})
     if isinstance(url, zarr.Group):
         if component is None:
             raise ValueError("to_zarr: writing into a zarr group needs component= naming the "
@@ -200,4 +222,118 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
         target = url.create_array(component, **options)
     else:
         target = zarr.create_array(url, name=component, **options)
-    run_writes([(write, target)])
+    _write_recorded(write, target, set())
+
+
+# --- resumable writes -----------------------------------------------------------------------------
+#
+# A new array written by ``to_zarr`` records, in its attributes, the blocks it is written in and
+# that it is not complete yet; each block's task leaves a marker key under the array's own path in
+# the store once the block has landed; the last step marks the array complete and removes the
+# markers. After a failure, ``resume=True`` writes only the blocks that have no marker.
+
+_RECORD = "chunkarray"  # attributes key: {"complete": bool, "blocks": chunks of the write}
+_MARKERS = "chunkarray-written"  # the store prefix of the per-block markers
+
+
+class IncompleteWriteWarning(UserWarning):
+    """A zarr array whose write by chunkarray did not finish: unwritten blocks read as fill."""
+
+
+def zarr_is_complete(url: Any, component: str | None = None) -> bool:
+    """Whether the zarr array at ``url`` holds everything written to it.
+
+    ``False`` for an array whose ``to_zarr`` failed or was interrupted (finish it with
+    ``to_zarr(x, url, resume=True)``); ``True`` once it finished, and for arrays that chunkarray
+    did not write, which carry no record.
+
+    >>> import os, tempfile, chunkarray as ca
+    >>> path = os.path.join(tempfile.mkdtemp(), "out.zarr")
+    >>> ca.ones(4, chunks=2).to_zarr(path)
+    >>> ca.zarr_is_complete(path)
+    True
+    """
+    return _complete(_open(url, component, "zarr_is_complete"))
+
+
+def _complete(arr: Any) -> bool:
+    record = arr.attrs.get(_RECORD)
+    return not isinstance(record, dict) or bool(record.get("complete", True))
+
+
+class _Progress:
+    """Records, in the target's store, each block of a write once it has landed."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    def _path(self, index: tuple[int, ...]) -> Any:
+        return self.target.store_path / _MARKERS / (".".join(map(str, index)) or "0")
+
+    def __call__(self, index: tuple[int, ...]) -> None:
+        _sync_set(self._path(index), b"1")
+
+    def written(self, numblocks: tuple[int, ...]) -> set[tuple[int, ...]]:
+        return {i for i in product(*map(range, numblocks)) if _sync_exists(self._path(i))}
+
+    def finish(self, numblocks: tuple[int, ...]) -> None:
+        self.target.attrs[_RECORD] = {**self.target.attrs[_RECORD], "complete": True}
+        for i in product(*map(range, numblocks)):
+            _sync_delete(self._path(i))
+
+    @property
+    def __chunkarray_token__(self) -> str:
+        return f"zarr-progress:{location(self.target)}"
+
+
+def _sync_set(path: Any, data: bytes) -> None:
+    from zarr.core.buffer import default_buffer_prototype
+
+    buffer = default_buffer_prototype().buffer.from_bytes(data)
+    if hasattr(path, "set_sync"):
+        path.set_sync(buffer)
+    else:  # zarr before 3.1
+        from zarr.core.sync import sync
+
+        sync(path.set(buffer))
+
+
+def _sync_exists(path: Any) -> bool:
+    from zarr.core.sync import sync
+
+    return bool(sync(path.exists()))
+
+
+def _sync_delete(path: Any) -> None:
+    from zarr.core.sync import sync
+
+    sync(path.delete())
+
+
+def _write_recorded(write: Write, target: Any, skip: set[tuple[int, ...]]) -> None:
+    progress = _Progress(target)
+    flags = write_array(write, target, record=progress)
+    todo = [i for i in product(*map(range, flags.numblocks)) if i not in skip]
+    if todo:
+        # One selection per block still to write: only their tasks (and their inputs') run.
+        compute(*[flags.blocks[i] for i in todo])
+    progress.finish(flags.numblocks)
+
+
+def _resume(x: ChunkedArray, url: Any, component: str | None) -> None:
+    target = _open(url, component, "to_zarr", mode="r+")
+    record = target.attrs.get(_RECORD)
+    where = location(target)
+    if not isinstance(record, dict) or "blocks" not in record:
+        raise ValueError(f"to_zarr: resume=True, but the array at {where} has no record of a "
+                         f"write by chunkarray to resume; write it with overwrite=True")
+    if record.get("complete"):
+        return
+    if tuple(target.shape) != x.shape or np.dtype(target.dtype) != x.dtype:
+        raise ValueError(f"to_zarr: resume=True, but the array at {where} has shape "
+                         f"{tuple(target.shape)} and dtype {target.dtype}, while x has shape "
+                         f"{x.shape} and dtype {x.dtype}; resume with the array that was being "
+                         f"written")
+    blocks = tuple(tuple(int(n) for n in c) for c in record["blocks"])
+    write = Write(rechunk(x, blocks), (0,) * x.ndim)
+    _write_recorded(write, target, _Progress(target).written(tuple(map(len, blocks))))
