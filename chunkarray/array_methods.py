@@ -24,12 +24,13 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
-from numpy._globals import _NoValueType
-from numpy.typing import ArrayLike, DTypeLike
 
 from chunkarray.core.graph import Key
 
-if TYPE_CHECKING:  # for annotations only: ChunkedArray inherits from the class below
+if TYPE_CHECKING:  # names in annotations only (ChunkedArray inherits from the class below)
+    from numpy._globals import _NoValueType
+    from numpy.typing import ArrayLike, DTypeLike
+
     from chunkarray.array import ChunkedArray
 
 __all__ = ["IMPLEMENTATIONS", "ArrayMethods", "missing_implementations", "provide"]

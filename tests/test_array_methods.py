@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from numpy._globals import _NoValueType
+from numpy.typing import ArrayLike, DTypeLike
 
 import chunkarray as ca
 from chunkarray import array_methods
@@ -64,7 +66,9 @@ def test_declared_methods_are_annotated(name):
         return
     func = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
     assert func.__doc__, name
-    hints = typing.get_type_hints(func, vars(array_methods), {"ChunkedArray": ChunkedArray})
+    names = {"ChunkedArray": ChunkedArray, "ArrayLike": ArrayLike, "DTypeLike": DTypeLike,
+             "_NoValueType": _NoValueType}
+    hints = typing.get_type_hints(func, vars(array_methods), names)
     assert "return" in hints
     params = [p for p in inspect.signature(func).parameters.values()
               if p.name != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
