@@ -7,7 +7,14 @@ the implementation registered under its own name in :data:`IMPLEMENTATIONS`, wit
 :mod:`chunkarray.kernels.elementwise`), the NumPy methods and the NumPy protocols;
 :mod:`chunkarray.io` provides ``to_zarr``/``to_hdf5``, :mod:`chunkarray.interop.dask` dask's
 collection protocol, :mod:`chunkarray.diagnostics.html_repr` ``_repr_html_`` and ``visualize``.
-A type checker and an editor see every method; calling one that nothing provided raises.
+A type checker and an editor see every method; calling one that nothing provided raises, and
+``import chunkarray`` fails if a declared method has no implementation.
+
+Adding a method (``x.cumsum``): declare it in :class:`ArrayMethods` with NumPy's method signature,
+annotations and a one-line docstring, its body ``return _I["cumsum"](self, axis, dtype, out)``;
+in the family's module (``chunkarray/ops/scans.py``) register what it does with
+``provide("cumsum")(numpy_signature(np.cumsum, cumsum))`` (or ``@provide("cumsum")`` on a function
+taking the array and then the method's arguments).
 
 >>> import chunkarray as ca
 >>> x = ca.arange(6, chunks=4)
