@@ -6,8 +6,11 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
+from chunkarray import config
 from chunkarray.array import ChunkedArray, compute, persist
-from chunkarray.core import config
+from chunkarray.array_methods import missing_implementations as _missing_implementations
+from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
+from chunkarray.interop import dask as _dask_protocol  # provides dask's collection protocol
 from chunkarray.io import (
     IncompleteWriteWarning,
     from_hdf5,
@@ -17,7 +20,7 @@ from chunkarray.io import (
     to_zarr,
     zarr_is_complete,
 )
-from chunkarray.ops import methods as _methods
+from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
 from chunkarray.ops.creation import (
     arange,
     asarray,
@@ -81,7 +84,10 @@ from chunkarray.ops.reductions import (
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
 
-_methods.bind()
+# Every method ChunkedArray declares has its implementation now, or importing chunkarray fails.
+if _missing_implementations():
+    raise ImportError(f"ChunkedArray methods declared but not provided by any layer: "
+                      f"{', '.join(_missing_implementations())}")
 
 # chunkarray.sin, chunkarray.add, ...: one function for every elementwise NumPy ufunc.
 globals().update({name: ufunc_function(u) for name, u in UFUNCS.items() if name not in globals()})

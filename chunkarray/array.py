@@ -1,8 +1,10 @@
 """The ChunkedArray: array metadata in front of a node of the lazy expression graph.
 
 This module holds what an array *is* (shape, dtype, chunks, the node that makes its blocks) and how
-it becomes NumPy (``compute``, ``persist``, the conversion protocols). Operations live in their own
-modules and are bound to the class as methods by :mod:`chunkarray.ops.methods`.
+it becomes NumPy (``compute``, ``persist``, the conversion protocols). Its operators and NumPy
+methods are declared by :class:`~chunkarray.array_methods.ArrayMethods`, which it inherits; the
+operations behind them live in the layers above and are provided to it
+(:mod:`chunkarray.ops.methods`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from chunkarray.array_methods import ArrayMethods
 from chunkarray.core import config
 from chunkarray.core.chunks import Chunks, block_slices, has_unknown
 from chunkarray.core.graph import Key, Node, collect_nodes, lower
@@ -30,7 +33,7 @@ from chunkarray.primitives.sources import BlockSelect, Persisted
 __all__ = ["ChunkedArray", "compute", "persist", "require_known_chunks"]
 
 
-class ChunkedArray:
+class ChunkedArray(ArrayMethods):
     """A lazy N-dimensional array made of NumPy blocks.
 
     >>> import numpy as np, chunkarray as ca

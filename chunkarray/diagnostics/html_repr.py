@@ -15,11 +15,12 @@ from itertools import accumulate
 from typing import Any
 
 from chunkarray.array import ChunkedArray
+from chunkarray.array_methods import provide
 from chunkarray.core import config
 from chunkarray.core.graph import lower
 from chunkarray.optimize.fuse import fuse
 
-__all__ = ["bind", "format_bytes", "repr_html", "svg_chunks", "visualize"]
+__all__ = ["format_bytes", "repr_html", "svg_chunks", "visualize"]
 
 _UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
 _SIDE = 120  # pixels on the longer side of the picture
@@ -171,11 +172,6 @@ def visualize(x: ChunkedArray, filename: str | None = "graph.svg", *, format: st
     return graph
 
 
-def bind() -> None:
-    """Attach ``_repr_html_`` and ``visualize`` to :class:`ChunkedArray`.
-
-    >>> hasattr(ChunkedArray, "_repr_html_")
-    True
-    """
-    ChunkedArray._repr_html_ = repr_html  # type: ignore[attr-defined]
-    ChunkedArray.visualize = visualize  # type: ignore[attr-defined]
+# What ChunkedArray._repr_html_ and ChunkedArray.visualize do, provided to the array layer.
+provide("_repr_html_")(repr_html)
+provide("visualize")(visualize)

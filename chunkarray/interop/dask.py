@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray, _assemble, _read_only
+from chunkarray.array_methods import provide
 from chunkarray.core import config
 from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node, is_task, lower
@@ -27,7 +28,7 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.optimize.fuse import fuse
 from chunkarray.primitives.sources import Persisted
 
-__all__ = ["bind", "dask_graph", "dask_keys"]
+__all__ = ["dask_graph", "dask_keys"]
 
 
 def dask_graph(x: ChunkedArray) -> dict[Key, Any]:
@@ -164,13 +165,11 @@ class Remote(Node):
         return (fetch, self.futures[(self.name, *index)]), []
 
 
-class _Scheduler:
-    """``__dask_scheduler__``: dask's threaded ``get``, imported when dask asks for it."""
+def _scheduler() -> Any:
+    """``__dask_scheduler__``: dask's threaded ``get``, imported only when dask asks for it."""
+    import dask.threaded
 
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        import dask.threaded
-
-        return dask.threaded.get
+    return dask.threaded.get
 
 
 def _postcompute(self: ChunkedArray) -> tuple[Any, tuple[Any, ...]]:
@@ -189,16 +188,12 @@ def _optimize(dsk: Any, keys: Any, **kwargs: Any) -> Any:
     return dsk  # fused and culled when it was lowered
 
 
-def bind() -> None:
-    """Attach dask's collection protocol to :class:`ChunkedArray`.
-
-    >>> hasattr(ChunkedArray, "__dask_graph__")
-    True
-    """
-    ChunkedArray.__dask_graph__ = dask_graph  # type: ignore[attr-defined]
-    ChunkedArray.__dask_keys__ = dask_keys  # type: ignore[attr-defined]
-    ChunkedArray.__dask_postcompute__ = _postcompute  # type: ignore[attr-defined]
-    ChunkedArray.__dask_postpersist__ = _postpersist  # type: ignore[attr-defined]
-    ChunkedArray.__dask_tokenize__ = _tokenize  # type: ignore[attr-defined]
-    ChunkedArray.__dask_optimize__ = staticmethod(_optimize)  # type: ignore[attr-defined]
-    ChunkedArray.__dask_scheduler__ = _Scheduler()  # type: ignore[attr-defined]
+# The array layer declares the protocol (ChunkedArray.__dask_graph__ and the rest); this is what it
+# does, provided when this module is imported.
+provide("__dask_graph__")(dask_graph)
+provide("__dask_keys__")(dask_keys)
+provide("__dask_postcompute__")(_postcompute)
+provide("__dask_postpersist__")(_postpersist)
+provide("__dask_tokenize__")(_tokenize)
+provide("__dask_optimize__")(_optimize)
+provide("__dask_scheduler__")(_scheduler)

@@ -4,6 +4,7 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 ``import chunkarray``.
 """
 
+from chunkarray.array_methods import provide
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
 from chunkarray.io.store import store
@@ -17,3 +18,7 @@ __all__ = [
 
 # from_array reads h5py datasets through HDF5Array, which holds the file's lock.
 register_source_adapter(as_hdf5_array)
+
+# x.to_zarr(url, ...) is to_zarr(x, url, ...); x.to_hdf5(path, "x") is to_hdf5(path, "x", x).
+provide("to_zarr")(to_zarr)
+provide("to_hdf5")(lambda x, path, dataset, **options: to_hdf5(path, dataset, x, **options))

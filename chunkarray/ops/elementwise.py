@@ -19,16 +19,16 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core.chunks import broadcast_chunk_axis
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
+from chunkarray.kernels.elementwise import ELEMENTWISE
 from chunkarray.ops.creation import from_array
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
 __all__ = ["UFUNCS", "astype", "clip", "elemwise", "where"]
 
-#: Every elementwise NumPy ufunc by its NumPy name; each becomes ``chunkarray.<name>``.
+#: Every elementwise NumPy ufunc by its NumPy name (from the one elementwise table,
+#: :data:`~chunkarray.kernels.elementwise.ELEMENTWISE`); each becomes ``chunkarray.<name>``.
 UFUNCS: dict[str, np.ufunc] = {
-    name: getattr(np, name)
-    for name in sorted(dir(np))
-    if isinstance(getattr(np, name), np.ufunc) and getattr(np, name).signature is None
+    name: entry.func for name, entry in ELEMENTWISE.items() if isinstance(entry.func, np.ufunc)
 }
 
 _SCALARS = (numbers.Number, np.generic, str, bytes)

@@ -1,21 +1,22 @@
-"""Binds the operations to :class:`ChunkedArray`: Python operators, NumPy-style methods, and the
-``__array_ufunc__`` / ``__array_function__`` protocols.
+"""What :class:`ChunkedArray`'s operators, NumPy-style methods and NumPy protocols
+(``__array_ufunc__``, ``__array_function__``) do, provided to the array layer.
 
-Operations depend on the array, not the other way round, so they are attached here, from tables.
+The array layer declares each of them (:class:`~chunkarray.array_methods.ArrayMethods`); this
+module registers the operations behind them with :func:`~chunkarray.array_methods.provide` when
+it is imported. The operators come from the one elementwise table,
+:data:`~chunkarray.kernels.elementwise.ELEMENTWISE`.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from chunkarray import io
 from chunkarray.array import ChunkedArray
-from chunkarray.diagnostics import html_repr as _repr
-from chunkarray.interop import dask as _dask_protocol
+from chunkarray.array_methods import provide
+from chunkarray.kernels.elementwise import ELEMENTWISE, Elementwise
 from chunkarray.ops import (
     creation,
     elementwise,
@@ -31,22 +32,21 @@ from chunkarray.ops import (
 from chunkarray.ops import rechunk as rechunking
 from chunkarray.ops.dispatch import HANDLED_FUNCTIONS
 from chunkarray.ops.elementwise import astype, elemwise, inplace, is_operand, ufunc_call
+from chunkarray.ops.signatures import numpy_signature
 
 __all__ = ["HANDLED_FUNCTIONS"]
 
-# --- operators ------------------------------------------------------------------------------------
+# --- operators, from the elementwise table --------------------------------------------------------
 
-_BINARY: dict[str, np.ufunc] = {
-    "add": np.add, "sub": np.subtract, "mul": np.multiply, "truediv": np.true_divide,
-    "floordiv": np.floor_divide, "mod": np.remainder, "pow": np.power,
-    "and": np.bitwise_and, "or": np.bitwise_or, "xor": np.bitwise_xor,
-    "lshift": np.left_shift, "rshift": np.right_shift,
+# The table's entries that are Python operators, by the operator's name ("add" for ``+``).
+_OPERATORS = {e.operator: e for e in ELEMENTWISE.values() if e.operator is not None}
+#: ``x + y``, ``y + x`` and ``x += y``.
+_BINARY: dict[str, Any] = {op: e.func for op, e in _OPERATORS.items() if e.nin == 2 and e.inplace}
+#: ``x == y`` etc.: Python reflects them itself.
+_COMPARISONS: dict[str, Any] = {
+    op: e.func for op, e in _OPERATORS.items() if e.nin == 2 and not e.reflected
 }
-_COMPARISONS = {
-    "eq": np.equal, "ne": np.not_equal, "lt": np.less, "le": np.less_equal,
-    "gt": np.greater, "ge": np.greater_equal,
-}
-_UNARY = {"neg": np.negative, "pos": np.positive, "abs": np.absolute, "invert": np.invert}
+_UNARY: dict[str, Any] = {op: e.func for op, e in _OPERATORS.items() if e.nin == 1}
 
 
 def _binary(ufunc: Any) -> Callable[..., Any]:
@@ -77,6 +77,26 @@ def _unary(ufunc: Any) -> Callable[..., Any]:
     return op
 
 
+def _operator_methods(entry: Elementwise) -> dict[str, Callable[..., Any]]:
+    """The methods that apply one table entry: ``__add__``, ``__radd__``, ``__iadd__``."""
+    op, func = entry.operator, entry.func
+    if entry.nin == 1:
+        return {f"__{op}__": _unary(func)}
+    methods = {f"__{op}__": _binary(func)}
+    if entry.reflected:
+        methods[f"__r{op}__"] = _reflected(func)
+    if entry.inplace:
+        methods[f"__i{op}__"] = _inplace(func)
+    return methods
+
+
+for _entry in _OPERATORS.values():
+    for _dunder, _method in _operator_methods(_entry).items():
+        provide(_dunder)(_method)
+# ``x ** 2`` squares, as NumPy's does; ``@`` is the matrix product, not an elementwise ufunc.
+
+
+@provide("__pow__")
 def _pow(self: ChunkedArray, other: Any) -> Any:
     """``x ** other``, as ``ndarray.__pow__``: a Python int 2 squares (``numpy.square``).
 
@@ -92,37 +112,49 @@ def _pow(self: ChunkedArray, other: Any) -> Any:
     return elemwise(np.power, self, other) if is_operand(other) else NotImplemented
 
 
-def _bind_operators() -> None:
-    for name, ufunc in _BINARY.items():
-        setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
-        setattr(ChunkedArray, f"__r{name}__", _reflected(ufunc))
-        setattr(ChunkedArray, f"__i{name}__", _inplace(ufunc))
-    for name, ufunc in _COMPARISONS.items():
-        setattr(ChunkedArray, f"__{name}__", _binary(ufunc))
-    for name, ufunc in _UNARY.items():
-        setattr(ChunkedArray, f"__{name}__", _unary(ufunc))
-    # mypy reads ``Class.__op__ = f`` as the operator applied to the class object itself.
-    ChunkedArray.__pow__ = _pow  # type: ignore[operator]
-    ChunkedArray.__divmod__ = _binary(np.divmod)  # type: ignore[operator]
-    ChunkedArray.__rdivmod__ = _reflected(np.divmod)  # type: ignore[attr-defined]
-    ChunkedArray.__matmul__ = lambda self, other: (  # type: ignore[operator]
-        linalg.matmul(self, other) if is_operand(other) else NotImplemented)
-    ChunkedArray.__rmatmul__ = lambda self, other: (  # type: ignore[attr-defined]
-        linalg.matmul(other, self) if is_operand(other) else NotImplemented)
+@provide("__matmul__")
+def _matmul(self: ChunkedArray, other: Any) -> Any:
+    return linalg.matmul(self, other) if is_operand(other) else NotImplemented
+
+
+@provide("__rmatmul__")
+def _rmatmul(self: ChunkedArray, other: Any) -> Any:
+    return linalg.matmul(other, self) if is_operand(other) else NotImplemented
 
 
 # --- methods --------------------------------------------------------------------------------------
 
+# Methods take their arguments as NumPy's methods do (``x.sum(0, np.float32)``): the same order
+# as the NumPy functions after the array, plus chunkarray's own ``split_every``.
+for _name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all", "argmin",
+              "argmax"):
+    provide(_name)(numpy_signature(getattr(np, _name), getattr(reductions, _name),
+                                   ("split_every",)))
+
+provide("astype")(astype)
+provide("dot")(linalg.dot)
+provide("__getitem__")(indexing.getitem)
+provide("__setitem__")(setitem.setitem)
+provide("vindex")(vindex.VIndexer)
+provide("compute_chunk_sizes")(masking.compute_chunk_sizes)
+provide("rechunk")(rechunking.rechunk)
+provide("ravel", "flatten")(manipulation.ravel)
+provide("squeeze")(manipulation.squeeze)
+provide("swapaxes")(manipulation.swapaxes)
+provide("repeat")(manipulation.repeat)
 
 
+@provide("round")
 def _round(self: ChunkedArray, decimals: int = 0) -> ChunkedArray:
     return elemwise(np.round, self, decimals=decimals, label="round")
 
 
+@provide("clip")
 def _clip(self: ChunkedArray, min: Any = None, max: Any = None) -> ChunkedArray:  # noqa: A002
     return elementwise.clip(self, min, max)
 
 
+@provide("transpose")
 def _transpose(self: ChunkedArray, *axes: Any) -> ChunkedArray:
     order: Sequence[Any] | None = axes
     if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
@@ -130,6 +162,7 @@ def _transpose(self: ChunkedArray, *axes: Any) -> ChunkedArray:
     return routines.transpose(self, order or None)
 
 
+@provide("T")
 def _T(self: ChunkedArray) -> ChunkedArray:
     """The array with its axes reversed.
 
@@ -140,6 +173,7 @@ def _T(self: ChunkedArray) -> ChunkedArray:
     return routines.transpose(self)
 
 
+@provide("conj", "conjugate")
 def _conj(self: ChunkedArray) -> ChunkedArray:
     """The complex conjugate; other dtypes are returned unchanged, as ``ndarray.conj`` does
     (the ``numpy.conjugate`` ufunc would turn booleans into int8).
@@ -153,67 +187,29 @@ def _conj(self: ChunkedArray) -> ChunkedArray:
     return elemwise(np.conjugate, self) if self.dtype.kind == "c" else self
 
 
+@provide("real")
+def _real(self: ChunkedArray) -> ChunkedArray:
+    return elemwise(np.real, self, label="real")
+
+
+@provide("imag")
+def _imag(self: ChunkedArray) -> ChunkedArray:
+    return elemwise(np.imag, self, label="imag")
+
+
+@provide("map_blocks")
 def _map_blocks(self: ChunkedArray, func: Callable[..., Any], *args: Any, **kwargs: Any
                 ) -> ChunkedArray:
     return routines.map_blocks(func, self, *args, **kwargs)
 
 
-def _to_hdf5(self: ChunkedArray, path: Any, dataset: str, **kwargs: Any) -> None:
-    """Write the array to ``dataset`` of the HDF5 file at ``path`` (see :func:`chunkarray.to_hdf5`).
-
-    >>> import os, tempfile, chunkarray as ca
-    >>> path = os.path.join(tempfile.mkdtemp(), "out.h5")
-    >>> ca.ones(4, chunks=2).to_hdf5(path, "x")
-    >>> ca.from_hdf5(path, "x").sum().compute()
-    np.float64(4.0)
-    """
-    io.to_hdf5(path, dataset, self, **kwargs)
-
-
+@provide("reshape")
 def _reshape(self: ChunkedArray, *shape: Any, order: str = "C", copy: Any = None
              ) -> ChunkedArray:
     # ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``, as ndarray.reshape takes both.
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = shape[0]
     return manipulation.reshape(self, shape, order, copy=copy)
-
-
-def _squeeze(self: ChunkedArray, axis: Any = None) -> ChunkedArray:
-    return manipulation.squeeze(self, axis)
-
-
-def _repeat(self: ChunkedArray, repeats: Any, axis: Any = None) -> ChunkedArray:
-    return manipulation.repeat(self, repeats, axis)
-
-
-def _bind_methods() -> None:
-    for name, func in _METHODS.items():
-        setattr(ChunkedArray, name, func)
-    ChunkedArray.astype = astype  # type: ignore[attr-defined]
-    ChunkedArray.round = _round  # type: ignore[attr-defined]
-    ChunkedArray.dot = linalg.dot  # type: ignore[attr-defined]
-    # mypy reads ``Class.__getitem__`` as indexing the class object itself.
-    ChunkedArray.__getitem__ = indexing.getitem  # type: ignore[misc]
-    ChunkedArray.__setitem__ = setitem.setitem  # type: ignore[index]
-    ChunkedArray.vindex = property(vindex.VIndexer)  # type: ignore[attr-defined]
-    ChunkedArray.compute_chunk_sizes = masking.compute_chunk_sizes  # type: ignore[attr-defined]
-    ChunkedArray.rechunk = rechunking.rechunk  # type: ignore[attr-defined]
-    ChunkedArray.clip = _clip  # type: ignore[attr-defined]
-    ChunkedArray.transpose = _transpose  # type: ignore[attr-defined]
-    ChunkedArray.map_blocks = _map_blocks  # type: ignore[attr-defined]
-    ChunkedArray.to_zarr = io.to_zarr  # type: ignore[attr-defined]
-    ChunkedArray.to_hdf5 = _to_hdf5  # type: ignore[attr-defined]
-    ChunkedArray.T = property(_T)  # type: ignore[attr-defined]
-    ChunkedArray.conj = ChunkedArray.conjugate = _conj  # type: ignore[attr-defined]
-    ChunkedArray.real = property(  # type: ignore[attr-defined]
-        lambda self: elemwise(np.real, self, label="real"))
-    ChunkedArray.imag = property(  # type: ignore[attr-defined]
-        lambda self: elemwise(np.imag, self, label="imag"))
-    ChunkedArray.reshape = _reshape  # type: ignore[attr-defined]
-    ChunkedArray.ravel = ChunkedArray.flatten = manipulation.ravel  # type: ignore[attr-defined]
-    ChunkedArray.squeeze = _squeeze  # type: ignore[attr-defined]
-    ChunkedArray.swapaxes = manipulation.swapaxes  # type: ignore[attr-defined]
-    ChunkedArray.repeat = _repeat  # type: ignore[attr-defined]
 
 
 # --- __array_ufunc__ ------------------------------------------------------------------------------
@@ -228,6 +224,7 @@ _UFUNC_REDUCTIONS: dict[Any, tuple[Callable[..., Any], bool]] = {
 }
 
 
+@provide("__array_ufunc__")
 def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
                  **kwargs: Any) -> Any:
     out = kwargs.pop("out", None)
@@ -282,55 +279,6 @@ def _cast_into(target: ChunkedArray, value: ChunkedArray, ufunc: np.ufunc) -> Ch
 
 # --- __array_function__ ---------------------------------------------------------------------------
 
-_NOT_GIVEN = (np._NoValue, None)  # type: ignore[attr-defined]
-_RENAMES = {"a_min": "min", "a_max": "max", "correction": "ddof"}
-_IGNORED_DEFAULTS = {"out": (None,), "where": (True, np._NoValue),  # type: ignore[attr-defined]
-                     "initial": (np._NoValue,), "mean": (np._NoValue, None)}  # type: ignore
-
-
-def _numpy_signature(np_func: Callable[..., Any], impl: Callable[..., Any],
-                     extra: tuple[str, ...] = ()) -> Callable[..., Any]:
-    """Accept arguments the way ``np_func`` does and call ``impl(first, **options)``.
-
-    ``extra`` names chunkarray-only keyword options (such as ``split_every``) passed through.
-    """
-    sig = inspect.signature(np_func)
-    first = next(iter(sig.parameters))
-
-    def adapter(*args: Any, **kwargs: Any) -> Any:
-        passed = {k: kwargs.pop(k) for k in extra if k in kwargs}
-        params = dict(sig.bind(*args, **kwargs).arguments)
-        x = params.pop(first)
-        correction = params.get("correction", np._NoValue)  # type: ignore[attr-defined]
-        if "ddof" in params and correction is not np._NoValue:  # type: ignore[attr-defined]
-            # Both would become ``ddof``: refuse, as NumPy does, rather than drop one silently.
-            raise ValueError(f"numpy.{np_func.__name__}: ddof and correction can't be provided "
-                             f"simultaneously")
-        options = {}
-        for name, value in params.items():
-            if name in _IGNORED_DEFAULTS:
-                if not any(value is d for d in _IGNORED_DEFAULTS[name]):
-                    raise TypeError(f"numpy.{np_func.__name__}: {name}= is not supported on "
-                                    f"chunked arrays")
-                continue
-            if value is np._NoValue:  # type: ignore[attr-defined]
-                continue
-            options[_RENAMES.get(name, name)] = value
-        return impl(x, **options, **passed)
-
-    adapter.__name__ = np_func.__name__
-    adapter.__doc__ = impl.__doc__
-    return adapter
-
-
-# Methods take their arguments as NumPy's methods do (``x.sum(0, np.float32)``): the same order
-# as the NumPy functions after the array, plus chunkarray's own ``split_every``.
-_METHODS: dict[str, Callable[..., Any]] = {
-    name: _numpy_signature(getattr(np, name), getattr(reductions, name), ("split_every",))
-    for name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all",
-                 "argmin", "argmax")
-}
-
 
 def _handled() -> dict[Any, Callable[..., Any]]:
     table: dict[Any, Callable[..., Any]] = {}
@@ -340,16 +288,16 @@ def _handled() -> dict[Any, Callable[..., Any]]:
         "nanargmin", "nanargmax",
     ]
     for name in same_name:
-        table[getattr(np, name)] = _numpy_signature(getattr(np, name), getattr(reductions, name))
+        table[getattr(np, name)] = numpy_signature(getattr(np, name), getattr(reductions, name))
     table[np.amin] = table[np.min]
     table[np.amax] = table[np.max]
     for name in ("zeros_like", "ones_like", "empty_like", "full_like"):
         table[getattr(np, name)] = _like(getattr(np, name), getattr(creation, name))
-    table[np.clip] = _numpy_signature(np.clip, _clip_any)
-    table[np.transpose] = _numpy_signature(np.transpose, routines.transpose)
+    table[np.clip] = numpy_signature(np.clip, _clip_any)
+    table[np.transpose] = numpy_signature(np.transpose, routines.transpose)
     if np.permute_dims is not np.transpose:  # an alias in NumPy 2: don't lose axes=None
-        table[np.permute_dims] = _numpy_signature(np.permute_dims, routines.permute_dims)
-    table[np.round] = _numpy_signature(np.round, _round)
+        table[np.permute_dims] = numpy_signature(np.permute_dims, routines.permute_dims)
+    table[np.round] = numpy_signature(np.round, _round)
     table[np.around] = table[np.round]
     table[np.where] = elementwise.where
     table[np.dot] = linalg.dot
@@ -362,7 +310,7 @@ def _handled() -> dict[Any, Callable[..., Any]]:
     for name in ("reshape", "ravel", "moveaxis", "swapaxes", "squeeze", "expand_dims",
                  "broadcast_to", "concatenate", "stack", "block", "flip", "roll", "repeat",
                  "tile", "split", "array_split"):
-        table[getattr(np, name)] = _numpy_signature(getattr(np, name),
+        table[getattr(np, name)] = numpy_signature(getattr(np, name),
                                                     getattr(manipulation, name))
     # Their NumPy signatures take ``*args`` / ``**kwargs``, which the adapter cannot rebind.
     table[np.broadcast_arrays] = manipulation.broadcast_arrays
@@ -400,6 +348,7 @@ def _like(np_func: Callable[..., Any], impl: Callable[..., Any]) -> Callable[...
 HANDLED_FUNCTIONS.update(_handled())
 
 
+@provide("__array_function__")
 def _array_function(self: ChunkedArray, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
     impl = HANDLED_FUNCTIONS.get(func)
     if impl is None:
@@ -407,13 +356,3 @@ def _array_function(self: ChunkedArray, func: Any, types: Any, args: Any, kwargs
     if not all(issubclass(t, (ChunkedArray, np.ndarray)) for t in types):
         return NotImplemented
     return impl(*args, **kwargs)
-
-
-def bind() -> None:
-    """Attach operators, methods and NumPy protocols to :class:`ChunkedArray`."""
-    _bind_operators()
-    _bind_methods()
-    ChunkedArray.__array_ufunc__ = _array_ufunc  # type: ignore[attr-defined]
-    ChunkedArray.__array_function__ = _array_function  # type: ignore[attr-defined]
-    _dask_protocol.bind()
-    _repr.bind()

@@ -24,14 +24,12 @@ from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.graph import Key, Node, collect_nodes, is_task
 from chunkarray.kernels import blocks as kernels
+from chunkarray.kernels.elementwise import ELEMENTWISE_FUNCS as _ELEMENTWISE_FUNCS
 from chunkarray.optimize.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.primitives.blockwise import _CONTRACT, _OUT, Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
 
 __all__ = ["Fused", "fuse"]
-
-# Block functions that act element by element, so a chain of them may run piece by piece.
-_ELEMENTWISE_FUNCS: set[Any] = {np.where, np.clip}
 
 
 def is_elementwise(node: Node) -> bool:
