@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.grid import axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.creation import full
 from chunkarray.ops.indexing import getitem
@@ -273,8 +273,8 @@ def _repeat_each(x: ChunkedArray, r: int, axis: int) -> ChunkedArray:
 
 def _repeat_per_element(x: ChunkedArray, counts: np.ndarray, axis: int) -> ChunkedArray:
     """One count per element: block ``j`` repeats its elements by its own slice of ``counts``."""
-    bounds = chunk_boundaries(x.chunks[axis])
-    per_block = tuple(counts[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:]))
+    grid = axis_grid(x.chunks[axis])
+    per_block = tuple(counts[grid.slice(b)] for b in range(grid.nblocks))
     ind = tuple(range(x.ndim))
     # Hash the counts themselves (tokenize names large arrays by address): the same repeat built
     # twice is the same node.
