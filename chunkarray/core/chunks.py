@@ -209,7 +209,7 @@ def normalize_chunks(
     shape = _check_shape(shape)
     ndim = len(shape)
     itemsize = np.dtype(dtype).itemsize if dtype is not None else 1
-    check_addressable(shape, itemsize, what=_described(shape, dtype))
+    check_addressable(shape, itemsize, what=lambda: _described(shape, dtype))
     specs = _per_axis_specs(chunks, shape)
     if previous_chunks is not None:
         previous_chunks = _check_previous(previous_chunks, shape)
@@ -234,7 +234,7 @@ def normalize_chunks(
     # Count the blocks before building any tuple: a regular axis of 10**12 blocks is two ints
     # until its sizes are asked for.
     check_block_counts([len(c) if isinstance(c, tuple) else c.nblocks for c in axes],
-                       what=f"chunks={chunks!r} for {_described(shape, dtype)}")
+                       what=lambda: f"chunks={chunks!r} for {_described(shape, dtype)}")
     return tuple(c if isinstance(c, tuple) else c.sizes for c in axes)
 
 

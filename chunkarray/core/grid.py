@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from itertools import accumulate, product
@@ -136,8 +136,11 @@ class RegularAxis:
     block: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "length", _check_int(self.length, "RegularAxis length", 0))
-        object.__setattr__(self, "block", _check_int(self.block, "RegularAxis block", 1))
+        length, block = self.length, self.block
+        if type(length) is int and type(block) is int and length >= 0 and block >= 1:
+            return  # the common case, checked in one line: chunk arithmetic makes many of these
+        object.__setattr__(self, "length", _check_int(length, "RegularAxis length", 0))
+        object.__setattr__(self, "block", _check_int(block, "RegularAxis block", 1))
 
     @property
     def nblocks(self) -> int:
@@ -304,10 +307,17 @@ def regular_sizes(length: int, block: int) -> tuple[int, ...]:
     return RegularAxis(length, block).sizes
 
 
-def check_addressable(shape: Sequence[int], itemsize: int, *, what: str) -> None:
+def _said(what: str | Callable[[], str]) -> str:
+    # Callers on hot paths pass a function: the message is only built when there is an error.
+    return what() if callable(what) else what
+
+
+def check_addressable(shape: Sequence[int], itemsize: int, *, what: str | Callable[[], str]
+                      ) -> None:
     """Refuse a ``shape`` of ``itemsize``-byte elements more bytes than any machine addresses.
 
-    ``what`` starts the message (e.g. ``"shape=(…) of float64"``). Costs a product of ints.
+    ``what`` starts the message (e.g. ``"shape=(…) of float64"``), or makes it when called.
+    Costs a product of ints.
 
     >>> check_addressable((2**62,), 8, what="shape=(4611686018427387904,) of float64")
     Traceback (most recent call last):
@@ -317,12 +327,12 @@ bytes are 36,893,488,147,419,103,232 bytes, more than any machine can address (2
     """
     size = math.prod(shape)
     if size > MAX_NBYTES:
-        raise ValueError(f"{what}: {size:,} elements are more than any machine can address "
-                         f"(2**63 - 1)")
+        raise ValueError(f"{_said(what)}: {size:,} elements are more than any machine can "
+                         f"address (2**63 - 1)")
     if size * itemsize > MAX_NBYTES:
         raise ValueError(
-            f"{what}: {size:,} elements of {itemsize} bytes are {size * itemsize:,} bytes, more "
-            f"than any machine can address (2**63 - 1 bytes)"
+            f"{_said(what)}: {size:,} elements of {itemsize} bytes are {size * itemsize:,} "
+            f"bytes, more than any machine can address (2**63 - 1 bytes)"
         )
 
 
@@ -417,7 +427,7 @@ class ChunkGrid:
         found = [a.locate(idx) for a, idx in zip(self.axes, indices)]
         return tuple(b for b, _ in found), tuple(w for _, w in found)
 
-    def check_holdable(self, *, what: str) -> None:
+    def check_holdable(self, *, what: str | Callable[[], str]) -> None:
         """Refuse a grid whose chunk tuples or number of blocks no machine could hold.
 
         Costs a few operations per axis: regular axes are never expanded.
@@ -431,10 +441,10 @@ than the 1,099,511,627,776 (2**40) one array may have; use larger blocks
         check_block_counts(self.numblocks, what=what)
 
 
-def check_block_counts(numblocks: Sequence[int], *, what: str) -> None:
+def check_block_counts(numblocks: Sequence[int], *, what: str | Callable[[], str]) -> None:
     """Refuse ``numblocks`` blocks per axis when no machine could hold their chunk tuples or graph.
 
-    ``what`` starts the message, e.g. ``"chunks=1 for shape=(10**12,)"``.
+    ``what`` starts the message, e.g. ``"chunks=1 for shape=(10**12,)"``, or makes it when called.
 
     >>> check_block_counts((10**12,), what="chunks=1")
     Traceback (most recent call last):
@@ -445,12 +455,12 @@ block sizes in the chunk tuples, more than the 134,217,728 an array may hold; us
     numblocks = tuple(numblocks)
     if sum(numblocks) > MAX_BLOCK_SIZES:
         raise ValueError(
-            f"{what}: {sum(numblocks):,} blocks along the axes {numblocks} need as many "
+            f"{_said(what)}: {sum(numblocks):,} blocks along the axes {numblocks} need as many "
             f"block sizes in the chunk tuples, more than the {MAX_BLOCK_SIZES:,} an array may "
             f"hold; use larger blocks"
         )
     if math.prod(numblocks) > MAX_BLOCKS:
         raise ValueError(
-            f"{what}: {math.prod(numblocks):,} blocks ({' x '.join(map(str, numblocks))}) "
+            f"{_said(what)}: {math.prod(numblocks):,} blocks ({' x '.join(map(str, numblocks))}) "
             f"are more than the {MAX_BLOCKS:,} (2**40) one array may have; use larger blocks"
         )
