@@ -210,6 +210,10 @@ class VaryingAxis:
         sizes = tuple(self.sizes)
         if not sizes:
             raise ValueError("VaryingAxis sizes must have at least one block, got ()")
+        if all(type(s) is int for s in sizes) and min(sizes) >= 0:  # the common case, in C
+            object.__setattr__(self, "sizes", sizes)
+            object.__setattr__(self, "boundaries", (0, *accumulate(sizes)))
+            return
         for s in sizes:
             if isinstance(s, float) and math.isnan(s):
                 raise ValueError(
@@ -409,7 +413,8 @@ class ChunkGrid:
 
     def all_block_slices(self) -> list[tuple[slice, ...]]:
         """The slices of every block, in C order of block index."""
-        per_axis = [[a.slice(i) for i in range(a.nblocks)] for a in self.axes]
+        per_axis = [[slice(lo, hi) for lo, hi in zip(b[:-1], b[1:])]
+                    for b in (a.boundaries for a in self.axes)]
         return list(product(*per_axis))
 
     def locate(self, indices: Sequence[Any]) -> tuple[tuple[np.ndarray, ...],
