@@ -152,16 +152,17 @@ def test_nan_sizes_mark_unknown_chunks():
 # --- automatic chunking ---------------------------------------------------------------------------
 
 
-def test_auto_uses_the_configured_chunk_size():
+def test_auto_takes_its_target_as_an_argument_never_from_config():
+    # core.chunks is pure: the chunk_size setting reaches it only through callers' ``limit=``
+    # (the setting itself is tested on the creation functions).
     shape = (10_000, 10_000)
     default = normalize_chunks("auto", shape, dtype=np.float64)
-    assert max(default[0]) * max(default[1]) * 8 <= parse_bytes("128 MiB")
-    assert max(default[0]) * max(default[1]) * 8 > parse_bytes("128 MiB") // 4
+    assert default == normalize_chunks("auto", shape, dtype=np.float64, limit="128 MiB")
     with ca.config.set(chunk_size="1 MiB"):
-        small = normalize_chunks("auto", shape, dtype=np.float64)
+        assert normalize_chunks("auto", shape, dtype=np.float64) == default
+        small = normalize_chunks("auto", shape, dtype=np.float64, limit="1 MiB")
     assert max(small[0]) * max(small[1]) * 8 <= 2**20
     assert len(small[0]) > len(default[0])
-    assert normalize_chunks("auto", shape, dtype=np.float64) == default  # restored
 
 
 @pytest.mark.parametrize(

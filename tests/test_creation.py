@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
+from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import block_slices
 from tests.strategies import (
     ALL_DTYPES,
@@ -110,6 +111,20 @@ def test_array_like_reads_only_the_blocks_needed(executor):
     x = ca.from_array(source, chunks=(5, 5))
     assert_eq(x.blocks[1, 0].compute(), np.arange(100).reshape(10, 10)[5:, :5])
     assert source.reads == [(slice(5, 10), slice(0, 5))]
+
+
+def test_auto_uses_the_configured_chunk_size():
+    # Moved from test_chunks: chunk arithmetic takes the target as an argument, and the creation
+    # functions pass the setting.
+    shape = (10_000, 10_000)
+    default = ca.empty(shape, dtype=np.float64, chunks="auto").chunks
+    assert max(default[0]) * max(default[1]) * 8 <= parse_bytes("128 MiB")
+    assert max(default[0]) * max(default[1]) * 8 > parse_bytes("128 MiB") // 4
+    with ca.config.set(chunk_size="1 MiB"):
+        small = ca.empty(shape, dtype=np.float64, chunks="auto").chunks
+    assert max(small[0]) * max(small[1]) * 8 <= 2**20
+    assert len(small[0]) > len(default[0])
+    assert ca.empty(shape, dtype=np.float64, chunks="auto").chunks == default  # restored
 
 
 def test_from_array_auto_chunks_follow_storage_chunks():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -480,3 +481,24 @@ def test_graph_building_does_not_grow_with_elements():
     assert ca.pad(x, 10**5, mode="reflect").numblocks[0] < 20
     assert ca.tile(x, (2, 1)).numblocks == (20, 1)
     assert math.prod(ca.roll(x, 123).numblocks) < 40
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda x: ca.tile(x, 2**40), r"tile: reps=1099511627776 of an array of shape \(3,\): "
+                                  r"3,298,534,883,328 blocks"),
+    (lambda x: ca.tile(x, (2**62, 1)), r"tile: .*13,835,058,055,282,163,712 elements are more"),
+    (lambda x: ca.repeat(x, 2**62), r"repeat: repeats=4611686018427387904 along axis 0 .*"
+                                    r"elements are more than any machine can address"),
+    (lambda x: np.repeat(x, [2**62, 2**62, 1]), r"9,223,372,036,854,775,809 elements"),
+])
+def test_tile_and_repeat_refuse_what_no_machine_holds_without_allocating(call, match):
+    # NumPy itself fails these with MemoryError or "array is too big"; lazily, the chunk tuples of
+    # the result would exhaust memory first (an empty MemoryError before this check).
+    x = ca.ones(3, chunks=1)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            call(x)
+        assert tracemalloc.get_traced_memory()[1] < 2**20
+    finally:
+        tracemalloc.stop()

@@ -2,7 +2,8 @@
 
 A *chunking* of an array is a tuple with one entry per axis, each entry the tuple of block sizes
 along that axis, e.g. ``((4, 4, 2), (5, 5))`` for a 10 x 10 array. Nothing here knows about graphs
-or arrays; every function takes and returns plain tuples.
+or arrays, nor reads settings: what automatic chunking aims for is an argument. Every function
+takes and returns plain tuples; where blocks lie is :mod:`chunkarray.core.grid`'s business.
 """
 
 from __future__ import annotations
@@ -11,18 +12,26 @@ import math
 import operator
 from bisect import bisect_right
 from collections.abc import Mapping, Sequence
-from itertools import accumulate, product
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
 
-from chunkarray.core import config
 from chunkarray.core.bytesize import BYTE_UNITS, BYTES_RE, parse_bytes
+from chunkarray.core.grid import (
+    AxisGrid,
+    ChunkGrid,
+    RegularAxis,
+    axis_grid,
+    check_addressable,
+    check_block_counts,
+)
 
 Chunks = tuple[tuple[int, ...], ...]
 Shape = tuple[int, ...]
 
 __all__ = [
+    "DEFAULT_CHUNK_SIZE",
     "Chunks",
     "Shape",
     "blockdims_from_blockshape",
@@ -37,6 +46,11 @@ __all__ = [
     "shape_from_chunks",
     "staged_reads",
 ]
+
+#: What ``chunks="auto"`` aims for when no ``limit`` is given (the ``chunk_size`` setting's default;
+#: operations pass the setting itself).
+DEFAULT_CHUNK_SIZE = "128 MiB"
+
 
 def _is_byte_string(spec: object) -> bool:
     # The unit must be one we know, so "5 foo" is reported as an unknown chunk string that names
@@ -81,14 +95,7 @@ def blockdims_from_blockshape(shape: Shape, blockshape: Sequence[int]) -> Chunks
     >>> blockdims_from_blockshape((10, 7), (4, 7))
     ((4, 4, 2), (7,))
     """
-    return tuple(_regular(n, b) for n, b in zip(shape, blockshape))
-
-
-def _regular(n: int, size: int) -> tuple[int, ...]:
-    if n == 0:
-        return (0,)
-    full, rest = divmod(n, size)
-    return (size,) * full + ((rest,) if rest else ())
+    return ChunkGrid.regular(shape, blockshape).chunks
 
 
 def chunk_boundaries(sizes: Sequence[int]) -> tuple[int, ...]:
@@ -115,10 +122,7 @@ def block_slices(chunks: Chunks) -> list[tuple[slice, ...]]:
     >>> block_slices(((2, 1), (3,)))
     [(slice(0, 2, None), slice(0, 3, None)), (slice(2, 3, None), slice(0, 3, None))]
     """
-    per_axis = [
-        [slice(lo, hi) for lo, hi in zip(b[:-1], b[1:])] for b in map(chunk_boundaries, chunks)
-    ]
-    return list(product(*per_axis))
+    return ChunkGrid.from_chunks(chunks).all_block_slices()
 
 
 def common_refinement(*axes: tuple[int, ...]) -> tuple[int, ...]:
@@ -163,6 +167,9 @@ def broadcast_chunk_axis(*axes: tuple[int, ...]) -> tuple[int, ...]:
 def locate(boundaries: Sequence[int], position: int) -> int:
     """Index of the block holding ``position`` given the block boundaries.
 
+    For callers that hold boundaries; given the block sizes, ask
+    ``axis_grid(sizes).block_at(position)`` (or ``.locate`` for many positions at once).
+
     >>> locate((0, 4, 8, 10), 5)
     1
     """
@@ -186,7 +193,11 @@ def normalize_chunks(
     ``"auto"`` or a byte size such as ``"64 MiB"`` (blocks near that many bytes, multiples of
     ``previous_chunks`` where given), a tuple with one entry per axis (each an int, ``-1``,
     ``None``, ``"auto"`` or explicit block sizes), explicit tuples of tuples (ragged allowed) and
-    a dict ``{axis: spec}`` (axes not named are whole).
+    a dict ``{axis: spec}`` (axes not named are whole). ``limit`` is what automatic blocks aim
+    for (default :data:`DEFAULT_CHUNK_SIZE`; operations pass the ``chunk_size`` setting).
+
+    A shape of more bytes than any machine addresses, or chunks of more blocks than an array may
+    hold, is refused before any chunk tuple is built (regular axes are counted, not expanded).
 
     >>> normalize_chunks((4, -1), (10, 7))
     ((4, 4, 2), (7,))
@@ -197,6 +208,8 @@ def normalize_chunks(
     """
     shape = _check_shape(shape)
     ndim = len(shape)
+    itemsize = np.dtype(dtype).itemsize if dtype is not None else 1
+    check_addressable(shape, itemsize, what=lambda: _described(shape, dtype))
     specs = _per_axis_specs(chunks, shape)
     if previous_chunks is not None:
         previous_chunks = _check_previous(previous_chunks, shape)
@@ -209,16 +222,24 @@ def normalize_chunks(
         raise ValueError(f"chunks={chunks!r}: at most one byte size may be given, got {byte_specs}")
     if byte_specs:
         auto_limit = byte_specs.pop()
-    out: list[tuple[int, ...] | None] = []
+    out: list[AxisGrid | tuple[int, ...] | None] = []
     for axis, spec in enumerate(specs):
         out.append(None if axis in auto_axes else _normalize_axis(spec, shape[axis], axis, chunks))
     if auto_axes:
         sizes = _auto_blocksizes(shape, out, auto_axes, dtype, previous_chunks, auto_limit, chunks)
         for axis, size in zip(auto_axes, sizes):
-            out[axis] = _regular(shape[axis], size)
-    result = tuple(c for c in out if c is not None)
-    assert len(result) == ndim
-    return result
+            out[axis] = RegularAxis(shape[axis], size)
+    axes = [c for c in out if c is not None]
+    assert len(axes) == ndim
+    # Count the blocks before building any tuple: a regular axis of 10**12 blocks is two ints
+    # until its sizes are asked for.
+    check_block_counts([len(c) if isinstance(c, tuple) else c.nblocks for c in axes],
+                       what=lambda: f"chunks={chunks!r} for {_described(shape, dtype)}")
+    return tuple(c if isinstance(c, tuple) else c.sizes for c in axes)
+
+
+def _described(shape: Shape, dtype: Any) -> str:
+    return f"shape={shape}" + (f" of {np.dtype(dtype)}" if dtype is not None else "")
 
 
 def _check_shape(shape: Any) -> Shape:
@@ -279,17 +300,18 @@ def _per_axis_specs(chunks: Any, shape: Shape) -> list[Any]:
     )
 
 
-def _normalize_axis(spec: Any, n: int, axis: int, chunks: Any) -> tuple[int, ...]:
+def _normalize_axis(spec: Any, n: int, axis: int, chunks: Any) -> AxisGrid | tuple[int, ...]:
+    """A regular axis for the int forms, the validated sizes for an explicit tuple."""
     where = f"chunks={chunks!r} for axis {axis}"
     if spec is None or (isinstance(spec, (int, np.integer)) and spec == -1):
-        return (n,)
+        return RegularAxis(n, max(n, 1))
     if isinstance(spec, bool):
         raise TypeError(f"{where}: block sizes must be integers, got {spec!r}")
     if isinstance(spec, (int, np.integer)):
         if spec <= 0:
             raise ValueError(f"{where}: chunk sizes must be positive (or -1 for the whole axis), "
                              f"got {spec}")
-        return _regular(n, int(spec))
+        return RegularAxis(n, int(spec))
     if isinstance(spec, (tuple, list)):
         return _explicit_axis(spec, n, where)
     if isinstance(spec, str):
@@ -325,7 +347,7 @@ def _explicit_axis(spec: Sequence[Any], n: int, where: str) -> tuple[int, ...]:
 
 def _auto_blocksizes(
     shape: Shape,
-    fixed: list[tuple[int, ...] | None],
+    fixed: Sequence[AxisGrid | tuple[int, ...] | None],
     auto_axes: list[int],
     dtype: np.dtype | None,
     previous_chunks: Sequence[int] | None,
@@ -334,10 +356,11 @@ def _auto_blocksizes(
 ) -> list[int]:
     """Block sizes for the 'auto' axes so that one block holds about ``limit`` bytes."""
     itemsize = _itemsize(dtype, chunks)
-    target = parse_bytes(limit if limit is not None else config.get("chunk_size"))
+    target = parse_bytes(limit if limit is not None else DEFAULT_CHUNK_SIZE)
     if 0 in shape:  # an empty array holds nothing: one block per axis whatever the limit
         return [max(shape[a], 1) for a in auto_axes]
-    fixed_elems = math.prod(max(c) if c and max(c) > 0 else 1 for c in fixed if c is not None)
+    largest = [_largest(c) for c in fixed if c is not None]
+    fixed_elems = math.prod(b if b > 0 else 1 for b in largest)
     budget = max(target // (itemsize * fixed_elems), 1)
     if previous_chunks is not None:
         return _auto_from_previous(shape, auto_axes, previous_chunks, budget)
@@ -359,6 +382,12 @@ def _auto_blocksizes(
             budget = max(budget // shape[a], 1)
             pending.remove(a)
     return [_even_size(shape[a], sizes[a]) for a in auto_axes]
+
+
+def _largest(axis: AxisGrid | tuple[int, ...]) -> int:
+    if isinstance(axis, tuple):
+        return max(axis) if axis else 0  # NaN (unknown) sizes compare False: as given
+    return axis.largest
 
 
 def _auto_from_previous(
@@ -435,17 +464,16 @@ def staged_reads(old: tuple[int, ...], new: tuple[int, ...]) -> list[tuple[Piece
     >>> staged_reads((4, 4, 2), (6, 4))[1]  # rows 2:4 of block 1, then 0:2 of block 2
     ((1, slice(2, 4, None), slice(0, 2, None)), (2, slice(0, 2, None), slice(2, 4, None)))
     """
-    bounds = chunk_boundaries(old)
+    grid = axis_grid(old)
     out = []
     lo = 0
     for size in new:
         hi = lo + size
-        first, last = bisect_right(bounds, lo) - 1, bisect_right(bounds, hi - 1) - 1
         pieces = []
-        for b in range(first, last + 1):
-            start, stop = max(lo, bounds[b]), min(hi, bounds[b + 1])
-            if stop > start:  # an empty new block reads nothing
-                    pieces.append((b, slice(start - bounds[b], stop - bounds[b]),
+        for b in grid.blocks_between(lo, hi):  # none for an empty new block
+            start, stop = max(lo, grid.offset(b)), min(hi, grid.offset(b) + grid.size(b))
+            if stop > start:  # an empty old block inside the span gives nothing
+                pieces.append((b, slice(start - grid.offset(b), stop - grid.offset(b)),
                                slice(start - lo, stop - lo)))
         out.append(tuple(pieces))
         lo = hi

@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
-from itertools import accumulate
 from typing import Any
 
 from chunkarray.array import ChunkedArray
 from chunkarray.array_methods import provide
 from chunkarray.core import config
+from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.graph import lower
 from chunkarray.optimize.fuse import fuse
 
@@ -44,7 +44,7 @@ def format_bytes(n: int | float) -> str:
 
 def _boundaries(chunks: Sequence[int], pixels: float) -> list[float]:
     total = sum(chunks) or 1
-    return [0.0] + [pixels * c / total for c in accumulate(chunks)]
+    return [0.0] + [pixels * b / total for b in chunk_boundaries(chunks)[1:]]
 
 
 def _sides(rows: int, cols: int) -> tuple[float, float]:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray
+from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._hdf5_source import HDF5Array, open_file
@@ -54,7 +55,8 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
     """
     source = _open_dataset(path, dataset)
     normalized = normalize_chunks("auto" if chunks is None else chunks, source.shape,
-                                  dtype=source.dtype, previous_chunks=source.chunks)
+                                  dtype=source.dtype, previous_chunks=source.chunks,
+                                  limit=config.get("chunk_size"))
     name = "from-hdf5-" + tokenize(source, normalized)
     return ChunkedArray(FromArray(name, source, normalized, source.dtype))
 

@@ -20,6 +20,7 @@ from chunkarray.array import ChunkedArray, compute
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, largest_block_nbytes
+from chunkarray.core.grid import ChunkGrid, RegularAxis
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._hdf5_source import HDF5Array, is_h5py_dataset
 from chunkarray.ops.creation import asarray
@@ -210,10 +211,11 @@ def _align_axis(sizes: tuple[int, ...], unit: int, start: int) -> tuple[int, ...
     inner = chunk_boundaries(sizes)[1:-1]
     if all((start + b) % unit == 0 for b in inner):
         return sizes
-    step = unit * max(max(sizes) // unit, 1)
+    # The target's own regular blocks of ``step``, clipped to where this array lands in it.
     end = start + sum(sizes)
-    bounds = [start, *range((start // step + 1) * step, end, step), end]
-    return tuple(hi - lo for lo, hi in zip(bounds[:-1], bounds[1:]))
+    target = RegularAxis(end, unit * max(max(sizes) // unit, 1))
+    return tuple(min(end, target.offset(b) + target.size(b)) - max(start, target.offset(b))
+                 for b in target.blocks_between(start, end))
 
 
 def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func: str
@@ -237,9 +239,9 @@ def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func
     return rechunk(x, new)
 
 
-def _block_region(index: tuple[int, ...], *, bounds: tuple[tuple[int, ...], ...],
-                  starts: tuple[int, ...]) -> dict[str, Any]:
-    region = tuple(slice(s + b[i], s + b[i + 1]) for b, i, s in zip(bounds, index, starts))
+def _block_region(index: tuple[int, ...], *, grid: ChunkGrid, starts: tuple[int, ...]
+                  ) -> dict[str, Any]:
+    region = tuple(slice(s + b.start, s + b.stop) for b, s in zip(grid.block_slices(index), starts))
     return {"region": region, "index": index}
 
 
@@ -264,8 +266,7 @@ def write_array(write: Write, target: Any,
     # The target travels as one graph value, not inside every task: shipped to a worker once.
     # Named by identity, never by contents: two equal NumPy targets are still two targets.
     data = Data(f"target-{type(target).__name__}-{id(target):x}", target)
-    kwargs = partial(_block_region, bounds=tuple(chunk_boundaries(c) for c in x.chunks),
-                     starts=write.starts)
+    kwargs = partial(_block_region, grid=ChunkGrid.from_chunks(x.chunks), starts=write.starts)
     func = write_block if record is None else partial(write_block, record=record)
     return ChunkedArray(blockwise_node(
         func, ind, x._node, ind, data, (), dtype=bool,

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray, compute
+from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._optional import require
@@ -55,7 +56,8 @@ def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunk
     if chunks is None:
         normalized = normalize_chunks(storage, shape)
     else:
-        normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=storage)
+        normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=storage,
+                                      limit=config.get("chunk_size"))
     # Named by where the array is, never by its data: the same path gives the same name.
     name = "from-zarr-" + tokenize(location(arr), shape, dtype, normalized)
     return ChunkedArray(FromArray(name, arr, normalized, dtype))

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray
+from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
@@ -75,7 +76,8 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     (2, 2)
     """
     if isinstance(x, ChunkedArray):
-        return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype)))
+        return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype,
+                                                             limit=config.get("chunk_size"))))
     _refuse_masked(x)
     x = _adapt(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
@@ -88,7 +90,8 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
             )
     shape = tuple(int(n) for n in x.shape)
     dtype = np.dtype(x.dtype)
-    normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=_storage_chunks(x))
+    normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=_storage_chunks(x),
+                                  limit=config.get("chunk_size"))
     if name is None:
         name = "array-" + tokenize(x, normalized)
     return ChunkedArray(FromArray(name, x, normalized, dtype))
@@ -143,7 +146,7 @@ def _blocks(func: Any, label: str, shape: Any, dtype: Any, chunks: Any, **kwargs
             ) -> ChunkedArray:
     shape = _check_shape(shape)
     dtype = np.dtype(dtype)
-    normalized = normalize_chunks(chunks, shape, dtype=dtype)
+    normalized = normalize_chunks(chunks, shape, dtype=dtype, limit=config.get("chunk_size"))
     name = f"{label}-" + tokenize(label, normalized, dtype, kwargs)
     return ChunkedArray(BlockFunction(name, func, normalized, dtype, {**kwargs, "dtype": dtype}))
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import common_refinement
+from chunkarray.core.chunks import chunk_boundaries, common_refinement
 from chunkarray.ops.elementwise import astype
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.rechunk import rechunk
@@ -207,10 +207,9 @@ def array_split(ary: Any, /, indices_or_sections: Any, axis: int = 0) -> list[Ch
         if sections <= 0:
             raise ValueError(f"number sections must be larger than 0., got "
                              f"indices_or_sections={sections}") from None
-        each, extra = divmod(n, sections)
+        each, extra = divmod(n, sections)  # NumPy's: the first ``extra`` parts one longer
         sizes = [each + 1] * extra + [each] * (sections - extra)
-        bounds = [0, *np.cumsum(sizes).tolist()]
-        return _split(x, [int(b) for b in bounds], axis)
+        return _split(x, list(chunk_boundaries(sizes)), axis)
     return _split(x, [0, *indices, n], axis)
 
 

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.grid import MAX_NBYTES, axis_grid, check_addressable, check_block_counts
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.creation import full
 from chunkarray.ops.indexing import getitem
@@ -213,8 +213,16 @@ def repeat(a: Any, /, repeats: Any, axis: int | None = None) -> ChunkedArray:
     counts = _repeat_counts(repeats, x, axis)
     if counts.ndim == 1 and counts.size and (counts == counts[0]).all():
         counts = counts[0]  # one count for all: the cheaper, fusable path
+    what = f"repeat: repeats={repeats!r} along axis {axis} of an array of shape {x.shape}"
     if counts.ndim == 0:
+        check_addressable((*x.shape[:axis], x.shape[axis] * int(counts), *x.shape[axis + 1:]),
+                          x.dtype.itemsize, what=what)
         return _repeat_each(x, int(counts), axis)
+    if counts.size and int(counts.max()) * counts.size * x.size > MAX_NBYTES:
+        # Only then can the count overflow: add it up exactly, in Python ints.
+        length = sum(int(c) for c in counts)
+        check_addressable((*x.shape[:axis], length, *x.shape[axis + 1:]), x.dtype.itemsize,
+                          what=what)
     return _repeat_per_element(x, counts, axis)
 
 
@@ -273,8 +281,8 @@ def _repeat_each(x: ChunkedArray, r: int, axis: int) -> ChunkedArray:
 
 def _repeat_per_element(x: ChunkedArray, counts: np.ndarray, axis: int) -> ChunkedArray:
     """One count per element: block ``j`` repeats its elements by its own slice of ``counts``."""
-    bounds = chunk_boundaries(x.chunks[axis])
-    per_block = tuple(counts[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:]))
+    grid = axis_grid(x.chunks[axis])
+    per_block = tuple(counts[grid.slice(b)] for b in range(grid.nblocks))
     ind = tuple(range(x.ndim))
     # Hash the counts themselves (tokenize names large arrays by address): the same repeat built
     # twice is the same node.
@@ -306,6 +314,10 @@ def tile(A: Any, /, reps: Any) -> ChunkedArray:  # noqa: N803 - NumPy's name
     counts = (1,) * (x.ndim - len(counts)) + counts
     if len(counts) > x.ndim:
         x = getitem(x, (None,) * (len(counts) - x.ndim))
+    # Refuse what no machine holds before making a list of ``r`` copies per axis.
+    what = f"tile: reps={reps!r} of an array of shape {x.shape}"
+    check_addressable([n * r for n, r in zip(x.shape, counts)], x.dtype.itemsize, what=what)
+    check_block_counts([b * r if r > 1 else b for b, r in zip(x.numblocks, counts)], what=what)
     for axis, r in enumerate(counts):
         if r == 0:
             x = getitem(x, _along(x.ndim, axis, slice(0, 0)))

@@ -143,7 +143,8 @@ def _new_chunks(x: ChunkedArray, chunks: Any) -> Chunks:
     unknown = [a for a, c in enumerate(x.chunks) if has_unknown(c)]
     if not unknown:
         previous = tuple(max(s, 1) for s in x.chunksize)  # "auto" keeps multiples of the old blocks
-        new = normalize_chunks(chunks, x.shape, dtype=x.dtype, previous_chunks=previous)
+        new = normalize_chunks(chunks, x.shape, dtype=x.dtype, previous_chunks=previous,
+                               limit=config.get("chunk_size"))
         for axis, c in enumerate(new):
             if has_unknown(c):
                 raise ValueError(f"rechunk: chunks={given!r} gives unknown (NaN) sizes for axis "
@@ -168,6 +169,7 @@ def _new_chunks(x: ChunkedArray, chunks: Any) -> Chunks:
     sub = normalize_chunks(
         tuple(specs[a] for a in known), tuple(x.shape[a] for a in known), dtype=x.dtype,
         previous_chunks=tuple(max(max(x.chunks[a]), 1) for a in known),
+        limit=config.get("chunk_size"),
     )
     out = list(x.chunks)
     for a, c in zip(known, sub):

@@ -17,6 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.chunks import Chunks, chunk_boundaries
+from chunkarray.core.grid import regular_sizes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.creation import asarray, empty
 from chunkarray.ops.indexing import getitem
@@ -115,10 +116,6 @@ def _leading_chunks(sizes: tuple[int, ...], multiple: int) -> tuple[int, ...]:
     return tuple(hi - lo for lo, hi in zip(cuts[:-1], cuts[1:]))
 
 
-def _regular(n: int, size: int) -> tuple[int, ...]:
-    return (size,) * (n // size) + ((n % size,) if n % size else ())
-
-
 def _reshape_plan(chunks: Chunks, shape: tuple[int, ...], new: tuple[int, ...]) -> Any:
     """Input chunks, and per axis the index letters and output chunks, of a C-order reshape.
 
@@ -149,7 +146,7 @@ def _reshape_plan(chunks: Chunks, shape: tuple[int, ...], new: tuple[int, ...]) 
                 # Trailing axes are merged into whole blocks: make the leading blocks shorter so
                 # that blocks hold about as many elements as before.
                 per_block = math.prod(max(chunks[a]) for a in axes_in) // rows_in
-                lead = _regular(shape[axes_in[0]], max(1, per_block // multiple) * multiple)
+                lead = regular_sizes(shape[axes_in[0]], max(1, per_block // multiple) * multiple)
             else:
                 lead = _leading_chunks(lead, multiple)
             target[axes_in[0]] = lead

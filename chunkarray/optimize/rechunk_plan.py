@@ -9,7 +9,6 @@ limit allows (fewer, bigger tasks), so that every task of every stage fits.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 
 from chunkarray.core.chunks import (
     Chunks,
@@ -18,6 +17,7 @@ from chunkarray.core.chunks import (
     common_refinement,
     largest_block_nbytes,
 )
+from chunkarray.core.grid import axis_grid
 
 __all__ = [
     "plan_rechunk", "source_span_bytes", "stage_task_bytes",
@@ -27,17 +27,19 @@ __all__ = [
 
 def _max_span(old: tuple[int, ...], new: tuple[int, ...]) -> int:
     """Along one axis: the largest total length of old blocks that one new block overlaps."""
-    old_bounds = chunk_boundaries(old)
+    grid = axis_grid(old)
     widest = 0
-    lo = 0
-    for size in new:
-        hi = lo + size
-        if size:
-            first = bisect_right(old_bounds, lo) - 1
-            last = bisect_right(old_bounds, hi - 1) - 1
-            widest = max(widest, old_bounds[last + 1] - old_bounds[first])
-        lo = hi
+    for lo, hi in _intervals(new):
+        span = grid.blocks_between(lo, hi)
+        if span:
+            widest = max(widest, grid.offset(span[-1]) + grid.size(span[-1]) - grid.offset(span[0]))
     return widest
+
+
+def _intervals(sizes: tuple[int, ...]) -> zip[tuple[int, int]]:
+    """``(start, stop)`` of every block of ``sizes``."""
+    bounds = chunk_boundaries(sizes)
+    return zip(bounds[:-1], bounds[1:])
 
 
 def stage_task_bytes(old: Chunks, new: Chunks, itemsize: int) -> int:
@@ -168,13 +170,8 @@ def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -
 
 def _max_blocks(old: tuple[int, ...], new: tuple[int, ...]) -> int:
     """Along one axis: the most old blocks one new block overlaps."""
-    bounds = chunk_boundaries(old)
-    most, lo = 1, 0
-    for size in new:
-        if size:
-            most = max(most, bisect_right(bounds, lo + size - 1) - bisect_right(bounds, lo) + 1)
-        lo += size
-    return most
+    grid = axis_grid(old)
+    return max([1, *(len(grid.blocks_between(lo, hi)) for lo, hi in _intervals(new))])
 
 
 def _merge(sizes: tuple[int, ...], k: int) -> tuple[int, ...]:
