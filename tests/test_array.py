@@ -21,7 +21,8 @@ from chunkarray.core.graph import Lowered, Node, lower
 from chunkarray.executors import get_executor, sync, threads
 from tests.strategies import ALL_DTYPES, arrays, assert_eq, chunkings, values
 
-with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                               HealthCheck.too_slow])
 
 
 class CountingArray:
