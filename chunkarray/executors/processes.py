@@ -114,6 +114,10 @@ class _Failure:
     def __init__(self, exc: BaseException) -> None:
         kind = type(exc)
         self.module, self.qualname = kind.__module__, kind.__qualname__
+        # Whether the caller finds this very class by its name. A class of the caller's
+        # __main__ reached the worker by value (a copy): the caller's own is the original. A
+        # class made inside a function is found by name nowhere, or is another class.
+        self.named = self.module == "__main__" or _find_class(self.module, self.qualname) is kind
         try:
             self.message = str(exc)
         except Exception as err:  # a __str__ that fails: say so rather than lose the rest
@@ -158,7 +162,7 @@ class _Failure:
     def _remade(self) -> BaseException | None:
         # The class found by name here (a class of __main__ is the caller's own), then the
         # instance made without calling its __init__, as pickle does for plain objects.
-        kind = _find_class(self.module, self.qualname)
+        kind = _find_class(self.module, self.qualname) if self.named else None
         if kind is None:
             return None
         try:
