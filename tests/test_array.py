@@ -21,7 +21,8 @@ from chunkarray.core.graph import Lowered, Node, lower
 from chunkarray.executors import get_executor, sync, threads
 from tests.strategies import ALL_DTYPES, arrays, assert_eq, chunkings, values
 
-with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                               HealthCheck.too_slow])
 
 
 class CountingArray:
@@ -372,22 +373,7 @@ def test_sync_executor_stops_at_the_failing_block():
     assert calls == [(0,), (1,), (2,), (3,)]  # nothing after the failure ran
 
 
-def _slow_or_fail(calls, block, block_id=None):
-    calls.append(block_id)
-    if block_id == (0,):
-        raise BlockError("first block")
-    time.sleep(0.005)
-    return block
-
-
-def test_threaded_executor_cancels_the_rest_after_an_error():
-    x = ca.from_array(np.arange(200), chunks=2)
-    calls: list = []
-    y = x.map_blocks(partial(_slow_or_fail, calls), dtype=x.dtype)
-    with pytest.raises(BlockError, match="first block"):
-        y.compute(scheduler="threads", num_workers=2)
-    assert (0,) in calls
-    assert len(calls) < x.npartitions  # the remaining tasks never ran
+# The threaded executor's cancellation after a failure: tests/test_executors.py.
 
 
 @pytest.mark.parametrize("execute", [sync.execute, threads.execute], ids=["sync", "threads"])

@@ -24,7 +24,8 @@ from tests.strategies import (
     values,
 )
 
-with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+with_fixture = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                               HealthCheck.too_slow])
 
 
 class RecordingArray:

@@ -44,7 +44,7 @@ def _apply(chain, final, v):
     return FINALS[final](v)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     arrays(dtypes=[np.float64], min_dims=1, min_side=1),
     st.lists(st.sampled_from(sorted(STEPS)), min_size=1, max_size=5),

@@ -50,7 +50,7 @@ def indices(draw, shape, allow_array=True, require_array=False):
     return tuple(entries)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(max_dims=3, max_side=6), st.data())
 def test_getitem_matches_numpy(executor, pair, data):
     a, x = pair
@@ -61,7 +61,7 @@ def test_getitem_matches_numpy(executor, pair, data):
     assert_eq(result.compute(), expected, exact=True)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(dtypes=[np.float64], min_dims=1, max_dims=3, max_side=6), st.data())
 def test_indexing_through_elementwise_matches_numpy(executor, pair, data):
     a, x = pair
@@ -142,7 +142,7 @@ def _task_count(y):
     return len(lower([y._node], list(y._node.keys()), fuse([y._node])).tasks)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(min_dims=1, max_dims=3, max_side=6), st.data())
 def test_take_from_a_numpy_source_matches_numpy(executor, pair, data):
     a, x = pair
@@ -154,7 +154,7 @@ def test_take_from_a_numpy_source_matches_numpy(executor, pair, data):
     assert "_Gather" not in _node_types(result)  # taken straight from the source
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(dtypes=[np.float64, np.int32], min_dims=1, max_dims=3, max_side=6), st.data())
 def test_take_through_elementwise_steps_matches_numpy(executor, pair, data):
     a, x = pair
@@ -165,7 +165,7 @@ def test_take_through_elementwise_steps_matches_numpy(executor, pair, data):
     assert "_Gather" not in _node_types(y)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(min_dims=1, max_dims=2, max_side=6), st.data())
 def test_take_from_a_computed_array_matches_numpy(executor, pair, data):
     a, x = pair
@@ -178,7 +178,7 @@ def test_take_from_a_computed_array_matches_numpy(executor, pair, data):
     assert_eq(y.compute(), a[index], exact=True)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(dtypes=[np.int16, np.float64, np.complex128], min_dims=1, max_dims=2, max_side=6),
        st.data())
 def test_take_from_zarr_matches_numpy(executor, pair, data):

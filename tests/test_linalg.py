@@ -26,7 +26,7 @@ def operand_shapes(draw):
     return x_shape, y_shape
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(operand_shapes(), st.sampled_from(DTYPES), st.sampled_from(DTYPES), st.data())
 def test_matmul_matches_numpy(executor, shapes, dt1, dt2, data):
     (xs, ys) = shapes

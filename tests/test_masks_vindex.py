@@ -14,7 +14,8 @@ import chunkarray as ca
 from chunkarray.core.graph import lower
 from tests.strategies import arrays, assert_eq, chunkings
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 NUMBERS = [np.int32, np.uint8, np.float64, np.complex64, np.bool_]
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import textwrap
 from collections.abc import Iterator
 
 import numpy as np
 import pytest
 
 import chunkarray as ca
+from chunkarray.core import config
 from chunkarray.executors import processes
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 A = np.arange(120.0).reshape(10, 12)
 
@@ -63,3 +70,105 @@ def test_an_exception_reaches_the_caller() -> None:
         x.compute(scheduler="processes", num_workers=2)
     assert any("raised while computing block" in n for n in info.value.__notes__)
     assert ca.arange(4, chunks=2).sum().compute(scheduler="processes", num_workers=2) == 6
+
+
+# --- exceptions that pickle badly -----------------------------------------------------------------
+
+
+class NeedsTwo(Exception):
+    """An exception whose constructor takes other arguments than its ``args``: unpickling it
+    the usual way (``NeedsTwo(*args)``) fails."""
+
+    def __init__(self, block: tuple[int, ...], why: str) -> None:
+        super().__init__(f"block {block}: {why}")
+        self.block = block
+        self.why = why
+
+
+def _fail_at_two(block: np.ndarray, block_id: tuple[int, ...] = ()) -> np.ndarray:
+    if block_id == (2,):
+        raise NeedsTwo(block_id, "too odd")
+    return block
+
+
+def test_an_exception_needing_other_arguments_keeps_its_type_and_block() -> None:
+    x = ca.arange(10, chunks=2).map_blocks(_fail_at_two, dtype=int)
+    with pytest.raises(NeedsTwo, match=r"block \(2,\): too odd") as info:
+        x.compute(scheduler="processes", num_workers=2)
+    assert (info.value.block, info.value.why) == ((2,), "too odd")
+    assert info.value.__notes__ == [
+        f"chunkarray: raised while computing block ('{x.name}', 2)"]
+    assert "_fail_at_two" in str(info.value.__cause__)  # the worker's traceback
+    assert ca.arange(4, chunks=2).sum().compute(scheduler="processes", num_workers=2) == 6
+
+
+def test_an_exception_that_cannot_be_rebuilt_becomes_a_runtime_error() -> None:
+    pytest.importorskip("cloudpickle")  # a class local to a function travels by value only
+
+    class Local(Exception):  # a module-level namesake must not be taken for it
+        pass
+
+    def fail_at_one(block: np.ndarray, block_id: tuple[int, ...] = ()) -> np.ndarray:
+        if block_id == (1,):
+            raise Local("made in a function")
+        return block
+
+    x = ca.arange(6, chunks=2).map_blocks(fail_at_one, dtype=int)
+    with pytest.raises(RuntimeError) as info:
+        x.compute(scheduler="processes", num_workers=2)
+    message = str(info.value)
+    first = message.splitlines()[0]
+    assert first.startswith(__name__) and "Local: made in a function" in first, first
+    assert "Traceback (most recent call last)" in message and "fail_at_one" in message
+    assert info.value.__notes__ == [f"chunkarray: raised while computing block ('{x.name}', 1)"]
+
+
+_MAIN_SCRIPT = textwrap.dedent("""
+    import numpy as np
+    import chunkarray as ca
+
+    class MainError(Exception):
+        def __init__(self, code, text):
+            super().__init__(text)
+            self.code = code
+
+    def fail(block, block_id=()):
+        if block_id == (1,):
+            raise MainError(7, "from __main__")
+        return block
+
+    if __name__ == "__main__":
+        x = ca.arange(6, chunks=2).map_blocks(fail, dtype=int)
+        try:
+            x.compute(scheduler="processes", num_workers=2)
+        except MainError as exc:
+            assert exc.code == 7 and str(exc) == "from __main__", (exc.code, str(exc))
+            assert exc.__notes__ == [
+                f"chunkarray: raised while computing block ('{x.name}', 1)"], exc.__notes__
+            print("ok")
+""")
+
+
+def test_an_exception_defined_in_main_keeps_its_type(tmp_path) -> None:
+    pytest.importorskip("cloudpickle")  # functions of __main__ travel by value only
+    script = tmp_path / "script.py"
+    script.write_text(_MAIN_SCRIPT)
+    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+def _chunk_size_block(block: np.ndarray) -> np.ndarray:
+    return np.full(block.shape, config.get("chunk_size"), dtype=object)
+
+
+def test_tasks_run_with_the_callers_settings() -> None:
+    x = ca.zeros(4, chunks=1, dtype=object).map_blocks(_chunk_size_block, dtype=object)
+    with config.set(chunk_size="3 MiB"):
+        got = x.compute(scheduler="processes", num_workers=2)
+    assert list(got) == ["3 MiB"] * 4
+
+
+class Local(Exception):
+    """A namesake of the class local to a test above."""

@@ -62,7 +62,7 @@ def test_plan_refuses_blocks_larger_than_the_limit():
         plan_rechunk(((100,),), ((50, 50),), 8, 100)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(arrays(min_dims=1, max_dims=3, max_side=8), st.data())
 def test_rechunk_round_trips_exactly(executor, pair, data):
     a, x = pair
@@ -131,7 +131,8 @@ def _gone(path: str) -> bool:
     return not os.path.exists(path)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=25)
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow], max_examples=25)
 @given(arrays(dtypes=STAGED_DTYPES, min_dims=1, max_dims=3, min_side=1, max_side=8), st.data())
 def test_disk_rechunk_round_trips_exactly(executor, tmp_path, pair, data):
     a, x = pair

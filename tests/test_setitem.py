@@ -13,7 +13,8 @@ import chunkarray as ca
 from tests.strategies import ALL_DTYPES, arrays, assert_eq, chunkings, values
 from tests.test_indexing import indices
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 
 
 @st.composite

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from chunkarray.core.graph import Key, Lowered, Task, made_key
 
-__all__ = ["note_failure", "run_in_order", "run_task"]
+__all__ = ["Stop", "note_failure", "run_in_order", "run_task"]
 
 
 def _resolve(arg: Any, results: Mapping[Key, Any]) -> Any:
@@ -38,26 +38,63 @@ def run_task(task: Task, results: Mapping[Key, Any]) -> Any:
     ])
 
 
+class Stop:
+    """Why the rest of one computation must not run: its first failure, or the caller's interrupt.
+
+    Every thread of the computation checks ``reason`` before each task, without a lock (it is
+    set once, from ``None`` to an exception).
+    """
+
+    __slots__ = ("reason", "cancelled", "wake")
+
+    def __init__(self) -> None:
+        self.reason: BaseException | None = None
+        self.cancelled = False  # by the caller, who raises the reason itself
+        self.wake: Callable[[], None] | None = None  # wakes the threads waiting for work
+
+    def cancel(self, reason: BaseException) -> None:
+        """Stop the computation: no task starts after this; waiting threads are woken."""
+        self.cancelled = True
+        if self.reason is None:
+            self.reason = reason
+        wake = self.wake
+        if wake is not None:
+            wake()
+
+
+_NOTE = "chunkarray: raised while computing block "
+
+
 def note_failure(exc: BaseException, key: Key) -> None:
-    """Tag a task's exception with the block it was computing; the exception stays itself."""
-    exc.add_note(f"chunkarray: raised while computing block {made_key(key)!r}")
+    """Tag a task's exception with the block it was computing; the exception stays itself.
+
+    One note only: an exception object raised again by a later computation (a cached or
+    module-level one) has the note of that earlier computation replaced, not piled on.
+    """
+    notes = getattr(exc, "__notes__", None)
+    if isinstance(notes, list):
+        notes[:] = [n for n in notes if not (isinstance(n, str) and n.startswith(_NOTE))]
+    exc.add_note(f"{_NOTE}{made_key(key)!r}")
 
 
 def run_in_order(lowered: Lowered, results: dict[Key, Any], remaining: list[int], keep: set[int],
-                 until_slower_than: float | None = None) -> int:
+                 until_slower_than: float | None = None, stop: Stop | None = None) -> int:
     """Run the tasks in order on this thread, freeing each result after its last use.
 
     ``remaining`` counts the consumers of each result yet to run, and ``keep`` holds the
     positions of results to keep regardless. This is the whole of the sync executor. Given
     ``until_slower_than`` (seconds), it stops after the first task that took longer and returns
     the position of the next: the threaded executor starts so, sharing the work only once it is
-    worth a second thread. Returns ``len(lowered)`` when every task has run.
+    worth a second thread. Given ``stop``, it returns before the first task after a
+    :meth:`Stop.cancel`. Returns ``len(lowered)`` when every task has run.
     """
     order, tasks, deps = lowered.order, lowered.task_list, lowered.deps
     clock = time.perf_counter
     limit = float("inf") if until_slower_than is None else until_slower_than
     slow = False
     for i in range(len(order)):
+        if stop is not None and stop.reason is not None:
+            return i
         key = order[i]
         began = clock()
         try:

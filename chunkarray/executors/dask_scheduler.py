@@ -7,6 +7,10 @@ only when one of these executors runs: ``import chunkarray`` never imports it.
 ``scheduler="dask"`` uses the scheduler dask itself would pick: the one named in dask's config,
 else the active distributed client, else dask's threaded scheduler. ``scheduler=client`` (any
 object with ``get`` and ``submit``, such as a ``distributed.Client``) runs on that client.
+
+dask's threads do not carry the caller's :mod:`contextvars` context: inside a ``with
+config.set(...)`` block, each task is wrapped to run with that block's settings, so a task sees
+the same settings on every executor.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from chunkarray.core import config
 from chunkarray.core.config import is_client
-from chunkarray.core.graph import Key, Lowered
+from chunkarray.core.graph import Key, Lowered, is_task
 
 __all__ = ["execute", "execute_on", "is_client", "on_client"]
 
@@ -37,11 +42,27 @@ def _dask_get() -> Callable[..., Any]:
     return dask.threaded.get
 
 
+def _with_settings(settings: dict[str, Any], func: Callable[..., Any], *args: Any) -> Any:
+    with config.set(**settings):
+        return func(*args)
+
+
+def _in_block(graph: dict[Key, Any], settings: dict[str, Any]) -> dict[Key, Any]:
+    """``graph`` with every task run under ``settings`` (a with block's, seen by the caller)."""
+    return {key: (partial(_with_settings, settings, task[0]), *task[1:]) if is_task(task)
+            else task for key, task in graph.items()}
+
+
 def _run(get: Callable[..., Any], lowered: Lowered, keys: Sequence[Key], **kwargs: Any
          ) -> list[Any]:
     # No chunkarray callbacks here: the tasks run inside dask, whose own diagnostics (and the
     # distributed dashboard) show them.
-    return list(get(dict(lowered.tasks), list(keys), **kwargs))
+    graph = dict(lowered.tasks)
+    settings = config.local()
+    settings.pop("scheduler", None)  # a task's own computations don't go back to the caller's
+    if settings:
+        graph = _in_block(graph, settings)
+    return list(get(graph, list(keys), **kwargs))
 
 
 def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:

@@ -13,10 +13,18 @@ every result is freed the moment its last consumer has run. Scheduling costs one
 per *batch* of tasks: a worker records the results of its last batch and takes the next in one
 critical section. Batches adapt to the measured task time: tiny tasks go many at a time, while
 tasks that take milliseconds go one at a time, so memory stays at a few blocks per worker.
+
+Called from the main thread, the only one Python delivers signals to, the executor runs every
+task on other threads and the main thread only waits: a NumPy call that takes minutes cannot
+hold back a Ctrl-C. The ``KeyboardInterrupt`` reaches the caller at once; no task starts after
+it, and a task already running finishes in the background (a C call cannot be stopped) and is
+dropped. Tasks run with the caller's :mod:`contextvars` context (copied into each thread), so
+settings of a ``with config.set(...)`` block apply to them.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Sequence
@@ -25,7 +33,7 @@ from typing import Any
 
 from chunkarray.core.graph import Key, Lowered
 from chunkarray.executors import _callbacks
-from chunkarray.executors._task import note_failure, run_in_order, run_task
+from chunkarray.executors._task import Stop, note_failure, run_in_order, run_task
 
 __all__ = ["execute"]
 
@@ -36,6 +44,7 @@ _PARALLEL_SECONDS = 50e-6  # tasks shorter than this run on the caller's thread 
 # Graphs of this many tasks or fewer start in parallel: the caller's thread alone would run the
 # first slow task (two, to be sure) by itself, a real loss when there are only a few.
 _SOLO_TASKS = 256
+_SIGNAL_POLL = 0.1  # seconds: how late a Ctrl-C may reach a main thread waiting for the tasks
 
 
 class _Run:
@@ -46,7 +55,7 @@ class _Run:
     """
 
     def __init__(self, lowered: Lowered, start: int, results: dict[Key, Any],
-                 remaining: list[int], keep: set[int], num_workers: int) -> None:
+                 remaining: list[int], keep: set[int], num_workers: int, stop: Stop) -> None:
         self.order = lowered.order
         self.tasks = lowered.task_list
         deps = self.deps = lowered.deps
@@ -67,12 +76,17 @@ class _Run:
         self.ready = ready
         self.results = results
         self.unfinished = n - start
-        self.failure: BaseException | None = None
+        self.stop = stop  # its reason: the first failure, or the caller's interrupt
         self.idle = 0
         self.num_workers = num_workers
         self.task_seconds = 1.0  # no measurement yet: assume slow, take one task at a time
         self.primary_waiting = False
         self.cond = threading.Condition(threading.Lock())
+        stop.wake = self._wake
+
+    def _wake(self) -> None:
+        with self.cond:
+            self.cond.notify_all()
 
     def _stand_by(self, primary: bool) -> bool:
         # Helpers stand by while tasks are short (see the module docstring), unless the caller's
@@ -82,7 +96,8 @@ class _Run:
 
     def work(self, primary: bool = False) -> None:
         """Take batches of ready tasks until the graph is done or a task has failed."""
-        cond, tasks, order, results = self.cond, self.tasks, self.order, self.results
+        cond, tasks, order, results, stop = (self.cond, self.tasks, self.order, self.results,
+                                             self.stop)
         done: list[tuple[int, Any]] = []
         undone: list[int] = []
         while True:
@@ -94,7 +109,7 @@ class _Run:
                 done.clear()
                 undone.clear()
                 while not self.ready or self._stand_by(primary):
-                    if self.unfinished == 0 or self.failure is not None:
+                    if self.unfinished == 0 or stop.reason is not None:
                         cond.notify_all()
                         return
                     self.idle += 1
@@ -105,20 +120,22 @@ class _Run:
                     if primary:
                         self.primary_waiting = False
                     self.idle -= 1
-                if self.failure is not None:
+                if stop.reason is not None:
                     return
                 batch = self._take()
                 if self.ready and self.idle and self.task_seconds >= _PARALLEL_SECONDS:
                     cond.notify()
             start = time.perf_counter()
             for n, i in enumerate(batch):
+                if stop.reason is not None:  # failed or interrupted meanwhile: start nothing
+                    return
                 try:
                     value = run_task(tasks[i], results)
                 except BaseException as exc:  # KeyboardInterrupt too: stop every worker cleanly
                     with cond:
-                        if self.failure is None:
+                        if stop.reason is None:
                             note_failure(exc, order[i])
-                            self.failure = exc
+                            stop.reason = exc
                         cond.notify_all()
                     return
                 done.append((i, value))
@@ -164,23 +181,106 @@ def execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = Non
 
 
 def _execute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None = None) -> list[Any]:
+    if threading.current_thread() is threading.main_thread():
+        return _beside_main(lowered, keys, num_workers)
+    return _compute(lowered, keys, num_workers, Stop())
+
+
+def _beside_main(lowered: Lowered, keys: Sequence[Key], num_workers: int | None) -> list[Any]:
+    """Compute on other threads while the main thread waits, ready for a signal."""
+    stop = Stop()
+    outcome: list[Any] = []
+    finished = threading.Event()
+
+    def compute() -> None:
+        try:
+            outcome.append(_compute(lowered, keys, num_workers, stop))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    _Runner.start_job(contextvars.copy_context(), compute, finished)
+    try:
+        # A signal sent by another thread (os.kill) may be taken by a thread that is not the
+        # main one; Python then runs the handler only when the main thread next runs: poll.
+        while not finished.wait(_SIGNAL_POLL):
+            pass
+    except BaseException as exc:  # KeyboardInterrupt: cancel, and leave what runs to finish
+        stop.cancel(exc)
+        raise
+    result = outcome.pop()
+    if isinstance(result, BaseException):
+        raise result
+    return result
+
+
+class _Runner(threading.Thread):
+    """A thread that runs main-thread computations, kept for the next one when done.
+
+    Starting a thread costs tens of microseconds, as much as a small computation; handing the
+    job to a waiting one costs a few. One runner serves the main thread; a second is made only
+    while the first is still finishing a task of an interrupted computation.
+    """
+
+    idle: list[_Runner] = []
+
+    def __init__(self) -> None:
+        super().__init__(name="chunkarray-worker-0", daemon=True)
+        self.go = threading.Lock()
+        self.go.acquire()
+        self.job: tuple[contextvars.Context, Any, threading.Event] | None = None
+
+    @classmethod
+    def start_job(cls, context: contextvars.Context, job: Any, finished: threading.Event
+                  ) -> None:
+        """Run ``job()`` in ``context`` on an idle runner (or a new one), then set ``finished``."""
+        try:
+            runner = cls.idle.pop()
+        except IndexError:
+            runner = cls()
+            runner.start()
+        runner.job = (context, job, finished)
+        runner.go.release()
+
+    def run(self) -> None:
+        while True:
+            self.go.acquire()
+            assert self.job is not None
+            (context, job, finished), self.job = self.job, None
+            try:
+                context.run(job)  # job catches its own exceptions
+            finally:
+                del context, job  # hold nothing of a finished computation while idle
+                _Runner.idle.append(self)  # before the caller wakes: it is ready again
+                finished.set()
+
+
+def _compute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None, stop: Stop
+             ) -> list[Any]:
     workers = max(num_workers or 1, 1)
     results: dict[Key, Any] = {}
     remaining = lowered.consumer_counts()
     keep = {lowered.ids[k] for k in keys}
     start = 0
     if workers > 1 and len(lowered) > _SOLO_TASKS:
-        start = run_in_order(lowered, results, remaining, keep, until_slower_than=_PARALLEL_SECONDS)
+        start = run_in_order(lowered, results, remaining, keep,
+                             until_slower_than=_PARALLEL_SECONDS, stop=stop)
     elif workers == 1:
-        start = run_in_order(lowered, results, remaining, keep)
-    if start < len(lowered):
-        _run_parallel(_Run(lowered, start, results, remaining, keep, workers))
+        start = run_in_order(lowered, results, remaining, keep, stop=stop)
+    if start < len(lowered) and stop.reason is None:
+        _run_parallel(_Run(lowered, start, results, remaining, keep, workers, stop))
+    if stop.cancelled:  # the caller has raised already; the reason is its to raise
+        return []
+    if stop.reason is not None:
+        raise stop.reason
     return [results[k] for k in keys]
 
 
 def _run_parallel(run: _Run) -> None:
+    # Each helper runs in its own copy of the caller's context (one context cannot be entered
+    # by two threads at once), so tasks see the caller's settings.
     helpers = [
-        threading.Thread(target=run.work, name=f"chunkarray-worker-{i}", daemon=True)
+        threading.Thread(target=contextvars.copy_context().run, args=(run.work,),
+                         name=f"chunkarray-worker-{i + 1}", daemon=True)
         for i in range(min(run.num_workers, run.unfinished) - 1)
     ]
     for t in helpers:
@@ -188,12 +288,8 @@ def _run_parallel(run: _Run) -> None:
     try:
         run.work(primary=True)
     except BaseException as exc:  # e.g. KeyboardInterrupt while waiting: cancel the rest
-        with run.cond:
-            run.failure = run.failure or exc
-            run.cond.notify_all()
+        run.stop.cancel(exc)
         raise
     finally:
         for t in helpers:
             t.join()
-    if run.failure is not None:
-        raise run.failure
