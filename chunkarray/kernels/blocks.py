@@ -201,3 +201,21 @@ def base_func(func: Any) -> Any:
     while isinstance(func, (partial, apply)):
         func = func.func
     return func
+
+
+def is_future(value: Any) -> bool:
+    """Whether ``value`` is a ``distributed.Future``, known without importing distributed.
+
+    >>> is_future(3)
+    False
+    """
+    return type(value).__name__ == "Future" and hasattr(value, "key") and hasattr(value, "result")
+
+
+def fetch(block: Any) -> Any:
+    """A persisted block: on a cluster the scheduler hands the future's value, here we wait for it.
+
+    >>> fetch(3)
+    3
+    """
+    return block.result() if is_future(block) else block

@@ -69,7 +69,8 @@ class SourceTake(Node):
         kept = [i for i, r in enumerate(read.region or [(0, 1)] * len(chunks))
                 if not isinstance(r, int)]
         self._source_axis = kept[axis]
-        self._parts: dict[tuple[int, ...], tuple[Any, ...]] = {}  # by the block on other axes
+        # By the block on the other axes: a cache filled at lowering, not a change of the node.
+        self._parts: dict[tuple[int, ...], tuple[Any, ...]] = {}
 
     @property
     def dependencies(self) -> tuple[Node, ...]:

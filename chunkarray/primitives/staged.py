@@ -47,7 +47,7 @@ from chunkarray.core.chunks import Chunks, Piece, staged_reads
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.primitives.blockwise import blockwise_node
-from chunkarray.primitives.rechunk import rechunk_node
+from chunkarray.primitives.rechunk import Moved, rechunk_node
 from chunkarray.primitives.sources import Data
 
 __all__ = ["StagedRechunk", "StagingArray", "can_stage", "staged_rechunk"]
@@ -161,31 +161,29 @@ def _read_block(staging: StagingArray, written: list[Any], *,
     return out
 
 
-class StagedRechunk(Node):
+class StagedRechunk(Moved):
     """The new blocks, each read back from the staged files once the writes it reads are done.
 
     ``source`` is the array rechunked; ``writes`` has one block per staged block (blocks of
     ``source``, or several of them merged).
     """
 
-    __slots__ = ("source", "writes", "data", "staged_chunks", "_reads")
+    __slots__ = ("writes", "data", "staged_chunks", "_reads")
 
     def __init__(self, name: str, source: Node, chunks: Chunks, writes: Node, data: Data,
                  staged_chunks: Chunks) -> None:
-        super().__init__(name, chunks, source.dtype)
-        self.source = source
+        super().__init__(name, source, chunks)
         self.writes = writes
         self.data = data
         self.staged_chunks = staged_chunks  # the blocks as written
-        self._reads: list[list[tuple[Piece, ...]]] | None = None
+        # Per axis, the pieces of staged blocks each new block reads.
+        self._reads = [staged_reads(o, n) for o, n in zip(staged_chunks, chunks)]
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
         return (self.writes, self.data)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        if self._reads is None:  # per axis, made on first lowering
-            self._reads = [staged_reads(o, n) for o, n in zip(self.staged_chunks, self.chunks)]
         pieces = tuple(reads[i] for reads, i in zip(self._reads, index))
         blocks = product(*([b for b, _, _ in axis] for axis in pieces))
         written: list[Key] = [(self.writes.name, *b) for b in blocks]
