@@ -104,64 +104,78 @@ def _normalize(index: Any, shape: tuple[int | None, ...]
     An axis of unknown length (None in ``shape``) can only be taken whole (``:``); its entry is
     :data:`_WHOLE`.
     """
+    entries: list[Any] = []
+    arrays: dict[int, np.ndarray] = {}
+    items: list[int | None] = []
+    for item in _expand(index, len(shape)):
+        if item is None:
+            items.append(None)
+            continue
+        axis = len(entries)
+        n = shape[axis]
+        items.append(axis)
+        if isinstance(item, (list, np.ndarray)) and not _is_scalar_index(item) and n is not None:
+            arrays[axis] = _index_array(item, n, axis)
+        entries.append(_entry(item, n, axis))
+    return entries, arrays, items
+
+
+def _expand(index: Any, ndim: int) -> list[Any]:
+    """The index as a list of one item per axis, plus the ``None`` items: an ellipsis expanded
+    and missing trailing axes taken whole."""
     if not isinstance(index, tuple):
         index = (index,)
     if sum(1 for i in index if i is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = sum(1 for i in index if i is not None and i is not Ellipsis)
-    if used > len(shape):
+    if used > ndim:
         raise IndexError(
-            f"too many indices for array: array is {len(shape)}-dimensional, "
-            f"but {used} were indexed"
+            f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
         )
     expanded: list[Any] = []
     for i in index:
         if i is Ellipsis:
-            expanded += [slice(None)] * (len(shape) - used)
+            expanded += [slice(None)] * (ndim - used)
         else:
             expanded.append(i)
-    expanded += [slice(None)] * (len(shape) - sum(1 for i in expanded if i is not None))
-    entries: list[Any] = []
-    arrays: dict[int, np.ndarray] = {}
-    items: list[int | None] = []
-    for item in expanded:
-        if item is None:
-            items.append(None)
-            continue
-        axis = len(entries)
-        items.append(axis)
-        n = shape[axis]
-        if n is None:
-            if not isinstance(item, slice) or item != slice(None):
-                raise ValueError(
-                    f"indexing axis {axis} with {item!r} needs known chunk sizes, but the array "
-                    f"has unknown (NaN) block sizes on that axis; call x.compute_chunk_sizes() "
-                    f"first"
-                )
-            entries.append(_WHOLE)
-        elif isinstance(item, slice):
-            if item.step == 0:
-                raise ValueError("slice step cannot be zero")
-            entries.append(item.indices(n))
-        elif isinstance(item, (bool, np.bool_)):
-            raise IndexError(f"a bare boolean index is not supported; {_INDEX_HELP}")
-        elif isinstance(item, (int, np.integer)) or (
-                isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"):
-            i = operator.index(item)
-            if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
-            entries.append(i % n)
-        elif isinstance(item, ChunkedArray):
-            raise IndexError(
-                "indexing with a chunked array needs its values: compute it first "
-                "(np.asarray(mask)) and index with the NumPy array"
+    return expanded + [slice(None)] * (ndim - sum(1 for i in expanded if i is not None))
+
+
+def _is_scalar_index(item: Any) -> bool:
+    # A 0-d integer array indexes like an int.
+    return isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"
+
+
+def _entry(item: Any, n: int | None, axis: int) -> Any:
+    """The entry of one index item along an axis of length ``n`` (None: unknown); an index
+    array's entry is the whole axis (the array itself is taken apart)."""
+    if n is None:
+        if not isinstance(item, slice) or item != slice(None):
+            raise ValueError(
+                f"indexing axis {axis} with {item!r} needs known chunk sizes, but the array "
+                f"has unknown (NaN) block sizes on that axis; call x.compute_chunk_sizes() "
+                f"first"
             )
-        elif isinstance(item, (list, np.ndarray)):
-            arrays[axis] = _index_array(item, n, axis)
-            entries.append((0, n, 1))
-        else:
-            raise IndexError(f"{_INDEX_HELP}; got {type(item).__name__}")
-    return entries, arrays, items
+        return _WHOLE
+    if isinstance(item, slice):
+        if item.step == 0:
+            raise ValueError("slice step cannot be zero")
+        return item.indices(n)
+    if isinstance(item, (bool, np.bool_)):
+        raise IndexError(f"a bare boolean index is not supported; {_INDEX_HELP}")
+    if isinstance(item, (int, np.integer)) or _is_scalar_index(item):
+        i = operator.index(item)
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        return i % n
+    if isinstance(item, ChunkedArray):
+        raise IndexError(
+            "indexing with a chunked array needs its values: compute it first "
+            "(np.asarray(mask)) and index with the NumPy array"
+        )
+    if isinstance(item, (list, np.ndarray)):
+        return (0, n, 1)
+    raise IndexError(f"{_INDEX_HELP}; got {type(item).__name__}")
 
 
 def _index_array(item: Any, n: int, axis: int) -> np.ndarray:

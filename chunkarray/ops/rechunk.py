@@ -10,6 +10,7 @@ from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, has_unknown, largest_block_nbytes, normalize_chunks
 from chunkarray.core.graph import Node
+from chunkarray.kernels.staging import can_stage
 from chunkarray.optimize.pushdown import remake
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
@@ -17,7 +18,7 @@ from chunkarray.optimize.rechunk_plan import (
     staging_write_chunks_within,
 )
 from chunkarray.primitives.rechunk import Rechunk, rechunk_source, same_sizes
-from chunkarray.primitives.staged import can_stage, staged_rechunk
+from chunkarray.primitives.staged import staged_rechunk
 
 __all__ = ["METHODS", "rechunk"]
 

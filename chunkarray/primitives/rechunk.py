@@ -105,7 +105,7 @@ class Rechunk(Moved):
             return (partial(kernels.getitem, index=tuple(s)), key), (key,)
         keys: list[Key] = []
         nested = _nest(per_axis, name, keys)
-        return (partial(_cut_and_concatenate, ndim=len(index)), nested), keys
+        return (partial(kernels.cut_and_concatenate, ndim=len(index)), nested), keys
 
 
 def _whole(piece: slice, bounds: tuple[int, ...] | None, block: int) -> bool:
@@ -122,30 +122,8 @@ def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -
     for combo in product(*per_axis):
         key: Key = (name, *(b for b, _ in combo))
         keys.append(key)
-        flat.append([key, _Slices(tuple(s for _, s in combo))])
+        flat.append([key, kernels.Slices(tuple(s for _, s in combo))])
     return kernels.nest(flat, shape)
-
-
-class _Slices:
-    """A tuple of slices carried as a literal (a bare tuple in a task would read as a key)."""
-
-    __slots__ = ("slices",)
-
-    def __init__(self, slices: tuple[slice, ...]) -> None:
-        self.slices = slices
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_Slices, (self.slices,))
-
-
-def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
-    def cut(n: Any, depth: int) -> Any:
-        if depth == ndim:
-            block, slices = n
-            return block[slices.slices]
-        return [cut(x, depth + 1) for x in n]
-
-    return kernels.concatenate_nested(cut(nested, 0), tuple(range(ndim)))
 
 
 def rechunk_node(source: Node, chunks: Chunks) -> Node:
