@@ -22,11 +22,11 @@ import numpy as np
 from chunkarray.array_methods import ArrayMethods
 from chunkarray.core import config
 from chunkarray.core.chunks import Chunks, block_slices, has_unknown
-from chunkarray.core.graph import Key, Node, collect_nodes, lower
+from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.executors import get_executor, shares_memory
 from chunkarray.kernels import blocks as kernels
-from chunkarray.optimize.fuse import fuse
+from chunkarray.optimize.lowering import lower_optimized
 from chunkarray.primitives.sinks import into
 from chunkarray.primitives.sources import BlockSelect, Persisted
 
@@ -253,10 +253,9 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
             node = into(node, out)
         roots.append(node)
     keys = [k for node in roots for k in node.keys()]
-    nodes = fuse(roots) if config.get("fuse") else None
-    lowered = lower(roots, keys, nodes)
+    lowered, nodes = lower_optimized(roots, keys)
     if config.get("warn_small_chunks"):
-        _warn_if_tiny_blocks(lowered, nodes or collect_nodes(roots))
+        _warn_if_tiny_blocks(lowered, nodes)
     # The graph is a few containers per task, alive for the whole run and then freed at once,
     # never in cycles: Python's cycle collector would scan all of them, again and again, while
     # the tasks run (a third of the time of a run of tiny tasks, measured). Set them aside

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray.core.graph import lower
 from chunkarray.executors import sync
-from chunkarray.optimize import program
-from chunkarray.optimize.fuse import Fused, fuse
+from chunkarray.kernels import program
+from chunkarray.optimize.fuse import fuse
+from chunkarray.primitives.fused import Fused
 from chunkarray.primitives.sinks import into
 from tests.strategies import arrays, assert_eq
 

@@ -13,13 +13,14 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray.core.chunks import blockdims_from_blockshape, staged_reads
 from chunkarray.core.graph import collect_nodes
+from chunkarray.kernels.staging import StagingArray, can_stage
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
     stage_task_bytes,
     staging_write_chunks,
 )
 from chunkarray.primitives.rechunk import Rechunk
-from chunkarray.primitives.staged import StagedRechunk, StagingArray, can_stage
+from chunkarray.primitives.staged import StagedRechunk
 from tests.strategies import arrays, assert_eq, chunkings, shapes
 
 

@@ -24,7 +24,7 @@ from numpy.exceptions import AxisError
 import chunkarray as ca
 from chunkarray.core.graph import lower
 from chunkarray.executors import get_executor
-from chunkarray.optimize import program
+from chunkarray.kernels import program
 from tests.strategies import (
     ALL_DTYPES,
     INTEGER_DTYPES,

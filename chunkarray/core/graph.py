@@ -16,7 +16,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import product
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -41,17 +41,38 @@ def made_key(key: Key) -> Key:
     if isinstance(name, str) and name.startswith(SINK_PREFIX):
         return (name[len(SINK_PREFIX):], *key[1:])
     return key
+
+
 Task = Any  # (callable, *args) or a literal value
+T = TypeVar("T")
 
 
-class Node:
+class _Frozen(type):
+    """Nodes' metaclass: an instance is frozen as soon as its constructor has returned."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        node = super().__call__(*args, **kwargs)
+        object.__setattr__(node, "_frozen", True)
+        return node
+
+
+class Node(metaclass=_Frozen):
     """One operation in the expression graph.
 
     Subclasses say which other nodes they read (:attr:`dependencies`) and how to make any one of
-    their blocks (:meth:`block_task`). Nodes are immutable once built.
+    their blocks (:meth:`block_task`). A node is complete and frozen when built: its name is a
+    hash of what it does, so assigning any attribute afterwards raises ``AttributeError`` (build
+    a new node instead). A value derived from the node's own fields and made on first use (a
+    cache, which changes nothing the node means) is stored with :meth:`_cache`.
+
+    >>> node = Node("x-1", ((2, 2),), float)
+    >>> node.name = "y"
+    Traceback (most recent call last):
+    ...
+    AttributeError: cannot set 'name' of Node 'x-1': nodes are frozen once built; build a new node
     """
 
-    __slots__ = ("name", "chunks", "dtype", "shape", "numblocks")
+    __slots__ = ("name", "chunks", "dtype", "shape", "numblocks", "_frozen")
 
     def __init__(self, name: str, chunks: Chunks, dtype: np.dtype) -> None:
         self.name = name
@@ -59,6 +80,29 @@ class Node:
         self.dtype = np.dtype(dtype)
         self.shape: tuple[int, ...] = shape_from_chunks(chunks)
         self.numblocks: tuple[int, ...] = tuple(len(c) for c in chunks)
+
+    def __setattr__(self, attr: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError(
+                f"cannot set {attr!r} of {type(self).__name__} {self.name!r}: nodes are frozen "
+                f"once built; build a new node"
+            )
+        object.__setattr__(self, attr, value)
+
+    def __delattr__(self, attr: str) -> None:
+        raise AttributeError(
+            f"cannot delete {attr!r} of {type(self).__name__} {self.name!r}: nodes are frozen "
+            f"once built"
+        )
+
+    def _cache(self, attr: str, value: T) -> T:
+        """Keep ``value``, derived from this node's own fields alone, in slot ``attr``.
+
+        For what is costly to make at construction and only needed at lowering (per-block tables
+        of a large grid): the node means the same before and after, so this is not a change.
+        """
+        object.__setattr__(self, attr, value)
+        return value
 
     @property
     def dependencies(self) -> tuple[Node, ...]:

@@ -15,10 +15,8 @@ from typing import Any
 
 from chunkarray.array import ChunkedArray
 from chunkarray.array_methods import provide
-from chunkarray.core import config
 from chunkarray.core.chunks import chunk_boundaries
-from chunkarray.core.graph import lower
-from chunkarray.optimize.fuse import fuse
+from chunkarray.optimize.lowering import lower_optimized
 
 __all__ = ["format_bytes", "repr_html", "svg_chunks", "visualize"]
 
@@ -156,8 +154,7 @@ def visualize(x: ChunkedArray, filename: str | None = "graph.svg", *, format: st
             "`pip install graphviz` plus Graphviz itself (`apt install graphviz`, "
             "`brew install graphviz`), or `conda install python-graphviz`"
         ) from None
-    roots = [x._node]
-    lowered = lower(roots, x._node.keys(), fuse(roots) if config.get("fuse") else None)
+    lowered, _ = lower_optimized([x._node])
     graph = graphviz.Digraph(graph_attr={"rankdir": "BT"})
     ids = {k: str(i) for i, k in enumerate(lowered.order)}
     for key in lowered.order:

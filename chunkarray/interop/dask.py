@@ -21,12 +21,12 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray, _assemble, _read_only
 from chunkarray.array_methods import provide
-from chunkarray.core import config
 from chunkarray.core.chunks import Chunks
-from chunkarray.core.graph import Key, Node, is_task, lower
+from chunkarray.core.graph import Key, Node, is_task
 from chunkarray.core.tokenize import tokenize
-from chunkarray.optimize.fuse import fuse
-from chunkarray.primitives.sources import Persisted
+from chunkarray.kernels.blocks import is_future
+from chunkarray.optimize.lowering import lower_optimized
+from chunkarray.primitives.sources import Persisted, Remote
 
 __all__ = ["dask_graph", "dask_keys"]
 
@@ -39,9 +39,7 @@ def dask_graph(x: ChunkedArray) -> dict[Key, Any]:
     >>> sorted(k[1:] for k in g if k[0].startswith("arange"))
     [(0,), (1,)]
     """
-    roots = [x._node]
-    lowered = lower(roots, x._node.keys(), fuse(roots) if config.get("fuse") else None)
-    return lowered.tasks
+    return lower_optimized([x._node])[0].tasks
 
 
 def dask_keys(x: ChunkedArray) -> list[Any]:
@@ -113,7 +111,7 @@ def rebuild(dsk: Mapping[Key, Any], node: Node, rename: Mapping[str, str] | None
         return ChunkedArray(node)
     values = [dsk[k] for k in old]
     new_name = "persist-" + tokenize(name)
-    if any(_is_future(v) for v in values):
+    if any(is_future(v) for v in values):
         new: Node = Remote(new_name, chunks, dtype, values)
     else:
         held = {(new_name, *k[1:]): _read_only(v) for k, v in zip(old, values)}
@@ -132,37 +130,6 @@ def _renamed(keys: list[Key], dsk: Mapping[Key, Any]) -> list[Key] | None:
             return None
         keys = [(names.pop(), *k[1:]) for k in keys]
     return keys if all(k in dsk for k in keys) else None
-
-
-def _is_future(value: Any) -> bool:
-    # A distributed.Future, known without importing distributed.
-    return type(value).__name__ == "Future" and hasattr(value, "key") and hasattr(value, "result")
-
-
-def fetch(block: Any) -> Any:
-    """A persisted block: on a cluster the scheduler hands the future's value, here we wait for it.
-
-    >>> fetch(3)
-    3
-    """
-    return block.result() if _is_future(block) else block
-
-
-class Remote(Node):
-    """Blocks held on a distributed cluster as futures (an array made by ``client.persist``).
-
-    Each block's task is ``(fetch, future)``: distributed resolves the future in place, and an
-    in-process executor waits for its result, so the array computes anywhere.
-    """
-
-    __slots__ = ("futures",)
-
-    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: list[Any]) -> None:
-        super().__init__(name, chunks, dtype)
-        self.futures = dict(zip(self.keys(), futures))
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, list[Key]]:
-        return (fetch, self.futures[(self.name, *index)]), []
 
 
 def _scheduler() -> Any:

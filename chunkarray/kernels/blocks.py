@@ -206,3 +206,54 @@ def base_func(func: Any) -> Any:
     while isinstance(func, (partial, apply)):
         func = func.func
     return func
+
+
+def is_future(value: Any) -> bool:
+    """Whether ``value`` is a ``distributed.Future``, known without importing distributed.
+
+    >>> is_future(3)
+    False
+    """
+    return type(value).__name__ == "Future" and hasattr(value, "key") and hasattr(value, "result")
+
+
+def fetch(block: Any) -> Any:
+    """A persisted block: on a cluster the scheduler hands the future's value, here we wait for it.
+
+    >>> fetch(3)
+    3
+    """
+    return block.result() if is_future(block) else block
+
+
+class Slices:
+    """A tuple of slices carried in a task as a literal (a bare tuple in a task reads as a key).
+
+    >>> Slices((slice(1, 2),)).slices
+    (slice(1, 2, None),)
+    """
+
+    __slots__ = ("slices",)
+
+    def __init__(self, slices: tuple[slice, ...]) -> None:
+        self.slices = slices
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Slices, (self.slices,))
+
+
+def cut_and_concatenate(nested: Any, ndim: int) -> Any:
+    """One block from pieces of others: ``nested`` holds ``[block, Slices]`` pairs, nested one
+    list level per axis; each block is cut by its slices and the pieces are joined.
+
+    >>> a = np.arange(4)
+    >>> cut_and_concatenate([[a, Slices((slice(3, 4),))], [a, Slices((slice(0, 1),))]], 1)
+    array([3, 0])
+    """
+    def cut(n: Any, depth: int) -> Any:
+        if depth == ndim:
+            block, slices = n
+            return block[slices.slices]
+        return [cut(x, depth + 1) for x in n]
+
+    return concatenate_nested(cut(nested, 0), tuple(range(ndim)))

@@ -8,12 +8,39 @@ arrays (the *state*), e.g. ``(count, mean, m2)`` for variance.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
 
 import numpy as np
 
+from chunkarray.kernels.blocks import concatenate_nested
+
 Axes = tuple[int, ...]
+
+
+def merge(nested: Any, *, step: Callable[..., Any], axes: Axes, **kwargs: Any) -> Any:
+    """One level of a reduction tree: ``step`` (a combine or the aggregate) of the partial
+    results of a group of blocks, joined along the reduced ``axes``.
+
+    >>> merge([np.array([1]), np.array([2])], step=np.sum, axes=(0,), keepdims=True)
+    array([3])
+    """
+    return step(concatenate_nested(nested, axes), axis=axes, **kwargs)
+
+
+def merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: Axes,
+                 **kwargs: Any) -> Any:
+    """The chunk results of row pieces of one block merged into that block's (a fused program
+    runs large blocks in pieces, see :mod:`chunkarray.kernels.program`).
+
+    Pieces split axis 0: reduced along it, they are combined; kept, they are just joined.
+
+    >>> merge_pieces([np.array([1]), np.array([2])], combine=np.sum, axes=(0,), keepdims=True)
+    array([3])
+    """
+    state = concatenate_nested(pieces, (0,))
+    return combine(state, axis=axes, **kwargs) if 0 in axes else state
 
 
 # NumPy's reduction functions add a Python layer over the ufunc's own reduce; on small blocks

@@ -16,7 +16,7 @@ import math
 import operator
 from collections.abc import Hashable, Sequence
 from functools import partial
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -24,16 +24,17 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
-from chunkarray.core.graph import Key, Node
+from chunkarray.core.graph import Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.masking import mask_getitem
 from chunkarray.ops.routines import transpose
-from chunkarray.optimize.fuse import is_elementwise
-from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.optimize.pushdown import Change, push_down
+from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.gather import SourceTake
-from chunkarray.primitives.rechunk import Rechunk
+from chunkarray.primitives.rechunk import rechunk_source
 from chunkarray.primitives.slicing import Slice, slice_axis
 from chunkarray.primitives.sources import FromArray
+from chunkarray.primitives.take import gather, reorder, take_joined
 
 __all__ = ["getitem"]
 
@@ -103,64 +104,78 @@ def _normalize(index: Any, shape: tuple[int | None, ...]
     An axis of unknown length (None in ``shape``) can only be taken whole (``:``); its entry is
     :data:`_WHOLE`.
     """
+    entries: list[Any] = []
+    arrays: dict[int, np.ndarray] = {}
+    items: list[int | None] = []
+    for item in _expand(index, len(shape)):
+        if item is None:
+            items.append(None)
+            continue
+        axis = len(entries)
+        n = shape[axis]
+        items.append(axis)
+        if isinstance(item, (list, np.ndarray)) and not _is_scalar_index(item) and n is not None:
+            arrays[axis] = _index_array(item, n, axis)
+        entries.append(_entry(item, n, axis))
+    return entries, arrays, items
+
+
+def _expand(index: Any, ndim: int) -> list[Any]:
+    """The index as a list of one item per axis, plus the ``None`` items: an ellipsis expanded
+    and missing trailing axes taken whole."""
     if not isinstance(index, tuple):
         index = (index,)
     if sum(1 for i in index if i is Ellipsis) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = sum(1 for i in index if i is not None and i is not Ellipsis)
-    if used > len(shape):
+    if used > ndim:
         raise IndexError(
-            f"too many indices for array: array is {len(shape)}-dimensional, "
-            f"but {used} were indexed"
+            f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
         )
     expanded: list[Any] = []
     for i in index:
         if i is Ellipsis:
-            expanded += [slice(None)] * (len(shape) - used)
+            expanded += [slice(None)] * (ndim - used)
         else:
             expanded.append(i)
-    expanded += [slice(None)] * (len(shape) - sum(1 for i in expanded if i is not None))
-    entries: list[Any] = []
-    arrays: dict[int, np.ndarray] = {}
-    items: list[int | None] = []
-    for item in expanded:
-        if item is None:
-            items.append(None)
-            continue
-        axis = len(entries)
-        items.append(axis)
-        n = shape[axis]
-        if n is None:
-            if not isinstance(item, slice) or item != slice(None):
-                raise ValueError(
-                    f"indexing axis {axis} with {item!r} needs known chunk sizes, but the array "
-                    f"has unknown (NaN) block sizes on that axis; call x.compute_chunk_sizes() "
-                    f"first"
-                )
-            entries.append(_WHOLE)
-        elif isinstance(item, slice):
-            if item.step == 0:
-                raise ValueError("slice step cannot be zero")
-            entries.append(item.indices(n))
-        elif isinstance(item, (bool, np.bool_)):
-            raise IndexError(f"a bare boolean index is not supported; {_INDEX_HELP}")
-        elif isinstance(item, (int, np.integer)) or (
-                isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"):
-            i = operator.index(item)
-            if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
-            entries.append(i % n)
-        elif isinstance(item, ChunkedArray):
-            raise IndexError(
-                "indexing with a chunked array needs its values: compute it first "
-                "(np.asarray(mask)) and index with the NumPy array"
+    return expanded + [slice(None)] * (ndim - sum(1 for i in expanded if i is not None))
+
+
+def _is_scalar_index(item: Any) -> bool:
+    # A 0-d integer array indexes like an int.
+    return isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype.kind in "iu"
+
+
+def _entry(item: Any, n: int | None, axis: int) -> Any:
+    """The entry of one index item along an axis of length ``n`` (None: unknown); an index
+    array's entry is the whole axis (the array itself is taken apart)."""
+    if n is None:
+        if not isinstance(item, slice) or item != slice(None):
+            raise ValueError(
+                f"indexing axis {axis} with {item!r} needs known chunk sizes, but the array "
+                f"has unknown (NaN) block sizes on that axis; call x.compute_chunk_sizes() "
+                f"first"
             )
-        elif isinstance(item, (list, np.ndarray)):
-            arrays[axis] = _index_array(item, n, axis)
-            entries.append((0, n, 1))
-        else:
-            raise IndexError(f"{_INDEX_HELP}; got {type(item).__name__}")
-    return entries, arrays, items
+        return _WHOLE
+    if isinstance(item, slice):
+        if item.step == 0:
+            raise ValueError("slice step cannot be zero")
+        return item.indices(n)
+    if isinstance(item, (bool, np.bool_)):
+        raise IndexError(f"a bare boolean index is not supported; {_INDEX_HELP}")
+    if isinstance(item, (int, np.integer)) or _is_scalar_index(item):
+        i = operator.index(item)
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+        return i % n
+    if isinstance(item, ChunkedArray):
+        raise IndexError(
+            "indexing with a chunked array needs its values: compute it first "
+            "(np.asarray(mask)) and index with the NumPy array"
+        )
+    if isinstance(item, (list, np.ndarray)):
+        return (0, n, 1)
+    raise IndexError(f"{_INDEX_HELP}; got {type(item).__name__}")
 
 
 def _index_array(item: Any, n: int, axis: int) -> np.ndarray:
@@ -211,15 +226,39 @@ def _is_full(entry: Any, n: int) -> bool:
 
 def _basic(node: Node, entries: Sequence[Any]) -> Node:
     """``node`` indexed by ints and slice triples (one per axis), pushed as far down as it goes."""
-    if all(_is_full(e, n) for e, n in zip(entries, node.shape)):
-        return node
-    if isinstance(node, FromArray):
-        pushed = _into_source(node, entries)
-        if pushed is not None:
-            return pushed
-    if isinstance(node, Blockwise) and is_elementwise(node):
-        return _through_elementwise(node, entries)
-    return _slice(node, entries)
+    pushed = push_down(node, _Select(entries))
+    assert pushed is not None  # a selection falls back to slicing the blocks
+    return pushed
+
+
+class _Select(Change):
+    """Basic indexing, one entry per axis: an int, or a slice triple (or :data:`_WHOLE`).
+
+    Read from the source where it can be (:func:`_into_source`), else the blocks are sliced.
+    """
+
+    def __init__(self, entries: Sequence[Any]) -> None:
+        self.entries = entries
+        self.dropped = frozenset(a for a, e in enumerate(entries) if isinstance(e, int))
+
+    def leaves(self, node: Node) -> bool:
+        return all(_is_full(e, n) for e, n in zip(self.entries, node.shape))
+
+    def for_input(self, ind: tuple[int, ...], broadcast: tuple[bool, ...]) -> Change:
+        own = []
+        for a, b in zip(ind, broadcast):
+            entry = self.entries[a]
+            if b:  # a broadcast axis stays so
+                entry = 0 if isinstance(entry, int) else (0, 1, 1)
+            own.append(entry)
+        return _Select(own)
+
+    def at_source(self, node: Node) -> Node:
+        if isinstance(node, FromArray):
+            pushed = _into_source(node, self.entries)
+            if pushed is not None:
+                return pushed
+        return _slice(node, self.entries)
 
 
 def _plan(node: Node, entries: Sequence[Any]) -> tuple[list[Any], tuple[tuple[int, ...], ...]]:
@@ -263,28 +302,6 @@ def _into_source(node: FromArray, entries: Sequence[Any]) -> Node | None:
     name = "array-" + tokenize(node.name, [repr(e) for e in entries])
     return FromArray(name, node.source, chunks, node.dtype, node.getter, tuple(region),
                      data=node.data)
-
-
-def _through_elementwise(node: Blockwise, entries: Sequence[Any]) -> Node:
-    """Index each input of an elementwise step instead of its output."""
-    ndim = len(node.shape)
-    dropped = {a for a, e in enumerate(entries) if isinstance(e, int)}
-    pairs: list[Any] = []
-    # The index letters of an elementwise step are its axis numbers.
-    in_inds = cast("tuple[tuple[int, ...], ...]", node.in_inds)
-    for source, ind in zip(node.inputs, in_inds):
-        own = []
-        for letter, n in zip(ind, source.shape):
-            entry = entries[letter]
-            if n == 1 and node.shape[letter] != 1:
-                entry = 0 if isinstance(entry, int) else (0, 1, 1)  # a broadcast axis stays so
-            own.append(entry)
-        pairs += [_basic(source, own), tuple(letter for letter in ind if letter not in dropped)]
-    # Number the axes left 0, 1, ... again: the step stays elementwise in the eyes of fusion and
-    # of a later take or slice pushed through it.
-    renumber = {a: i for i, a in enumerate(a for a in range(ndim) if a not in dropped)}
-    pairs[1::2] = [tuple(renumber[letter] for letter in ind) for ind in pairs[1::2]]
-    return blockwise_node(node.func, tuple(renumber.values()), *pairs, dtype=node.dtype)
 
 
 def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
@@ -341,32 +358,35 @@ def _regular_chunks(n: int, size: int) -> tuple[int, ...]:
 
 def _take_pushed(node: Node, idx: np.ndarray, axis: int, chunks: Chunks) -> Node | None:
     """``node`` taken at ``idx`` straight from the sources it reads, in blocks of ``chunks``
-    (the entry of ``axis`` included), or None where it cannot be.
+    (the entry of ``axis`` included), or None where it cannot be (see :class:`_Take`)."""
+    return push_down(node, _Take(idx, axis, chunks))
+
+
+class _Take(Change):
+    """``idx`` taken along ``axis``, in blocks of ``chunks``.
 
     Reads take from their source (:class:`SourceTake`); an elementwise step takes from each
     input instead of its output, so ``(x * 2)[perm]`` reads only the elements it needs and has
     no task that gathers from other tasks. A rechunk that unified an input's blocks is skipped:
     the take makes blocks of any size.
     """
-    while isinstance(node, Rechunk):
-        node = node.source
-    if isinstance(node, FromArray):
-        return _take_from_read(node, idx, axis, chunks)
-    if not (isinstance(node, Blockwise) and is_elementwise(node)):
-        return None
-    pairs: list[Any] = []
-    source: Node | None
-    # The index letters of an elementwise step are its axis numbers.
-    in_inds = cast("tuple[tuple[int, ...], ...]", node.in_inds)
-    for source, ind in zip(node.inputs, in_inds):
-        broadcast = [n == 1 and node.shape[a] != 1 for a, n in zip(ind, source.shape)]
-        if axis in ind and not broadcast[ind.index(axis)]:
-            target = tuple((1,) if b else chunks[a] for a, b in zip(ind, broadcast))
-            source = _take_pushed(source, idx, ind.index(axis), target)
-            if source is None:
-                return None
-        pairs += [source, ind]  # an input broadcast along the axis is left as it is
-    return blockwise_node(node.func, node.out_ind, *pairs, dtype=node.dtype)
+
+    def __init__(self, idx: np.ndarray, axis: int, chunks: Chunks) -> None:
+        self.idx, self.axis, self.chunks = idx, axis, chunks
+
+    def enter(self, node: Node) -> Node:
+        return rechunk_source(node)
+
+    def for_input(self, ind: tuple[int, ...], broadcast: tuple[bool, ...]) -> Change | None:
+        if self.axis not in ind or broadcast[ind.index(self.axis)]:
+            return None  # an input broadcast along the axis is left as it is
+        target = tuple((1,) if b else self.chunks[a] for a, b in zip(ind, broadcast))
+        return _Take(self.idx, ind.index(self.axis), target)
+
+    def at_source(self, node: Node) -> Node | None:
+        if not isinstance(node, FromArray):
+            return None
+        return _take_from_read(node, self.idx, self.axis, self.chunks)
 
 
 def _take_from_read(node: FromArray, idx: np.ndarray, axis: int, chunks: Chunks
@@ -424,14 +444,14 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
         order = np.argsort(small, kind="stable")
         grouped, by_block = idx[order], blocks[order]
     counts = np.bincount(by_block, minlength=len(bounds) - 1)
-    touched = np.flatnonzero(counts)
-    ends = np.cumsum(counts)[touched]
-    starts = ends - counts[touched]
-    gather_name = "take-" + tokenize(x.name, idx, axis)
-    gathered = _Gather(gather_name, x._node, axis, touched, starts, ends, grouped, bounds)
+    gathered = gather("take-" + tokenize(x.name, idx, axis), x._node, axis, grouped, counts,
+                      bounds)
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
-    return ChunkedArray(_Reorder(x, gathered, order, axis))
+    row = math.prod(s for a, s in enumerate(x.shape) if a != axis)
+    whole = len(idx) * row * x.dtype.itemsize <= parse_bytes(config.get("memory_limit"))
+    target = max(max(x.chunks[axis]), 1)
+    return ChunkedArray(reorder(gathered, order, axis, target, whole=whole))
 
 
 def _join_touched(x: ChunkedArray, idx: np.ndarray, blocks: np.ndarray, axis: int
@@ -456,149 +476,5 @@ def _join_touched(x: ChunkedArray, idx: np.ndarray, blocks: np.ndarray, axis: in
         shift = np.zeros(len(sizes), dtype=np.intp)
         shift[touched] = starts[touched] - joined_starts
         positions = idx - shift[blocks]
-    joined = _JoinedBlocks(x._node, axis, [int(b) for b in touched])
     out = _regular_chunks(len(idx), max(max(x.chunks[axis]), 1))
-    return _TakeJoined(joined, positions, out)
-
-
-class _JoinedBlocks(Node):
-    """The blocks ``touched`` of ``source`` joined along ``axis``: one block there."""
-
-    __slots__ = ("source", "axis", "touched")
-
-    def __init__(self, source: Node, axis: int, touched: list[int]) -> None:
-        length = sum(source.chunks[axis][b] for b in touched)
-        chunks = tuple((length,) if a == axis else c for a, c in enumerate(source.chunks))
-        super().__init__("joined-" + tokenize(source.name, axis, touched), chunks, source.dtype)
-        self.source = source
-        self.axis = axis
-        self.touched = touched
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        keys: list[Key] = [(self.source.name, *index[:self.axis], b, *index[self.axis + 1:])
-                           for b in self.touched]
-        return (partial(_join, axis=self.axis), keys), keys
-
-
-def _join(blocks: list[np.ndarray], axis: int) -> np.ndarray:
-    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks, axis=axis)
-
-
-class _TakeJoined(Node):
-    """Output blocks of sizes ``axis_chunks``, each taken at its ``positions`` from the join."""
-
-    __slots__ = ("joined", "positions", "_bounds")
-
-    def __init__(self, joined: _JoinedBlocks, positions: np.ndarray,
-                 axis_chunks: tuple[int, ...]) -> None:
-        axis = joined.axis
-        chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(joined.chunks))
-        super().__init__("take-" + tokenize(joined.name, positions, axis_chunks), chunks,
-                         joined.dtype)
-        self.joined = joined
-        self.positions = positions
-        self._bounds = chunk_boundaries(axis_chunks)
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.joined,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        axis, j = self.joined.axis, index[self.joined.axis]
-        key: Key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
-        positions = self.positions[self._bounds[j]:self._bounds[j + 1]]
-        # Positions checked at the call: "clip" skips NumPy's check of every one of them.
-        return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
-
-
-class _Gather(Node):
-    """Per touched input block, the elements the index asks of it, grouped by block."""
-
-    __slots__ = ("source", "axis", "touched", "locals")
-
-    def __init__(self, name: str, source: Node, axis: int, touched: np.ndarray,
-                 starts: np.ndarray, ends: np.ndarray, grouped: np.ndarray,
-                 bounds: Sequence[int]) -> None:
-        counts = tuple(int(e - s) for s, e in zip(starts, ends)) or (0,)
-        chunks = tuple(counts if a == axis else c for a, c in enumerate(source.chunks))
-        super().__init__(name, chunks, source.dtype)
-        self.source = source
-        self.axis = axis
-        self.touched = [int(b) for b in touched] or [0]
-        self.locals = [grouped[s:e] - bounds[b] for b, s, e in zip(touched, starts, ends)] or [
-            np.zeros(0, np.intp)]
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        j = index[self.axis]
-        coords = list(index)
-        coords[self.axis] = self.touched[j]
-        key: Key = (self.source.name, *coords)
-        return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
-
-
-class _Reorder(Node):
-    """Output blocks in the index's own order, taken from the gathered pieces.
-
-    When all gathered values fit the memory limit they are joined once and every output block
-    takes from that; otherwise each output block reads just the pieces it needs.
-    """
-
-    __slots__ = ("source", "axis", "positions", "pieces", "whole")
-
-    def __init__(self, x: ChunkedArray, gathered: _Gather, order: np.ndarray, axis: int) -> None:
-        n = len(order)
-        target = max(max(x.chunks[axis]), 1)
-        sizes = tuple(min(target, n - s) for s in range(0, n, target))
-        chunks = tuple(sizes if a == axis else c for a, c in enumerate(gathered.chunks))
-        super().__init__("reorder-" + gathered.name, chunks, gathered.dtype)
-        self.axis = axis
-        where = np.empty(n, dtype=np.intp)
-        where[order] = np.arange(n)  # output element k is gathered element where[k]
-        row = math.prod(s for a, s in enumerate(gathered.shape) if a != axis)
-        self.whole = n * row * gathered.dtype.itemsize <= parse_bytes(config.get("memory_limit"))
-        self.source: Node = (_JoinedBlocks(gathered, axis, list(range(gathered.numblocks[axis])))
-                             if self.whole else gathered)
-        self.positions: list[np.ndarray] = []
-        self.pieces: list[list[int]] = []
-        bounds = np.asarray(chunk_boundaries(gathered.chunks[axis]))
-        for lo in range(0, n, target):
-            wanted = where[lo:lo + target]
-            if self.whole:
-                self.pieces.append([0])
-                self.positions.append(wanted)
-                continue
-            # Positions within the concatenation of just the pieces this block needs.
-            which = np.searchsorted(bounds, wanted, side="right") - 1
-            needed = np.unique(which)
-            lengths = bounds[needed + 1] - bounds[needed]
-            start_in_joined = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-            shift = dict(zip(needed.tolist(), (bounds[needed] - start_in_joined).tolist()))
-            self.pieces.append(needed.tolist())
-            self.positions.append(wanted - np.array([shift[w] for w in which.tolist()],
-                                                    dtype=np.intp))
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        j = index[self.axis]
-        keys: list[Key] = []
-        for p in self.pieces[j]:
-            coords = list(index)
-            coords[self.axis] = p
-            keys.append((self.source.name, *coords))
-        func = partial(_take_from_pieces, positions=self.positions[j], axis=self.axis)
-        return (func, keys), keys
-
-
-def _take_from_pieces(pieces: list[np.ndarray], positions: np.ndarray, axis: int) -> np.ndarray:
-    return np.take(_join(pieces, axis), positions, axis=axis)
+    return take_joined(x._node, axis, touched, positions, out)

@@ -9,19 +9,19 @@ point to :func:`compute_chunk_sizes`, which computes the sizes once and relabels
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import Chunks, has_unknown
-from chunkarray.core.graph import Key, Node
+from chunkarray.core.chunks import has_unknown
 from chunkarray.core.tokenize import tokenize
-from chunkarray.kernels.blocks import identity
+from chunkarray.kernels.selection import select_mask
+from chunkarray.kernels.shape import block_shape
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
+from chunkarray.primitives.sources import Relabel
 
 __all__ = ["compute_chunk_sizes", "mask_getitem"]
 
@@ -51,7 +51,7 @@ def mask_getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     ind = tuple(range(x.ndim))
     out_ind = tuple(a for a in ind if a not in whole)
     node = blockwise_node(
-        partial(_select, axis=axis), out_ind, x._node, ind, mask._node, ind[axis:axis + k],
+        partial(select_mask, axis=axis), out_ind, x._node, ind, mask._node, ind[axis:axis + k],
         dtype=x.dtype, adjust_chunks={axis: _unknown}, concatenate=True,
         name="getitem-mask-" + tokenize(x.name, mask.name, axis),
     )
@@ -60,10 +60,6 @@ def mask_getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
 
 def _unknown(size: int) -> float:
     return math.nan
-
-
-def _select(block: np.ndarray, mask: np.ndarray, axis: int) -> np.ndarray:
-    return block[(slice(None),) * axis + (mask,)]
 
 
 def _locate_mask(x: ChunkedArray, index: Any) -> tuple[ChunkedArray, int]:
@@ -127,7 +123,7 @@ def compute_chunk_sizes(x: ChunkedArray, /) -> ChunkedArray:
         return x
     ind = tuple(range(x.ndim))
     shapes_node = blockwise_node(
-        _block_shape, (*ind, "shape"), x._node, ind, dtype=np.intp, new_axes={"shape": x.ndim},
+        block_shape, (*ind, "shape"), x._node, ind, dtype=np.intp, new_axes={"shape": x.ndim},
         adjust_chunks={a: 1 for a in ind}, name="chunk-sizes-" + tokenize(x.name),
     )
     shapes = np.asarray(ChunkedArray(shapes_node).compute())
@@ -140,28 +136,10 @@ def compute_chunk_sizes(x: ChunkedArray, /) -> ChunkedArray:
                 f"{per_block.tolist()}; the array's blocks do not form a grid"
             )
         chunks.append(tuple(int(s) for s in per_block[:, 0]))
-    return ChunkedArray(_Relabel(x._node, tuple(chunks)))
+    return ChunkedArray(Relabel(x._node, tuple(chunks)))
 
 
 def _block_shape(block: np.ndarray) -> np.ndarray:
     # One element per block along every axis, and the block's shape along a new last axis.
     shape = np.asarray(np.shape(block), dtype=np.intp)
     return shape.reshape((1,) * shape.size + (shape.size,))
-
-
-class _Relabel(Node):
-    """The blocks of ``source`` unchanged, described by new (now known) chunks."""
-
-    __slots__ = ("source",)
-
-    def __init__(self, source: Node, chunks: Chunks) -> None:
-        super().__init__("known-" + tokenize(source.name, chunks), chunks, source.dtype)
-        self.source = source
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        key: Key = (self.source.name, *index)
-        return (identity, key), (key,)

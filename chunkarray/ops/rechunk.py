@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, has_unknown, largest_block_nbytes, normalize_chunks
 from chunkarray.core.graph import Node
-from chunkarray.core.tokenize import tokenize
-from chunkarray.optimize.fuse import is_elementwise
-from chunkarray.optimize.rechunk_plan import plan_rechunk, source_span_bytes, staging_write_chunks
-from chunkarray.primitives.blockwise import Blockwise, blockwise_node
-from chunkarray.primitives.rechunk import Rechunk, same_sizes
-from chunkarray.primitives.sources import BlockFunction, FromArray
-from chunkarray.primitives.staged import StagedRechunk, can_stage, staged_rechunk
+from chunkarray.kernels.staging import can_stage
+from chunkarray.optimize.pushdown import remake
+from chunkarray.optimize.rechunk_plan import (
+    plan_rechunk,
+    stages_on_disk,
+    staging_write_chunks_within,
+)
+from chunkarray.primitives.rechunk import Rechunk, rechunk_source, same_sizes
+from chunkarray.primitives.staged import staged_rechunk
 
 __all__ = ["METHODS", "rechunk"]
 
@@ -70,21 +72,21 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     if same_sizes(new, x.chunks):
         return x
     limit = parse_bytes(memory_limit if memory_limit is not None else config.get("memory_limit"))
-    node: Node = x._node
-    while isinstance(node, (Rechunk, StagedRechunk)):  # only the original blocks matter
-        node = node.source
+    node = rechunk_source(x._node)  # only the original blocks matter
     if same_sizes(node.chunks, new):
         return ChunkedArray(node)
     if any(map(has_unknown, new)):
         return ChunkedArray(_move_unknown(node, new, limit))
     itemsize = max(node.dtype.itemsize, 1)
     if method != "disk":
-        direct = _remake(node, new)
+        direct = remake(node, new)
         if direct is not None:
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
-    if _stages_on_disk(node, new, limit, method):
-        return ChunkedArray(_stage(node, new, limit))
+    if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):
+        written = staging_write_chunks_within(node.chunks, new, itemsize, limit)
+        return ChunkedArray(staged_rechunk(node, new, written,
+                                           config.get("temporary_directory")))
     for stage in plan_rechunk(node.chunks, new, itemsize, limit):
         node = Rechunk(node, stage)
     return ChunkedArray(node)
@@ -97,36 +99,6 @@ def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:
             f"rechunk: a block of chunks={chunks!r} holds {block:,} bytes, more than "
             f"memory_limit={limit:,}; use smaller chunks or a larger memory_limit"
         )
-
-
-def _stages_on_disk(node: Node, new: Chunks, limit: int, method: str | None) -> bool:
-    """Whether to move the blocks through temporary storage (see :func:`rechunk`)."""
-    if method == "tasks" or not all(map(all, node.chunks)) or not can_stage(node.dtype):
-        return False  # no elements (nothing to hold) or Python objects (no bytes to write)
-    if method == "disk":
-        return True
-    return source_span_bytes(node.chunks, new, max(node.dtype.itemsize, 1)) > limit
-
-
-def _stage(node: Node, new: Chunks, limit: int) -> Node:
-    """The staged rechunk, refused when an old and a new block together exceed ``limit``."""
-    itemsize = max(node.dtype.itemsize, 1)
-    old_block = largest_block_nbytes(node.chunks, itemsize)
-    new_block = largest_block_nbytes(new, itemsize)
-    # A write holds its block; a read holds its new block and, while it copies a piece, the
-    # mapped pages of one staged block, at worst all of them.
-    if old_block + new_block > limit:
-        raise ValueError(
-            f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
-            f"hold an old block ({old_block:,} bytes) and a new one ({new_block:,} bytes); use "
-            f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
-            f"elements"
-        )
-    # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
-    # quarter of the limit keeps both under it, and a read's new block beside one merged block.
-    budget = min(limit // 4, limit - new_block)
-    written = staging_write_chunks(node.chunks, new, itemsize, budget)
-    return staged_rechunk(node, new, written, config.get("temporary_directory"))
 
 
 # --- the new chunks, and axes of unknown size ----------------------------------------------------
@@ -221,35 +193,3 @@ def _move_unknown(node: Node, new: Chunks, limit: int) -> Node:
             full[a] = c
         node = Rechunk(node, tuple(full))
     return node
-
-
-def _remake(node: Node, new: Chunks) -> Node | None:
-    """``node`` making blocks of ``new`` itself, when its blocks are cheap to make anew.
-
-    A read makes any block by reading a different region, a creation function by being called
-    with another shape and offset, and an elementwise step over such nodes by doing the same to
-    its inputs. No data moves between blocks, so no task holds more than one new block; other
-    nodes return None and are rechunked by moving data (see ``plan_rechunk``).
-    """
-    name = f"{node.name.split('-')[0]}-" + tokenize(node.name, new)
-    if isinstance(node, FromArray):
-        return FromArray(name, node.source, new, node.dtype, node.getter, node.region,
-                         data=node.data)
-    if isinstance(node, BlockFunction):
-        return BlockFunction(name, node.func, new, node.dtype, node.kwargs)
-    if not (isinstance(node, Blockwise) and is_elementwise(node)):
-        return None
-    pairs: list[Any] = []
-    for source, ind in zip(node.inputs, node.in_inds):
-        while isinstance(source, Rechunk):  # e.g. unifying chunks: the new blocks replace it
-            source = source.source
-        letters = cast("tuple[int, ...]", ind)  # elementwise steps index axes by number
-        target = tuple(
-            (1,) if n == 1 and node.shape[letter] != 1 else new[letter]
-            for letter, n in zip(letters, source.shape)
-        )
-        remade = source if source.chunks == target else _remake(source, target)
-        if remade is None:
-            return None
-        pairs += [remade, ind]
-    return blockwise_node(node.func, node.out_ind, *pairs, dtype=node.dtype)

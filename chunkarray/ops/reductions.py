@@ -23,7 +23,6 @@ from chunkarray.core import config
 from chunkarray.core.chunks import block_offsets
 from chunkarray.core.graph import Node
 from chunkarray.kernels import reductions as rk
-from chunkarray.kernels.blocks import concatenate_nested
 from chunkarray.ops.creation import asarray
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
@@ -51,17 +50,6 @@ class Reduction:
     offsets: bool = False
     chunk_kwargs: Mapping[str, Any] = field(default_factory=dict)
     shared_kwargs: Mapping[str, Any] = field(default_factory=dict)
-
-
-def _merge(nested: Any, *, step: Callable[..., Any], axes: tuple[int, ...], **kwargs: Any) -> Any:
-    return step(concatenate_nested(nested, axes), axis=axes, **kwargs)
-
-
-def _merge_pieces(pieces: list[Any], *, combine: Callable[..., Any], axes: tuple[int, ...],
-                  **kwargs: Any) -> Any:
-    """Merge the chunk results of row pieces of one block (see :mod:`chunkarray.optimize.fuse`)."""
-    state = concatenate_nested(pieces, (0,))
-    return combine(state, axis=axes, **kwargs) if 0 in axes else state
 
 
 def _is_fan_in(value: Any) -> bool:
@@ -106,19 +94,19 @@ def reduce(
         def block_kwargs(index: tuple[int, ...]) -> dict[str, Any]:
             return {"offset": tuple(o[i] for o, i in zip(offsets, index)), "shape": shape}
 
+    piece_combine = None
+    if not r.offsets and x.ndim:
+        piece_combine = partial(rk.merge_pieces, combine=r.combine, axes=axes, **r.shared_kwargs)
     node: Node
     node = blockwise_node(
         chunk, ind, x._node, ind, dtype=dtype, adjust_chunks={a: 1 for a in axes},
-        block_kwargs=block_kwargs, token=(label, "chunk"),
+        block_kwargs=block_kwargs, piece_combine=piece_combine, token=(label, "chunk"),
     )
-    if not r.offsets and x.ndim:
-        node.piece_combine = partial(_merge_pieces, combine=r.combine, axes=axes,
-                                     **r.shared_kwargs)
     split = _split_factors(split_every, axes, x.ndim)
-    combine = partial(_merge, step=r.combine, axes=axes, **r.shared_kwargs)
+    combine = partial(rk.merge, step=r.combine, axes=axes, **r.shared_kwargs)
     while builtins.any(node.numblocks[a] > split[a] for a in axes):
         node = PartialReduce(node, combine, axes, split, dtype=dtype, label=f"{label}-combine")
-    aggregate = partial(_merge, step=r.aggregate, axes=axes, keepdims=keepdims,
+    aggregate = partial(rk.merge, step=r.aggregate, axes=axes, keepdims=keepdims,
                         **r.shared_kwargs)
     node = PartialReduce(node, aggregate, axes, split, dtype=dtype, keepdims=keepdims,
                          label=f"{label}-aggregate")

@@ -14,7 +14,7 @@ from numpy.lib.array_utils import normalize_axis_tuple
 from chunkarray.array import ChunkedArray
 from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.tokenize import tokenize
-from chunkarray.primitives.blockwise import blockwise_node
+from chunkarray.primitives.blockwise import blockwise_node, with_block_kwargs
 
 __all__ = ["blockwise", "map_blocks", "permute_dims", "transpose"]
 
@@ -128,7 +128,9 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
     )
     if wants_id or wants_info:
         array_positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
-        node.block_kwargs = _block_kwargs(node, array_positions, wants_id, wants_info)
+        node = with_block_kwargs(
+            node, partial(_block_kwargs, positions=array_positions, wants_id=wants_id,
+                          wants_info=wants_info))
     return ChunkedArray(node)
 
 

@@ -14,28 +14,20 @@ and rebinds ``x`` to it. Untouched blocks are passed through.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
 import numpy as np
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.chunks import chunk_boundaries
-from chunkarray.core.graph import Key, Node
-from chunkarray.core.tokenize import tokenize
-from chunkarray.kernels.blocks import identity
 from chunkarray.ops.elementwise import astype, where
 from chunkarray.ops.indexing import _normalize, getitem
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.routines import transpose
+from chunkarray.primitives.assign import AxisPlan, assign_node
 from chunkarray.primitives.slicing import slice_axis
 
 __all__ = ["assign", "setitem"]
-
-# Per axis: {input block: (index into the block, index into the aligned value, value block)}.
-AxisPlan = dict[int, tuple[Any, Any, int]]
-
 
 def setitem(x: ChunkedArray, index: Any, value: Any) -> None:
     """``x[index] = value``: ``x`` now stands for the array with the value written in.
@@ -76,7 +68,8 @@ def assign(x: ChunkedArray, index: Any, value: Any) -> ChunkedArray:
              for a in range(x.ndim)]
     if isinstance(value, ChunkedArray):
         value = _align(value, plans, arrays)
-    return ChunkedArray(_Assign(x._node, value, plans))
+    return ChunkedArray(assign_node(x._node, value._node if isinstance(value, ChunkedArray)
+                                    else value, plans))
 
 
 # --- values ---------------------------------------------------------------------------------------
@@ -183,44 +176,6 @@ def _align(value: ChunkedArray, plans: list[AxisPlan], arrays: dict[int, np.ndar
 def _length(part: slice | np.ndarray) -> int:
     # The value range of one touched block: a contiguous range, or positions (an index array).
     return part.stop - part.start if isinstance(part, slice) else len(part)
-
-
-class _Assign(Node):
-    """``source`` with the value written into copies of the blocks the selection touches."""
-
-    __slots__ = ("source", "value", "plans")
-
-    def __init__(self, source: Node, value: Any, plans: Sequence[AxisPlan]) -> None:
-        label = value.name if isinstance(value, ChunkedArray) else value
-        name = "setitem-" + tokenize(source.name, label, [repr(p) for p in plans])
-        super().__init__(name, source.chunks, source.dtype)
-        self.source = source
-        self.value = value._node if isinstance(value, ChunkedArray) else value
-        self.plans = tuple(plans)
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source, self.value) if isinstance(self.value, Node) else (self.source,)
-
-    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        key: Key = (self.source.name, *index)
-        if not all(b in plan for b, plan in zip(index, self.plans)):
-            return (identity, key), (key,)
-        parts = [plan[b] for b, plan in zip(index, self.plans)]
-        local = tuple(p[0] for p in parts)
-        if isinstance(self.value, Node):
-            value_key: Key = (self.value.name, *(p[2] if n > 1 else 0 for p, n in
-                                            zip(parts, self.value.numblocks)))
-            return (partial(_write, index=local), key, value_key), (key, value_key)
-        part = self.value[tuple(p[1] for p in parts)]
-        return (partial(_write, index=local, value=part), key), (key,)
-
-
-def _write(block: np.ndarray, value: Any, index: tuple[Any, ...]) -> np.ndarray:
-    # Never into ``block`` itself: it may be a view of the caller's array or a persisted block.
-    out = block.copy()
-    out[index] = value
-    return out
 
 
 # --- masks ----------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,11 +19,12 @@ from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.chunks import Chunks, chunk_boundaries
 from chunkarray.core.grid import regular_sizes
 from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels.shape import broadcast_block, reshape_block
 from chunkarray.ops.creation import asarray, empty
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.routines import transpose
-from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.primitives.blockwise import Blockwise, blockwise_node, with_block_kwargs
 
 __all__ = [
     "broadcast_arrays", "broadcast_to", "expand_dims", "moveaxis", "ravel", "reshape", "squeeze",
@@ -43,20 +44,12 @@ def _along(ndim: int, axis: int, entry: Any) -> tuple[Any, ...]:
 
 def _with_block_shapes(node: Blockwise) -> ChunkedArray:
     # Each block's kernel gets its own output shape, known from the node's chunks.
+    return ChunkedArray(with_block_kwargs(node, _block_shapes))
+
+
+def _block_shapes(node: Blockwise) -> Callable[[tuple[int, ...]], dict[str, Any]]:
     chunks = node.chunks
-    node.block_kwargs = lambda index: {"shape": tuple(c[i] for c, i in zip(chunks, index))}
-    return ChunkedArray(node)
-
-
-# --- kernels -------------------------------------------------------------------------------------
-
-
-def _reshape_block(block: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    return np.reshape(block, shape)
-
-
-def _broadcast_block(block: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    return np.broadcast_to(block, shape)
+    return lambda index: {"shape": tuple(c[i] for c, i in zip(chunks, index))}
 
 
 # --- reshape -------------------------------------------------------------------------------------
@@ -186,7 +179,7 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, copy: bool | None
     target, in_ind, out_ind, out_chunks = _reshape_plan(x.chunks, x.shape, new)
     y = rechunk(x, target)
     node = blockwise_node(
-        _reshape_block, tuple(out_ind), y._node, tuple(in_ind), dtype=x.dtype,
+        reshape_block, tuple(out_ind), y._node, tuple(in_ind), dtype=x.dtype,
         new_axes={letter: new[o] for o, letter in enumerate(out_ind) if letter[0] == "out"},
         adjust_chunks={letter: out_chunks[o] for o, letter in enumerate(out_ind)
                        if letter[0] == "group"},
@@ -303,7 +296,7 @@ def broadcast_to(array: Any, /, shape: Any, subok: bool = False) -> ChunkedArray
     in_ind = tuple(lead + a if n == shape[lead + a] else ("in", a) for a, n in enumerate(x.shape))
     out_ind = tuple(o if o in in_ind else ("new", o) for o in range(len(shape)))
     node = blockwise_node(
-        _broadcast_block, out_ind, x._node, in_ind, dtype=x.dtype, concatenate=True,
+        broadcast_block, out_ind, x._node, in_ind, dtype=x.dtype, concatenate=True,
         new_axes={letter: shape[o] for o, letter in enumerate(out_ind) if letter not in in_ind},
         name="broadcast_to-" + tokenize(x.name, shape),
     )

@@ -20,8 +20,8 @@ from chunkarray.core.chunks import (
 from chunkarray.core.grid import axis_grid
 
 __all__ = [
-    "plan_rechunk", "source_span_bytes", "stage_task_bytes",
-    "staging_write_chunks",
+    "plan_rechunk", "source_span_bytes", "stage_task_bytes", "stages_on_disk",
+    "staging_write_chunks", "staging_write_chunks_within",
 ]
 
 
@@ -136,6 +136,56 @@ def source_span_bytes(old: Chunks, new: Chunks, itemsize: int) -> int:
     128
     """
     return itemsize * math.prod(_max_span(o, n) for o, n in zip(old, new))
+
+
+def stages_on_disk(old: Chunks, new: Chunks, itemsize: int, limit: int, method: str | None,
+                   stageable: bool) -> bool:
+    """Whether a rechunk ``old -> new`` should move its blocks through temporary storage.
+
+    ``method`` is the caller's choice (None: choose, "tasks" or "disk"); ``stageable`` whether
+    the values are bytes at all. Chosen when the old blocks one new block overlaps hold more than
+    ``limit`` together (see :func:`source_span_bytes`).
+
+    >>> stages_on_disk(((1,) * 4, (4,)), ((4,), (1,) * 4), 8, 100, None, True)
+    True
+    >>> stages_on_disk(((1,) * 4, (4,)), ((4,), (1,) * 4), 8, 100, "tasks", True)
+    False
+    """
+    if method == "tasks" or not all(map(all, old)) or not stageable:
+        return False  # no elements (nothing to hold) or Python objects (no bytes to write)
+    if method == "disk":
+        return True
+    return source_span_bytes(old, new, max(itemsize, 1)) > limit
+
+
+def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: int) -> Chunks:
+    """The writes of a staged rechunk ``old -> new`` whose tasks fit ``limit`` (see
+    :func:`staging_write_chunks`); raises ``ValueError`` when an old and a new block together
+    do not fit.
+
+    >>> staging_write_chunks_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)
+    ((8,), (4, 4))
+    >>> staging_write_chunks_within(((8,), (8,)), ((8,), (8,)), 8, 100)
+    Traceback (most recent call last):
+    ...
+    ValueError: cannot rechunk through storage within memory_limit=100 bytes: ...
+    """
+    itemsize = max(itemsize, 1)
+    old_block = largest_block_nbytes(old, itemsize)
+    new_block = largest_block_nbytes(new, itemsize)
+    # A write holds its block; a read holds its new block and, while it copies a piece, the
+    # mapped pages of one staged block, at worst all of them.
+    if old_block + new_block > limit:
+        raise ValueError(
+            f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
+            f"hold an old block ({old_block:,} bytes) and a new one ({new_block:,} bytes); use "
+            f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
+            f"elements"
+        )
+    # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
+    # quarter of the limit keeps both under it, and a read's new block beside one merged block.
+    budget = min(limit // 4, limit - new_block)
+    return staging_write_chunks(old, new, itemsize, budget)
 
 
 def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -> Chunks:

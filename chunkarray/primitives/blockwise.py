@@ -21,9 +21,17 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.primitives.rechunk import rechunk_node
 
-__all__ = ["Blockwise", "blockwise_node", "unify_chunks"]
+__all__ = ["BROADCAST", "CONTRACTED", "Blockwise", "blockwise_node", "unify_chunks",
+           "with_block_kwargs"]
 
 Index = tuple[Hashable, ...]
+BlockKwargs = Callable[[tuple[int, ...]], dict[str, Any]]
+
+#: In :attr:`Blockwise.input_axes`: the input has one block on this axis, read by every block.
+BROADCAST = -1
+#: In :attr:`Blockwise.input_axes`: the axis is contracted, every block along it is read at once.
+CONTRACTED = -2
+
 _OUT, _ZERO, _CONTRACT = 0, 1, 2
 # How an input's axis is indexed: (_OUT, output axis), (_ZERO, 0) or (_CONTRACT, letter); the
 # value's type follows the tag, which a tuple type cannot say.
@@ -31,10 +39,26 @@ Step = tuple[int, Any]
 
 
 class Blockwise(Node):
-    """Block ``idx`` of the output is ``func(*input blocks)`` with the blocks chosen by index."""
+    """Block ``idx`` of the output is ``func(*input blocks)`` with the blocks chosen by index.
+
+    ``block_kwargs(idx)`` gives keyword arguments of ``func`` that differ per block.
+    ``piece_combine`` merges the results of row pieces of one block (reductions give it), so
+    that fusion may run a large block piece by piece in cache; None: whole blocks only.
+
+    Which blocks of each input a block reads is described by :attr:`input_axes`: per input, per
+    axis, the output axis whose block number it follows, :data:`BROADCAST` or
+    :data:`CONTRACTED`.
+
+    >>> x, y = Node("x", ((2, 2), (3,)), float), Node("y", ((3,),), float)
+    >>> node = blockwise_node(max, (0,), x, (0, 1), y, (1,), dtype=float)
+    >>> node.input_axes
+    ((0, -2), (-2,))
+    >>> node.contracts
+    True
+    """
 
     __slots__ = ("func", "out_ind", "inputs", "in_inds", "block_kwargs", "piece_combine",
-                 "_plans", "_contract")
+                 "input_axes", "_plans", "_contract")
 
     def __init__(
         self,
@@ -45,7 +69,8 @@ class Blockwise(Node):
         out_ind: Index,
         inputs: Sequence[Node],
         in_inds: Sequence[Index],
-        block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
+        block_kwargs: BlockKwargs | None = None,
+        piece_combine: Callable[[list[Any]], Any] | None = None,
     ) -> None:
         super().__init__(name, chunks, dtype)
         self.func = func
@@ -53,9 +78,7 @@ class Blockwise(Node):
         self.inputs = tuple(inputs)
         self.in_inds = tuple(tuple(i) for i in in_inds)
         self.block_kwargs = block_kwargs
-        # How to merge results of row pieces of one block (set by reductions), so that fusion may
-        # run a large block piece by piece in cache; None: run whole blocks only.
-        self.piece_combine: Callable[[list[Any]], Any] | None = None
+        self.piece_combine = piece_combine
         position = {letter: p for p, letter in enumerate(self.out_ind)}
         contract: dict[Hashable, int] = {}
         plans = []
@@ -72,6 +95,15 @@ class Blockwise(Node):
             plans.append(tuple(plan))
         self._plans = tuple(plans)
         self._contract = contract
+        roles = {_ZERO: BROADCAST, _CONTRACT: CONTRACTED}
+        self.input_axes: tuple[tuple[int, ...], ...] = tuple(
+            tuple(v if kind == _OUT else roles[kind] for kind, v in plan) for plan in plans
+        )
+
+    @property
+    def contracts(self) -> bool:
+        """Whether some block reads several blocks of an input (a contracted axis)."""
+        return bool(self._contract)
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
@@ -142,7 +174,8 @@ def blockwise_node(
     new_axes: Mapping[Hashable, int | tuple[int, ...]] | None = None,
     adjust_chunks: Mapping[Hashable, Any] | None = None,
     concatenate: bool = False,
-    block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
+    block_kwargs: BlockKwargs | None = None,
+    piece_combine: Callable[[list[Any]], Any] | None = None,
     token: Any = None,
 ) -> Blockwise:
     """Build a :class:`Blockwise` node from ``(input, index)`` pairs.
@@ -202,5 +235,21 @@ def blockwise_node(
         )
     return Blockwise(
         name, tuple(out_chunks), dtype, kernel, out_ind, nodes, [i for _, i in arrays],
-        block_kwargs,
+        block_kwargs, piece_combine,
     )
+
+
+def with_block_kwargs(node: Blockwise, make: Callable[[Blockwise], BlockKwargs]) -> Blockwise:
+    """``node`` again, its function given the per-block keyword arguments ``make(node)``.
+
+    For arguments that depend on the node's own layout (its chunks after unification, its
+    inputs), known only once :func:`blockwise_node` has built it. The name is kept: it already
+    names what the function does to each block.
+
+    >>> node = blockwise_node(lambda b, shape: b, (0,), Node("x", ((2, 1),), int), (0,), dtype=int)
+    >>> shaped = with_block_kwargs(node, lambda n: lambda index: {"shape": n.chunks[0][index[0]]})
+    >>> shaped.block_kwargs((1,)), shaped.name == node.name
+    ({'shape': 1}, True)
+    """
+    return Blockwise(node.name, node.chunks, node.dtype, node.func, node.out_ind, node.inputs,
+                     node.in_inds, make(node), node.piece_combine)

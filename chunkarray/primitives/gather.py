@@ -9,7 +9,7 @@ badly or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -18,24 +18,10 @@ import numpy as np
 from chunkarray.core.chunks import Chunks, chunk_boundaries
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import selection
 from chunkarray.primitives.sources import FromArray
 
-__all__ = ["SourceTake", "take_from_source"]
-
-
-def take_from_source(source: Any, *, getter: Callable[..., Any], index: tuple[Any, ...],
-                     positions: np.ndarray, axis: int) -> np.ndarray:
-    """``getter(source, index)`` (a view for NumPy, one range read for storage) taken at
-    ``positions`` along ``axis``.
-
-    >>> take_from_source(np.arange(10), getter=lambda s, index: s[index],
-    ...                  index=(slice(2, 8),), positions=np.array([3, 0, 3]), axis=0)
-    array([5, 2, 5])
-    """
-    # The method, not np.take: a thousand small takes spend a third of their time in the wrapper.
-    # The positions were checked when the index was given, so NumPy need not check them again
-    # ("clip" is the mode that does not).
-    return np.asarray(getter(source, index=index)).take(positions, axis=axis, mode="clip")
+__all__ = ["SourceTake"]
 
 
 class SourceTake(Node):
@@ -69,7 +55,8 @@ class SourceTake(Node):
         kept = [i for i, r in enumerate(read.region or [(0, 1)] * len(chunks))
                 if not isinstance(r, int)]
         self._source_axis = kept[axis]
-        self._parts: dict[tuple[int, ...], tuple[Any, ...]] = {}  # by the block on other axes
+        # By the block on the other axes: a cache filled at lowering, not a change of the node.
+        self._parts: dict[tuple[int, ...], tuple[Any, ...]] = {}
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
@@ -88,7 +75,7 @@ class SourceTake(Node):
             narrowed[self._source_axis] = slice(whole.start + lo, whole.start + hi)
             parts, positions = tuple(narrowed), positions - lo
         key = (self.data.name,)
-        func = partial(take_from_source, getter=self.getter, index=parts,
+        func = partial(selection.take_from_source, getter=self.getter, index=parts,
                        positions=positions, axis=self.axis)
         return (func, key), (key,)
 

@@ -12,7 +12,7 @@ from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 
-__all__ = ["Rechunk", "rechunk_node", "same_sizes"]
+__all__ = ["Moved", "Rechunk", "rechunk_node", "rechunk_source", "same_sizes"]
 
 
 def same_sizes(a: Chunks, b: Chunks) -> bool:
@@ -32,27 +32,51 @@ def same_sizes(a: Chunks, b: Chunks) -> bool:
     )
 
 
-class Rechunk(Node):
+class Moved(Node):
+    """A node whose blocks are the values of ``source`` moved into other chunks, nothing else:
+    the stages of a rechunk, in memory (:class:`Rechunk`) or through storage
+    (:class:`~chunkarray.primitives.staged.StagedRechunk`)."""
+
+    __slots__ = ("source",)
+
+    def __init__(self, name: str, source: Node, chunks: Chunks) -> None:
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+
+def rechunk_source(node: Node) -> Node:
+    """The node whose blocks a chain of rechunks moves (``node`` when it is no rechunk).
+
+    A rechunk of a rechunk is one rechunk: whatever moves the blocks again starts from here.
+
+    >>> x = Node("x", ((4,),), float)
+    >>> rechunk_source(Rechunk(Rechunk(x, ((2, 2),)), ((1, 3),))) is x
+    True
+    """
+    while isinstance(node, Moved):
+        node = node.source
+    return node
+
+
+class Rechunk(Moved):
     """One stage of a rechunk: every output block reads the input blocks it overlaps.
 
     Axes whose blocks do not change (the only ones allowed unknown, NaN, sizes) pass each
     block through whole.
     """
 
-    __slots__ = ("source", "_in_bounds", "_out_bounds")
+    __slots__ = ("_in_bounds", "_out_bounds")
 
     def __init__(self, source: Node, chunks: Chunks) -> None:
-        name = "rechunk-" + tokenize(source.name, chunks)
-        super().__init__(name, chunks, source.dtype)
-        self.source = source
+        super().__init__("rechunk-" + tokenize(source.name, chunks), source, chunks)
         kept = [same_sizes((o,), (n,)) for o, n in zip(source.chunks, chunks)]
         self._in_bounds = tuple(None if k else chunk_boundaries(c)
                                 for k, c in zip(kept, source.chunks))
         self._out_bounds = tuple(None if k else chunk_boundaries(c) for k, c in zip(kept, chunks))
-
-    @property
-    def dependencies(self) -> tuple[Node, ...]:
-        return (self.source,)
 
     def _pieces(self, axis: int, i: int) -> list[tuple[int, slice]]:
         """Input blocks along ``axis`` that output block ``i`` overlaps, with the part it takes."""
@@ -81,7 +105,7 @@ class Rechunk(Node):
             return (partial(kernels.getitem, index=tuple(s)), key), (key,)
         keys: list[Key] = []
         nested = _nest(per_axis, name, keys)
-        return (partial(_cut_and_concatenate, ndim=len(index)), nested), keys
+        return (partial(kernels.cut_and_concatenate, ndim=len(index)), nested), keys
 
 
 def _whole(piece: slice, bounds: tuple[int, ...] | None, block: int) -> bool:
@@ -98,37 +122,21 @@ def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -
     for combo in product(*per_axis):
         key: Key = (name, *(b for b, _ in combo))
         keys.append(key)
-        flat.append([key, _Slices(tuple(s for _, s in combo))])
+        flat.append([key, kernels.Slices(tuple(s for _, s in combo))])
     return kernels.nest(flat, shape)
 
 
-class _Slices:
-    """A tuple of slices carried as a literal (a bare tuple in a task would read as a key)."""
-
-    __slots__ = ("slices",)
-
-    def __init__(self, slices: tuple[slice, ...]) -> None:
-        self.slices = slices
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_Slices, (self.slices,))
-
-
-def _cut_and_concatenate(nested: Any, ndim: int) -> Any:
-    def cut(n: Any, depth: int) -> Any:
-        if depth == ndim:
-            block, slices = n
-            return block[slices.slices]
-        return [cut(x, depth + 1) for x in n]
-
-    return kernels.concatenate_nested(cut(nested, 0), tuple(range(ndim)))
-
-
 def rechunk_node(source: Node, chunks: Chunks) -> Node:
-    """A node with ``chunks`` holding the same values as ``source`` (``source`` if unchanged)."""
+    """A node with ``chunks`` holding the same values as ``source`` (``source`` if unchanged).
+
+    One stage, unplanned (it aligns blocks, e.g. for blockwise steps): when ``source`` is itself
+    one stage in memory, that stage is replaced, but no earlier one. Those were planned to keep
+    tasks within the memory limit (see :func:`chunkarray.ops.rechunk.rechunk`), which a single
+    stage from :func:`rechunk_source` might not.
+    """
     if same_sizes(source.chunks, chunks):
         return source
-    if isinstance(source, Rechunk):  # a rechunk of a rechunk is one rechunk
+    if isinstance(source, Rechunk):
         source = source.source
         if same_sizes(source.chunks, chunks):
             return source

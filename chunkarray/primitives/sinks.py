@@ -21,7 +21,7 @@ def into(source: Node, out: np.ndarray) -> Blockwise:
     flight, not every block and then the result, and the copies run in the workers, in parallel.
     It is a blockwise step, so fusion makes it the last step of the chain that makes the block,
     and the chain then writes its last step straight into ``out`` (see
-    :mod:`chunkarray.optimize.program`). Block ``i`` of the node is the view of ``out`` it filled.
+    :mod:`chunkarray.kernels.program`). Block ``i`` of the node is the view of ``out`` it filled.
     """
     offsets = block_offsets(source.chunks)
     chunks = source.chunks

@@ -11,9 +11,10 @@ import numpy as np
 
 from chunkarray.core.chunks import Chunks, block_offsets
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 
-__all__ = ["BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted"]
+__all__ = ["BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted", "Relabel", "Remote"]
 
 
 class Data(Node):
@@ -55,7 +56,9 @@ class FromArray(Node):
         # Which part of the source this array is, per source axis: an int (an axis indexing has
         # dropped) or (start, step) of a strided range; None is the whole source.
         self.region = region
-        self._slices: tuple[list[slice], ...] | None = None  # per axis, made on first lowering
+        # Per axis, the slice of each block: made on first lowering (see ``Node._cache``), as
+        # slicing makes new reads often and most are never lowered.
+        self._slices: tuple[list[slice], ...] | None = None
 
     @property
     def source(self) -> Any:
@@ -67,14 +70,15 @@ class FromArray(Node):
 
     def block_slices(self, index: tuple[int, ...]) -> tuple[slice | int, ...]:
         """The index into the source that reads block ``index``."""
-        if self._slices is None:
-            self._slices = tuple(
+        slices = self._slices
+        if slices is None:
+            slices = self._cache("_slices", tuple(
                 [slice(o, o + n) for o, n in zip(offsets, sizes)]
                 for offsets, sizes in zip(block_offsets(self.chunks), self.chunks)
-            )
+            ))
         if self.region is None:
-            return tuple(map(getitem, self._slices, index))  # per block: kept lean
-        local = [s[i] for s, i in zip(self._slices, index)]
+            return tuple(map(getitem, slices, index))  # per block: kept lean
+        local = [s[i] for s, i in zip(slices, index)]
         parts: list[slice | int] = []
         axes = iter(local)
         for entry in self.region:
@@ -159,3 +163,46 @@ class BlockSelect(Node):
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         key: Key = (self.source.name, *(m[i] for m, i in zip(self.maps, index)))
         return (kernels.identity, key), (key,)
+
+
+class Relabel(Node):
+    """The blocks of ``source`` unchanged, described by new chunks (its sizes, once measured).
+
+    >>> node = Relabel(Node("x", ((float("nan"),) * 2,), int), ((3, 1),))
+    >>> node.shape, node.block_task((1,))[1]
+    ((4,), (('x', 1),))
+    """
+
+    __slots__ = ("source",)
+
+    def __init__(self, source: Node, chunks: Chunks) -> None:
+        super().__init__("known-" + tokenize(source.name, chunks), chunks, source.dtype)
+        self.source = source
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        key: Key = (self.source.name, *index)
+        return (kernels.identity, key), (key,)
+
+
+class Remote(Node):
+    """Blocks held on a distributed cluster as futures (an array made by ``client.persist``).
+
+    Each block's task is ``(fetch, future)``: distributed resolves the future in place, and an
+    in-process executor waits for its result, so the array computes anywhere.
+
+    >>> Remote("r", ((1, 1),), int, [5, 6]).block_task((1,))[0][1]
+    6
+    """
+
+    __slots__ = ("futures",)
+
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: Sequence[Any]) -> None:
+        super().__init__(name, chunks, dtype)
+        self.futures = dict(zip(self.keys(), futures))
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        return (kernels.fetch, self.futures[(self.name, *index)]), []

@@ -1,0 +1,215 @@
+"""Nodes of a take (an integer index along one axis) over blocks that cannot be read again.
+
+Two ways, chosen by :func:`chunkarray.ops.indexing.getitem` by the memory limit:
+
+- join: the blocks the index touches joined along the axis (:func:`join_blocks`), each output
+  block taken from the join (:func:`take_joined`);
+- gather: each touched block gives up the elements asked of it, grouped by block
+  (:func:`gather`), and the output blocks put them back in the index's order (:func:`reorder`).
+
+Takes from a read straight from its source are :mod:`chunkarray.primitives.gather`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from functools import partial
+from typing import Any
+
+import numpy as np
+
+from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.graph import Key, Node
+from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import selection
+
+__all__ = ["gather", "join_blocks", "reorder", "take_joined"]
+
+
+class _JoinedBlocks(Node):
+    """The blocks ``touched`` of ``source`` joined along ``axis``: one block there."""
+
+    __slots__ = ("source", "axis", "touched")
+
+    def __init__(self, source: Node, axis: int, touched: list[int]) -> None:
+        length = sum(source.chunks[axis][b] for b in touched)
+        chunks = tuple((length,) if a == axis else c for a, c in enumerate(source.chunks))
+        super().__init__("joined-" + tokenize(source.name, axis, touched), chunks, source.dtype)
+        self.source = source
+        self.axis = axis
+        self.touched = tuple(touched)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        keys: list[Key] = [(self.source.name, *index[:self.axis], b, *index[self.axis + 1:])
+                           for b in self.touched]
+        return (partial(selection.join, axis=self.axis), keys), keys
+
+
+def join_blocks(source: Node, axis: int, touched: Iterable[int]) -> Node:
+    """The blocks ``touched`` of ``source`` (in that order) joined into one along ``axis``.
+
+    >>> node = join_blocks(Node("x", ((2, 3, 4), (5,)), float), 0, [0, 2])
+    >>> node.chunks
+    ((6,), (5,))
+    """
+    return _JoinedBlocks(source, axis, [int(b) for b in touched])
+
+
+class _TakeJoined(Node):
+    """Output blocks of sizes ``axis_chunks``, each taken at its ``positions`` from the join."""
+
+    __slots__ = ("joined", "positions", "_bounds")
+
+    def __init__(self, joined: _JoinedBlocks, positions: np.ndarray,
+                 axis_chunks: tuple[int, ...]) -> None:
+        axis = joined.axis
+        chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(joined.chunks))
+        super().__init__("take-" + tokenize(joined.name, positions, axis_chunks), chunks,
+                         joined.dtype)
+        self.joined = joined
+        self.positions = positions
+        self._bounds = chunk_boundaries(axis_chunks)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.joined,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        axis, j = self.joined.axis, index[self.joined.axis]
+        key: Key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
+        positions = self.positions[self._bounds[j]:self._bounds[j + 1]]
+        # Positions checked at the call: "clip" skips NumPy's check of every one of them.
+        return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
+
+
+def take_joined(source: Node, axis: int, touched: Iterable[int], positions: np.ndarray,
+                axis_chunks: tuple[int, ...]) -> Node:
+    """The blocks ``touched`` of ``source`` joined along ``axis``, then taken at ``positions``
+    (in the join) in output blocks of ``axis_chunks``.
+
+    >>> node = take_joined(Node("x", ((2, 2),), int), 0, [1], np.array([1, 0, 1]), (2, 1))
+    >>> node.chunks, type(node.joined).__name__
+    (((2, 1),), '_JoinedBlocks')
+    """
+    joined = _JoinedBlocks(source, axis, [int(b) for b in touched])
+    return _TakeJoined(joined, positions, axis_chunks)
+
+
+class _Gather(Node):
+    """Per touched input block, the elements the index asks of it, grouped by block."""
+
+    __slots__ = ("source", "axis", "touched", "locals")
+
+    def __init__(self, name: str, source: Node, axis: int, touched: np.ndarray,
+                 starts: np.ndarray, ends: np.ndarray, grouped: np.ndarray,
+                 bounds: Sequence[int]) -> None:
+        counts = tuple(int(e - s) for s, e in zip(starts, ends)) or (0,)
+        chunks = tuple(counts if a == axis else c for a, c in enumerate(source.chunks))
+        super().__init__(name, chunks, source.dtype)
+        self.source = source
+        self.axis = axis
+        self.touched = tuple(int(b) for b in touched) or (0,)
+        self.locals = tuple(grouped[s:e] - bounds[b] for b, s, e in zip(touched, starts, ends)
+                            ) or (np.zeros(0, np.intp),)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        j = index[self.axis]
+        coords = list(index)
+        coords[self.axis] = self.touched[j]
+        key: Key = (self.source.name, *coords)
+        return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
+
+
+def gather(name: str, source: Node, axis: int, grouped: np.ndarray, counts: np.ndarray,
+           bounds: Sequence[int]) -> Node:
+    """Per input block along ``axis``, the elements of ``grouped`` (positions sorted by the
+    block they fall in, ``counts[b]`` of them in block ``b`` of boundaries ``bounds``) taken
+    from it: one output block per touched block.
+
+    >>> node = gather("g", Node("x", ((2, 2),), int), 0, np.array([0, 3, 2]), np.array([1, 2]),
+    ...               (0, 2, 4))
+    >>> node.chunks, [loc.tolist() for loc in node.locals]
+    (((1, 2),), [[0], [1, 0]])
+    """
+    touched = np.flatnonzero(counts)
+    ends = np.cumsum(counts)[touched]
+    starts = ends - counts[touched]
+    return _Gather(name, source, axis, touched, starts, ends, grouped, bounds)
+
+
+class _Reorder(Node):
+    """Output blocks in the index's own order, taken from the gathered pieces.
+
+    With ``whole`` the gathered values are joined once and every output block takes from that;
+    otherwise each output block reads just the pieces it needs.
+    """
+
+    __slots__ = ("source", "axis", "positions", "pieces", "whole")
+
+    def __init__(self, gathered: Node, order: np.ndarray, axis: int, target: int,
+                 whole: bool) -> None:
+        n = len(order)
+        sizes = tuple(min(target, n - s) for s in range(0, n, target))
+        chunks = tuple(sizes if a == axis else c for a, c in enumerate(gathered.chunks))
+        super().__init__("reorder-" + gathered.name, chunks, gathered.dtype)
+        self.axis = axis
+        self.whole = whole
+        where = np.empty(n, dtype=np.intp)
+        where[order] = np.arange(n)  # output element k is gathered element where[k]
+        self.source: Node = (_JoinedBlocks(gathered, axis, list(range(gathered.numblocks[axis])))
+                             if whole else gathered)
+        bounds = np.asarray(chunk_boundaries(gathered.chunks[axis]))
+        plans = [_pieces_of(where[lo:lo + target], bounds, whole) for lo in range(0, n, target)]
+        self.pieces = tuple(p for p, _ in plans)
+        self.positions = tuple(q for _, q in plans)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        j = index[self.axis]
+        keys: list[Key] = []
+        for p in self.pieces[j]:
+            coords = list(index)
+            coords[self.axis] = p
+            keys.append((self.source.name, *coords))
+        func = partial(selection.take_from_pieces, positions=self.positions[j], axis=self.axis)
+        return (func, keys), keys
+
+
+def _pieces_of(wanted: np.ndarray, bounds: np.ndarray, whole: bool
+               ) -> tuple[list[int], np.ndarray]:
+    """The gathered pieces one output block reads, and its positions in their join."""
+    if whole:
+        return [0], wanted
+    which = np.searchsorted(bounds, wanted, side="right") - 1
+    needed = np.unique(which)
+    lengths = bounds[needed + 1] - bounds[needed]
+    start_in_joined = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    shift = dict(zip(needed.tolist(), (bounds[needed] - start_in_joined).tolist()))
+    return needed.tolist(), wanted - np.array([shift[w] for w in which.tolist()], dtype=np.intp)
+
+
+def reorder(gathered: Node, order: np.ndarray, axis: int, target: int, *, whole: bool) -> Node:
+    """The gathered elements put back in the index's order: gathered element ``k`` is element
+    ``order[k]`` of the result, in output blocks of ``target`` along ``axis``.
+
+    ``whole``: join all gathered values once (they fit in memory) rather than have each output
+    block read just the pieces it needs.
+
+    >>> g = Node("g", ((2, 1),), int)
+    >>> node = reorder(g, np.array([2, 0, 1]), 0, 2, whole=False)
+    >>> node.chunks, node.pieces
+    (((2, 1),), ([0, 1], [0]))
+    """
+    return _Reorder(gathered, order, axis, target, whole)
+

@@ -1,0 +1,115 @@
+"""The expression graph's nodes: every kind is frozen once built.
+
+The examples are built through the public operations where one makes the node kind, so each is a
+real node with real inputs; the test of each kind is found by walking ``Node``'s subclasses, so a
+new kind without an example here fails rather than escapes.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import chunkarray as ca
+import chunkarray.primitives
+from chunkarray.core.graph import Node, collect_nodes
+from chunkarray.optimize.fuse import fuse
+from chunkarray.primitives.sinks import into
+from chunkarray.primitives.sources import Remote
+
+# Every node kind is defined in a module of the primitives package: import them all.
+for _module in pkgutil.iter_modules(chunkarray.primitives.__path__):
+    importlib.import_module(f"chunkarray.primitives.{_module.name}")
+
+
+def _kinds(cls: type[Node]) -> list[type[Node]]:
+    """``cls`` and every subclass of it the package defines (tests may define their own)."""
+    found = [cls] if cls.__module__.startswith("chunkarray.") else []
+    for sub in cls.__subclasses__():
+        found += _kinds(sub)
+    return found
+
+
+KINDS = sorted(set(_kinds(Node)), key=lambda k: (k.__module__, k.__qualname__))
+
+
+def _negate(block: np.ndarray) -> np.ndarray:
+    return -block
+
+
+def _examples() -> dict[type, Node]:
+    """One built node of every kind, from expressions that make them."""
+    a = np.arange(24.0).reshape(6, 4)
+    x = ca.from_array(a, chunks=(2, 3))
+    computed = x.map_blocks(_negate)  # blocks that cannot be read again, nor pushed through
+    assigned = x.map_blocks(_negate)
+    assigned[1:3, 0] = 5.0
+    perm = np.array([5, 0, 3, 3, 1])
+    arrays = [
+        x, ca.ones((4, 4), chunks=2), x.persist(), x.blocks[1:], x[x > 3].compute_chunk_sizes(),
+        (x + 1).sum(axis=0), x.rechunk((3, 2)), computed[1:5:2], ca.concatenate([x, x]),
+        x[perm], (x * 2)[perm], computed.vindex[[0, 5], [1, 2]], assigned,
+        computed.rechunk((6, 1), method="disk"),
+    ]
+    with ca.config.set(memory_limit="1 GiB"):
+        arrays.append(computed[perm])  # the touched blocks joined, then taken from
+    with ca.config.set(memory_limit="16 B"):
+        arrays.append(computed[perm])  # gathered per block, then put in order
+    nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
+    sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
+    nodes.update(fuse([(x * 2 + 1)._node, sum_into]))
+    nodes["remote"] = Remote("remote", ((1, 1),), np.dtype(int), [5, 6])
+    nodes["node"] = Node("node", ((1,),), np.dtype(int))
+    examples: dict[type, Node] = {}
+    for node in nodes.values():
+        examples.setdefault(type(node), node)
+    return examples
+
+
+EXAMPLES = _examples()
+
+
+def test_the_kinds_are_found():
+    names = {k.__name__ for k in KINDS}
+    assert {"Blockwise", "Rechunk", "Fused", "SinkAfter", "_Gather", "_Assign"} <= names
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__qualname__)
+def test_every_node_kind_is_frozen_once_built(kind):
+    if kind.block_task is Node.block_task and kind is not Node:
+        pytest.skip(f"{kind.__qualname__} is an abstract base: it makes no blocks itself")
+    assert kind in EXAMPLES, f"no example of {kind.__qualname__}: add one to _examples()"
+    node = EXAMPLES[kind]
+    name = node.name
+    for attr in ("name", "chunks", *getattr(kind, "__slots__", ())):
+        with pytest.raises(AttributeError, match="frozen once built"):
+            setattr(node, attr, None)
+    with pytest.raises(AttributeError, match="frozen once built"):
+        del node.name
+    assert node.name == name  # unchanged
+
+
+def test_a_frozen_node_still_lowers_and_computes(executor):
+    a = np.arange(24.0).reshape(6, 4)
+    x = ca.from_array(a, chunks=(2, 3))
+    y = (x + 1)[1:5:2, ::-1]
+    with pytest.raises(AttributeError):
+        y._node.chunks = ((1,), (4,))
+    np.testing.assert_array_equal(y.compute(), (a + 1)[1:5:2, ::-1])
+
+
+def test_the_error_names_the_node_and_the_attribute():
+    node = ca.ones(4, chunks=2)._node
+    with pytest.raises(AttributeError, match=r"cannot set 'dtype' of BlockFunction 'ones-"):
+        node.dtype = np.dtype(int)
+
+
+def test_a_cache_is_not_a_change():
+    x = ca.from_array(np.arange(10), chunks=4)
+    node = (x[2:9])._node
+    before = node.block_task((0,))[0]
+    assert node.block_task((0,))[0][0](np.arange(10)).tolist() == before[0](np.arange(10)).tolist()
+    assert node._slices is not None  # made on first use, through Node._cache
