@@ -96,8 +96,8 @@ def halo_plan(sizes: tuple[int, ...], before: int, after: int, kind: str, fill: 
 
     >>> [p[0] for p in halo_plan((2, 3), 1, 1, "periodic")]
     [4, 5]
-    >>> halo_plan((2, 3), 3, 0, "none")[1][1]
-    [(0, slice(0, 2, None), slice(0, 2, None))]
+    >>> halo_plan((2, 3), 3, 0, "none")[1][1]  # the whole block 0, then block 1
+    [(0, slice(0, 2, None), slice(0, 2, None)), (1, slice(0, 3, None), slice(2, 5, None))]
     """
     bounds = chunk_boundaries(sizes)
     n = bounds[-1]
