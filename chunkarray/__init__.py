@@ -73,6 +73,26 @@ from chunkarray.ops.reductions import (
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
 
+# FFT, neighbourhoods, padding and user-defined operations (issue 13).
+from chunkarray import fft
+from chunkarray.ops.gufunc import (
+    apply_along_axis,
+    apply_gufunc,
+    apply_over_axes,
+    as_gufunc,
+    frompyfunc,
+    gufunc,
+    piecewise,
+)
+from chunkarray.ops.overlap import (
+    map_overlap,
+    overlap,
+    sliding_window_view,
+    trim_internal,
+    trim_overlap,
+)
+from chunkarray.ops.udf_reduction import reduction
+
 _methods.bind()
 
 # chunkarray.sin, chunkarray.add, ...: one function for every elementwise NumPy ufunc.
