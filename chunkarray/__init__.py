@@ -73,7 +73,9 @@ from chunkarray.ops.reductions import (
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
 
+# isort: split
 # FFT, neighbourhoods, padding and user-defined operations (issue 13).
+# isort: split
 from chunkarray import fft
 from chunkarray.ops.gufunc import (
     apply_along_axis,
