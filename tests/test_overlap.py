@@ -226,7 +226,7 @@ def test_sliding_window_view_matches_numpy(data):
 
 def test_bad_input_fails_at_the_call():
     x = ca.ones((4, 5), chunks=2)
-    with pytest.raises(ValueError, match=r"depth 6 for axis 0 is larger than the array there \(length 4"):
+    with pytest.raises(ValueError, match=r"depth 6 for axis 0 is larger .*\(length 4"):
         ca.overlap(x, depth=6, boundary="reflect")
     with pytest.raises(ValueError, match=r"boundary='mirror' for axis 0 .*allowed: 'reflect'"):
         ca.map_overlap(lambda b: b, x, depth=1, boundary="mirror")
