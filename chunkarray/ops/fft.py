@@ -408,7 +408,8 @@ def fftfreq(n: int, d: Any = 1.0, *, device: Any = None, chunks: Any = "auto") -
     val = 1.0 / (n * d)
     half = (n - 1) // 2 + 1
     i = arange(n, chunks=chunks)
-    return elemwise(np.multiply, where(i < half, i, i - n), val)
+    return elemwise(np.multiply, where(elemwise(np.less, i, half), i, elemwise(np.subtract, i, n)),
+                    val)
 
 
 @implements(np.fft.rfftfreq)

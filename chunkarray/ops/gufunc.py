@@ -23,7 +23,7 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
-from chunkarray.ops.elementwise import elemwise
+from chunkarray.ops.elementwise import astype, elemwise
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.routines import transpose
 from chunkarray.ops.shape import broadcast_to, expand_dims
@@ -446,6 +446,6 @@ def piecewise(x: Any, condlist: Any, funclist: Sequence[Any], *args: Any, **kw: 
     n, nf = len(condlist), len(funclist)
     if nf not in (n, n + 1):
         raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions are expected")
-    conds = [broadcast_to(asarray(c).astype(bool), x.shape) for c in condlist]
+    conds = [broadcast_to(astype(asarray(c), bool), x.shape) for c in condlist]
     kernel = partial(_piecewise, funclist=list(funclist), args=args, kw=kw)
     return elemwise(kernel, x, *conds, dtype=x.dtype, label="piecewise")

@@ -209,7 +209,8 @@ def trim_internal(x: ChunkedArray, /, axes: Any, boundary: Any = None) -> Chunke
     require_known_chunks(x, "trim_internal")
     if all(lo == hi == 0 for lo, hi in depths):
         return x
-    entries, chunks = [], []
+    entries: list[Any] = []
+    chunks = []
     for axis, (c, (lo, hi), kind) in enumerate(zip(x.chunks, depths, kinds)):
         front = [0 if kind == "none" and b == 0 else lo for b in range(len(c))]
         back = [0 if kind == "none" and b == len(c) - 1 else hi for b in range(len(c))]

@@ -18,7 +18,7 @@ from numpy.lib.array_utils import normalize_axis_index
 from chunkarray.array import ChunkedArray
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.creation import empty, full
-from chunkarray.ops.elementwise import astype
+from chunkarray.ops.elementwise import astype, elemwise
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import concatenate
 from chunkarray.ops.rechunk import rechunk
@@ -145,6 +145,11 @@ def _pad_side(x: ChunkedArray, axis: int, width: int, side: int, mode: str, opti
     return [getitem(x, _along(x.ndim, axis, s)) for s in _runs(lo, hi, n, mode)]
 
 
+def _odd(edge: ChunkedArray, mirrored: ChunkedArray, dtype: np.dtype) -> ChunkedArray:
+    """``2 * edge - mirrored`` in the array's dtype, as NumPy writes it into the padded array."""
+    return astype(elemwise(np.subtract, elemwise(np.multiply, 2, edge), mirrored), dtype)
+
+
 def _pad_odd(x: ChunkedArray, axis: int, before: int, after: int, include_edge: bool
              ) -> ChunkedArray:
     """``reflect_type="odd"``: NumPy's passes, each mirroring what is padded so far about its edge
@@ -162,7 +167,7 @@ def _pad_odd(x: ChunkedArray, axis: int, before: int, after: int, include_edge: 
             k = min(span, before)
             stop = None if shift else 0  # down to element 0 (symmetric) or 1 (reflect)
             mirrored = getitem(out, _along(x.ndim, axis, slice(k - shift, stop, -1)))
-            parts.append(astype(2 * _edge(out, axis, 0) - mirrored, x.dtype))
+            parts.append(_odd(_edge(out, axis, 0), mirrored, x.dtype))
             before -= k
         parts.append(out)
         if after > 0:
@@ -170,7 +175,7 @@ def _pad_odd(x: ChunkedArray, axis: int, before: int, after: int, include_edge: 
             first = m - 2 + shift
             mirrored = getitem(out, _along(x.ndim, axis, slice(first, first - k if first - k >= 0
                                                                else None, -1)))
-            parts.append(astype(2 * _edge(out, axis, 1) - mirrored, x.dtype))
+            parts.append(_odd(_edge(out, axis, 1), mirrored, x.dtype))
             after -= k
         out = concatenate(parts, axis)
     return out

@@ -167,7 +167,7 @@ class Overlap(Node):
                 if fills:  # axes are padded in order, so the last constant axis wins a corner
                     places.append((-1, fills[-1], dest))
                     continue
-                key: Key = (node.name, *(p[0] for p in combo))  # type: ignore[misc]
+                key: Key = (node.name, *(p[0] for p in combo))  # type: ignore[misc, arg-type]
                 if key not in positions:
                     positions[key] = len(deps)
                     deps.append(key)
