@@ -247,5 +247,8 @@ def test_bad_input_fails_at_the_call():
         ca.map_overlap(lambda b: b, np.ones(3), depth=1)
     with pytest.raises(ValueError, match="pass dtype="):
         ca.map_overlap(lambda b: b.undefined, x, depth=1)
+    with pytest.raises(ValueError, match="drop_axis are not supported"):
+        ca.map_overlap(lambda b: b.sum(0), x, depth=1, drop_axis=0)
+    assert ca.map_overlap(lambda b: b, x, depth=1, meta=np.empty(0, np.int8)).dtype == np.int8
     with pytest.raises(ValueError, match="cannot be larger than input array shape"):
         ca.sliding_window_view(x, (5, 1))

@@ -308,6 +308,13 @@ def map_overlap(func: Callable[..., Any], /, *args: Any, depth: Any = None, boun
     if bad:
         raise TypeError(f"map_overlap: every positional argument after the function must be a "
                         f"ChunkedArray, got {bad}; pass other values as keyword arguments")
+    unsupported = sorted({"drop_axis", "new_axis"} & set(kwargs))
+    if unsupported:
+        raise ValueError(f"map_overlap: {', '.join(unsupported)} are not supported; keep the "
+                         f"axes in func's result (and drop them afterwards)")
+    meta = kwargs.pop("meta", None)
+    if dtype is None and meta is not None:
+        dtype = np.asarray(meta).dtype
     arrays = list(args)
     if align_arrays:
         arrays = _align(arrays)
