@@ -6,7 +6,7 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
-from chunkarray import config
+from chunkarray import config, fft
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
@@ -37,6 +37,15 @@ from chunkarray.ops.creation import (
     zeros_like,
 )
 from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
+from chunkarray.ops.gufunc import (
+    apply_along_axis,
+    apply_gufunc,
+    apply_over_axes,
+    as_gufunc,
+    frompyfunc,
+    gufunc,
+    piecewise,
+)
 from chunkarray.ops.linalg import dot, matmul
 from chunkarray.ops.manipulation import (
     array_split,
@@ -57,6 +66,13 @@ from chunkarray.ops.manipulation import (
     stack,
     swapaxes,
     tile,
+)
+from chunkarray.ops.overlap import (
+    map_overlap,
+    overlap,
+    sliding_window_view,
+    trim_internal,
+    trim_overlap,
 )
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.reductions import (
@@ -83,6 +99,7 @@ from chunkarray.ops.reductions import (
     var,
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
+from chunkarray.ops.udf_reduction import reduction
 
 # Every method ChunkedArray declares has its implementation now, or importing chunkarray fails.
 if _missing_implementations():

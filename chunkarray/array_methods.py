@@ -525,6 +525,11 @@ class ArrayMethods:
         return _I["map_blocks"](self, func, *args, dtype=dtype, chunks=chunks,
                                 drop_axis=drop_axis, new_axis=new_axis, name=name, **kwargs)
 
+    def map_overlap(self, func: Callable[..., Any], depth: Any, boundary: Any = None,
+                    trim: bool = True, **kwargs: Any) -> ChunkedArray:
+        """Apply ``func`` to blocks grown by their neighbours (:func:`chunkarray.map_overlap`)."""
+        return _I["map_overlap"](self, func, depth, boundary, trim, **kwargs)
+
     # --- storage -------------------------------------------------------------------------------
 
     def to_zarr(self, url: Any, component: str | None = None, *, overwrite: bool = False,

@@ -1,7 +1,8 @@
-"""Rearranging and extending along axes: flip, roll, pad, repeat, tile.
+"""Rearranging and extending along axes: flip, roll, repeat, tile (``pad`` is in
+:mod:`~chunkarray.ops.padding`).
 
-Built from basic indexing (``flip``, the pieces of ``roll`` and ``pad``), blockwise (``repeat``)
-and joins. Graph building is O(blocks per axis).
+Built from basic indexing (``flip``, the pieces of ``roll``), blockwise (``repeat``) and joins.
+Graph building is O(blocks per axis).
 """
 
 from __future__ import annotations
@@ -18,19 +19,17 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.grid import MAX_NBYTES, axis_grid, check_addressable, check_block_counts
 from chunkarray.core.tokenize import tokenize
-from chunkarray.ops.creation import full
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import concatenate
 from chunkarray.ops.shape import (
     _along,
     _as_chunked,
-    broadcast_to,
     ravel,
     reshape,
 )
 from chunkarray.primitives.blockwise import blockwise_node
 
-__all__ = ["flip", "pad", "repeat", "roll", "tile"]
+__all__ = ["flip", "repeat", "roll", "tile"]
 
 
 # --- reordering ----------------------------------------------------------------------------------
@@ -77,115 +76,6 @@ def roll(a: Any, /, shift: Any, axis: Any = None) -> ChunkedArray:
         cut = n - s % n
         x = concatenate([getitem(x, _along(x.ndim, ax, slice(cut, None))),
                          getitem(x, _along(x.ndim, ax, slice(None, cut)))], axis=ax)
-    return x
-
-
-# --- padding -------------------------------------------------------------------------------------
-
-_PAD_OPTIONS = {"constant": {"constant_values"}, "edge": set(), "reflect": {"reflect_type"},
-                "wrap": set()}
-
-
-def _runs(lo: int, hi: int, n: int, mode: str) -> list[slice]:
-    """Slices of an axis of length ``n`` that give positions ``lo..hi`` of its reflected or
-    wrapped extension, in order: one slice per pass over the axis.
-
-    >>> _runs(-2, 0, 3, "reflect"), _runs(3, 5, 3, "wrap")
-    ([slice(2, 0, -1)], [slice(0, 2, 1)])
-    """
-    out, j = [], lo
-    while j < hi:
-        if mode == "wrap":
-            m = j % n
-            length = min(hi - j, n - m)
-            out.append(slice(m, m + length, 1))
-        else:
-            period = 2 * (n - 1)
-            m = j % period
-            if m < n - 1:  # going up from index m
-                length = min(hi - j, n - 1 - m)
-                out.append(slice(m, m + length, 1))
-            else:  # coming down from index period - m
-                length = min(hi - j, period - m)
-                start = period - m
-                out.append(slice(start, start - length if start - length >= 0 else None, -1))
-        j += length
-    return out
-
-
-def _pad_side(x: ChunkedArray, axis: int, width: int, side: int, mode: str, value: Any
-              ) -> list[ChunkedArray]:
-    """The pieces that pad ``axis`` by ``width`` before (``side`` 0) or after (1) the array."""
-    n = x.shape[axis]
-    shape = tuple(width if d == axis else s for d, s in enumerate(x.shape))
-    if not width:
-        return []
-    if mode == "constant":
-        chunks = tuple((width,) if d == axis else c for d, c in enumerate(x.chunks))
-        return [full(shape, value[side], x.dtype, chunks=chunks)]
-    if mode == "edge" or n == 1:  # reflecting a single element repeats it
-        edge = slice(0, 1) if side == 0 else slice(n - 1, n)
-        return [broadcast_to(getitem(x, _along(x.ndim, axis, edge)), shape)]
-    lo, hi = (-width, 0) if side == 0 else (n, n + width)
-    return [getitem(x, _along(x.ndim, axis, s)) for s in _runs(lo, hi, n, mode)]
-
-
-def _pad_axis(x: ChunkedArray, axis: int, before: int, after: int, mode: str, value: Any
-              ) -> ChunkedArray:
-    parts = [*_pad_side(x, axis, before, 0, mode, value), x,
-             *_pad_side(x, axis, after, 1, mode, value)]
-    return concatenate(parts, axis) if len(parts) > 1 else x
-
-
-def _pairs(value: Any, ndim: int, name: str) -> np.ndarray:
-    try:
-        return np.broadcast_to(np.asarray(value), (ndim, 2))
-    except ValueError:
-        raise ValueError(f"pad: {name}={value!r} cannot be read as (before, after) pairs for "
-                         f"{ndim} axes; give a scalar, a pair, or one pair per axis") from None
-
-
-def pad(array: Any, /, pad_width: Any, mode: str = "constant", **kwargs: Any) -> ChunkedArray:
-    """Pad an array, like ``numpy.pad``, in modes ``constant``, ``edge``, ``reflect`` and ``wrap``.
-
-    ``pad_width`` is an int, a ``(before, after)`` pair, one pair per axis, or a dict from axis
-    to an int or a pair.
-
-    >>> import chunkarray as ca
-    >>> pad(ca.arange(4, chunks=2), (2, 1), mode="reflect").compute()
-    array([2, 1, 0, 1, 2, 3, 2])
-    """
-    x = _as_chunked(array)
-    if mode not in _PAD_OPTIONS:
-        raise ValueError(f"pad: mode={mode!r} is not supported; allowed: "
-                         f"{', '.join(map(repr, _PAD_OPTIONS))}")
-    unsupported = set(kwargs) - _PAD_OPTIONS[mode]
-    if unsupported:
-        raise ValueError(f"unsupported keyword arguments for mode {mode!r}: {unsupported}")
-    if kwargs.get("reflect_type", "even") != "even":
-        raise ValueError(f"pad: reflect_type={kwargs['reflect_type']!r} is not supported; "
-                         f"only 'even'")
-    if isinstance(pad_width, dict):  # {axis: width or (before, after)}, as NumPy 2.3 takes
-        per_axis = [(0, 0)] * x.ndim
-        for axis, width in pad_width.items():
-            per_axis[normalize_axis_index(axis, x.ndim)] = (
-                (width, width) if isinstance(width, (int, np.integer)) else tuple(width))
-        pad_width = per_axis
-    widths = np.asarray(pad_width)
-    if widths.dtype.kind != "i":
-        raise TypeError("`pad_width` must be of integral type.")
-    if (widths < 0).any():
-        raise ValueError(f"index can't contain negative values: pad_width={pad_width!r}")
-    values = _pairs(kwargs.get("constant_values", 0), x.ndim, "constant_values")
-    if x.ndim == 0:  # nothing to pad, whatever the widths (as NumPy)
-        return x
-    widths = _pairs(widths.astype(np.int64), x.ndim, "pad_width")
-    for axis, (before, after) in enumerate(widths.tolist()):
-        if mode != "constant" and x.shape[axis] == 0 and (before or after):
-            raise ValueError(f"can't extend empty axis {axis} using modes other than "
-                             f"'constant' or 'empty'")
-        if before or after:
-            x = _pad_axis(x, axis, before, after, mode, values[axis])
     return x
 
 

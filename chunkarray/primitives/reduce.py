@@ -20,7 +20,8 @@ class PartialReduce(Node):
     The input holds one partial result per block (size one along the reduced axes). Output block
     ``j`` along a reduced axis is ``func`` of the nested list of input blocks
     ``j * split .. (j + 1) * split``. With ``keepdims=False`` the reduced axes (which must then fit
-    in one group) are dropped from the output.
+    in one group) are dropped from the output; with ``keepdims`` each group makes ``size``
+    elements along them.
     """
 
     __slots__ = ("source", "func", "axes", "split", "keepdims", "_dims")
@@ -35,6 +36,7 @@ class PartialReduce(Node):
         dtype: Any,
         keepdims: bool = True,
         label: str = "reduce",
+        size: int = 1,
     ) -> None:
         axes = tuple(sorted(axes))
         nb = source.numblocks
@@ -43,10 +45,10 @@ class PartialReduce(Node):
             if a not in axes:
                 chunks.append(c)
             elif keepdims:
-                chunks.append((1,) * math.ceil(nb[a] / split[a]))
+                chunks.append((size,) * math.ceil(nb[a] / split[a]))
             elif nb[a] > split[a]:
                 raise ValueError(f"axis {a} has {nb[a]} blocks, more than one group of {split[a]}")
-        name = f"{label}-" + tokenize(source.name, func, axes, dict(split), keepdims)
+        name = f"{label}-" + tokenize(source.name, func, axes, dict(split), keepdims, size)
         super().__init__(name, tuple(chunks), dtype)
         self.source = source
         self.func = func
