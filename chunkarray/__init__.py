@@ -48,6 +48,23 @@ from chunkarray.ops.manipulation import (
     tile,
 )
 from chunkarray.ops.rechunk import rechunk
+
+# --- contractions, diagonals and triangles (linalg lives in chunkarray.linalg) ---
+from chunkarray import linalg
+from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
+from chunkarray.ops.diagonals import (
+    diag,
+    diagonal,
+    trace,
+    tri,
+    tril,
+    tril_indices,
+    tril_indices_from,
+    triu,
+    triu_indices,
+    triu_indices_from,
+)
+from chunkarray.ops.linalg_norms import cross
 from chunkarray.ops.reductions import (
     all,
     any,
