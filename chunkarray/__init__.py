@@ -6,10 +6,13 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
+# --- contractions, diagonals and triangles (linalg lives in chunkarray.linalg) ---
+from chunkarray import linalg
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.core import config
 from chunkarray.io import from_hdf5, from_zarr, store, to_hdf5, to_zarr
 from chunkarray.ops import methods as _methods
+from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
 from chunkarray.ops.creation import (
     arange,
     asarray,
@@ -25,8 +28,21 @@ from chunkarray.ops.creation import (
     zeros,
     zeros_like,
 )
+from chunkarray.ops.diagonals import (
+    diag,
+    diagonal,
+    trace,
+    tri,
+    tril,
+    tril_indices,
+    tril_indices_from,
+    triu,
+    triu_indices,
+    triu_indices_from,
+)
 from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
 from chunkarray.ops.linalg import dot, matmul
+from chunkarray.ops.linalg_norms import cross
 from chunkarray.ops.manipulation import (
     array_split,
     block,
@@ -48,23 +64,6 @@ from chunkarray.ops.manipulation import (
     tile,
 )
 from chunkarray.ops.rechunk import rechunk
-
-# --- contractions, diagonals and triangles (linalg lives in chunkarray.linalg) ---
-from chunkarray import linalg
-from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
-from chunkarray.ops.diagonals import (
-    diag,
-    diagonal,
-    trace,
-    tri,
-    tril,
-    tril_indices,
-    tril_indices_from,
-    triu,
-    triu_indices,
-    triu_indices_from,
-)
-from chunkarray.ops.linalg_norms import cross
 from chunkarray.ops.reductions import (
     all,
     any,

@@ -334,7 +334,7 @@ def perm_parity(g: np.ndarray) -> int:
 def block_tri_solve(t_diag: np.ndarray, b: np.ndarray, ts: list[np.ndarray],
                     xs: list[np.ndarray], *, lower: bool, unit: bool, dtype: np.dtype
                     ) -> np.ndarray:
-    """Block ``i`` of the solution of a blocked triangular system: ``T_ii x_i = b_i - sum T_im x_m``."""
+    """Block ``i`` of a blocked triangular solve: ``T_ii x_i = b_i - sum_m T_im x_m``."""
     with blas_threads(1):
         rhs = np.array(b, dtype=dtype)
         for t, x in zip(ts, xs):
@@ -368,6 +368,8 @@ def det_from_lu(g: np.ndarray, *panels: tuple[np.ndarray, np.ndarray], log: bool
         return np.asarray(parity * np.prod(d), dtype=dtype)
     with np.errstate(divide="ignore", invalid="ignore"):
         absd = np.abs(d)
+        sign: Any
+        logdet: Any
         if dtype.kind == "c":
             sign = parity * np.prod(d / np.where(absd == 0, 1, absd))
         else:

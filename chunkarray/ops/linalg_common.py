@@ -114,7 +114,7 @@ def square_chunks(x: ChunkedArray) -> tuple[ChunkedArray, tuple[int, ...]]:
 
 def map_matrices(func: Callable[..., Any], arrays: Sequence[tuple[ChunkedArray, tuple[str, ...]]],
                  out: tuple[str, ...], dtype: Any, label: str,
-                 new_axes: dict[str, int] | None = None) -> ChunkedArray:
+                 new_axes: dict[Any, Any] | None = None) -> ChunkedArray:
     """``func`` over a stack of whole matrices: ``arrays`` pairs an input with its letters.
 
     Batch letters (``b0``, ``b1``, ...) broadcast; core letters name axes held in one block.

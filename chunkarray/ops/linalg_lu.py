@@ -247,9 +247,9 @@ def solve(a: Any, b: Any, /) -> ChunkedArray:
                             (*bx, "j"), dtype, "solve")
     y = to_matrices(y)
     by = batch_letters(y, 2, nb)
-    out = tuple(f"b{i}" for i in range(nb))
+    letters = tuple(f"b{i}" for i in range(nb))
     return map_matrices(np.linalg.solve, [(x, (*bx, "i", "j")), (y, (*by, "i", "k"))],
-                        (*out, "j", "k"), dtype, "solve")
+                        (*letters, "j", "k"), dtype, "solve")
 
 
 @implements(np.linalg.inv)

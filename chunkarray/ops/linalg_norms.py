@@ -16,10 +16,14 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray
+from chunkarray.kernels import linalg as lk
 from chunkarray.ops import reductions
-from chunkarray.ops.contractions import einsum, outer as np_outer, tensordot as np_tensordot
+from chunkarray.ops.contractions import einsum
+from chunkarray.ops.contractions import outer as np_outer
+from chunkarray.ops.contractions import tensordot as np_tensordot
 from chunkarray.ops.creation import asarray, eye
-from chunkarray.ops.diagonals import diagonal as np_diagonal, trace as np_trace
+from chunkarray.ops.diagonals import diagonal as np_diagonal
+from chunkarray.ops.diagonals import trace as np_trace
 from chunkarray.ops.dispatch import implements
 from chunkarray.ops.elementwise import astype, ufunc_call
 from chunkarray.ops.linalg import matmul
@@ -28,7 +32,6 @@ from chunkarray.ops.linalg_lu import inv
 from chunkarray.ops.linalg_qr import svd
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.shape import broadcast_arrays, broadcast_to, moveaxis, reshape
-from chunkarray.kernels import linalg as lk
 from chunkarray.primitives.blockwise import blockwise_node
 
 __all__ = [
@@ -273,7 +276,7 @@ def cross(a: Any, b: Any, /, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     bx = tuple(range(nb - (x.ndim - 1), nb))
     by = tuple(range(nb - (y.ndim - 1), nb))
     out_ind: tuple[Any, ...] = tuple(range(nb))
-    new_axes = {}
+    new_axes: dict[Any, Any] = {}
     if meta.ndim > nb:
         out_ind += ("v",)
         new_axes["v"] = meta.shape[-1]

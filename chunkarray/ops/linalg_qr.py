@@ -258,7 +258,7 @@ def _largest(s: ChunkedArray) -> ChunkedArray:
 
 
 def _expand(v: ChunkedArray, axis: int) -> ChunkedArray:
-    index = [slice(None)] * v.ndim
+    index: list[Any] = [slice(None)] * v.ndim
     index.insert(axis if axis >= 0 else v.ndim + 1 + axis, None)
     return v[tuple(index)]  # type: ignore[index,no-any-return]
 
