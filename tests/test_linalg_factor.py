@@ -149,7 +149,8 @@ def test_cholesky_reconstructs_and_matches_numpy(executor, n, dtype, upper, data
 @FIXTURE
 @given(st.integers(1, 12), st.booleans(), st.sampled_from(DTYPES), st.data())
 def test_solve_triangular_against_numpy(executor, n, lower, dtype, data):
-    a = _matrix(data, (n, n), dtype) + 2 * n * np.eye(n, dtype=dtype)
+    a = _matrix(data, (n, n), dtype)
+    a[np.arange(n), np.arange(n)] = np.abs(np.diagonal(a)) + 2 * n  # never singular
     b = _matrix(data, (n, 3), dtype, "rhs")
     tri = np.tril(a) if lower else np.triu(a)
     x = linalg.solve_triangular(_chunked(data, a), _chunked(data, b), lower=lower)
@@ -160,7 +161,8 @@ def test_solve_triangular_against_numpy(executor, n, lower, dtype, data):
 @FIXTURE
 @given(st.integers(1, 8), st.sampled_from(DTYPES), st.data())
 def test_stacks_of_small_matrices_map_over_the_batch(executor, n, dtype, data):
-    a = _matrix(data, (3, n, n), dtype) + 3 * n * np.eye(n, dtype=dtype)
+    a = _matrix(data, (3, n, n), dtype)
+    a[:, np.arange(n), np.arange(n)] = np.abs(np.diagonal(a, 0, 1, 2)) + 3 * n  # never singular
     x = _chunked(data, a)
     tol = _tol(dtype)
     for ours, theirs in [(linalg.inv, np.linalg.inv), (linalg.det, np.linalg.det),
@@ -208,6 +210,12 @@ def test_square_only_functions_refuse_other_shapes(func):
         func(ca.ones((3, 4), chunks=2))
     with pytest.raises(np.linalg.LinAlgError, match="at least 2"):
         func(ca.ones(3, chunks=2))
+
+
+def test_solve_triangular_refuses_a_zero_on_the_diagonal_when_computed():
+    with pytest.raises(np.linalg.LinAlgError, match="diagonal 1"):
+        linalg.solve_triangular(ca.from_array(np.eye(3) - np.diag([0, 1, 0]), chunks=2),
+                                np.ones(3), lower=True).compute()
 
 
 def test_bad_input_is_refused_at_the_call():
