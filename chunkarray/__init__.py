@@ -6,7 +6,7 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
-from chunkarray import config, fft
+from chunkarray import config, fft, linalg
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
@@ -21,6 +21,7 @@ from chunkarray.io import (
     zarr_is_complete,
 )
 from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
+from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
 from chunkarray.ops.creation import (
     arange,
     asarray,
@@ -36,6 +37,18 @@ from chunkarray.ops.creation import (
     zeros,
     zeros_like,
 )
+from chunkarray.ops.diagonals import (
+    diag,
+    diagonal,
+    trace,
+    tri,
+    tril,
+    tril_indices,
+    tril_indices_from,
+    triu,
+    triu_indices,
+    triu_indices_from,
+)
 from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
 from chunkarray.ops.gufunc import (
     apply_along_axis,
@@ -47,6 +60,7 @@ from chunkarray.ops.gufunc import (
     piecewise,
 )
 from chunkarray.ops.linalg import dot, matmul
+from chunkarray.ops.linalg_norms import cross
 from chunkarray.ops.manipulation import (
     array_split,
     block,

@@ -525,6 +525,16 @@ class ArrayMethods:
         return _I["map_blocks"](self, func, *args, dtype=dtype, chunks=chunks,
                                 drop_axis=drop_axis, new_axis=new_axis, name=name, **kwargs)
 
+    def trace(self, offset: SupportsIndex = 0, axis1: SupportsIndex = 0, axis2: SupportsIndex = 1,
+              dtype: DTypeLike | None = None, out: None = None) -> ChunkedArray:
+        """The sum along a diagonal (:func:`chunkarray.trace`)."""
+        return _I["trace"](self, offset, axis1, axis2, dtype, out)
+
+    def diagonal(self, offset: SupportsIndex = 0, axis1: SupportsIndex = 0,
+                 axis2: SupportsIndex = 1) -> ChunkedArray:
+        """The diagonal of the axis1/axis2 planes, as a last axis (:func:`chunkarray.diagonal`)."""
+        return _I["diagonal"](self, offset, axis1, axis2)
+
     def map_overlap(self, func: Callable[..., Any], depth: Any, boundary: Any = None,
                     trim: bool = True, **kwargs: Any) -> ChunkedArray:
         """Apply ``func`` to blocks grown by their neighbours (:func:`chunkarray.map_overlap`)."""

@@ -58,6 +58,8 @@ def _examples() -> dict[type, Node]:
         arrays.append(computed[perm])  # the touched blocks joined, then taken from
     with ca.config.set(memory_limit="16 B"):
         arrays.append(computed[perm])  # gathered per block, then put in order
+    spd = ca.from_array(a.T @ a + 100 * np.eye(4), chunks=2)
+    arrays.append(ca.linalg.cholesky(spd))  # blocked: a grid of dependent tasks
     nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
     sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
     nodes.update(fuse([(x * 2 + 1)._node, sum_into]))

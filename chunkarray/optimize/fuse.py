@@ -71,7 +71,9 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
     # Visit consumers before their inputs, so each group starts at its topmost blockwise node.
     for name in _topological(nodes, roots):
         node = nodes[name]
-        if name in absorbed or not isinstance(node, Blockwise):
+        # A node that contracts an input takes nested lists of its blocks, which a fused
+        # program (one block per input) cannot hand it: it stays a task of its own.
+        if name in absorbed or not isinstance(node, Blockwise) or node._contract:
             continue
         members = {name}
         stack: list[Node] = [node]
