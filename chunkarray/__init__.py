@@ -47,6 +47,16 @@ from chunkarray.ops.manipulation import (
     swapaxes,
     tile,
 )
+
+# --- scans, sorting and order statistics (issue 12) ---
+from chunkarray.ops.quantiles import (
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    percentile,
+    quantile,
+)
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.reductions import (
     all,
@@ -72,6 +82,19 @@ from chunkarray.ops.reductions import (
     var,
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
+from chunkarray.ops.scans import (
+    cumprod,
+    cumsum,
+    cumulative_prod,
+    cumulative_sum,
+    diff,
+    ediff1d,
+    gradient,
+    nancumprod,
+    nancumsum,
+    trapezoid,
+)
+from chunkarray.ops.sorting import argpartition, argsort, argtopk, partition, sort, topk
 
 _methods.bind()
 

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 
-def sort_block(block: np.ndarray, *, axis: int = -1, kind: str | None = None) -> np.ndarray:
+def sort_block(block: np.ndarray, *, axis: int = -1, kind: Any = None) -> np.ndarray:
     """``np.sort`` of one block.
 
     >>> sort_block(np.array([3, 1, 2]))

@@ -23,7 +23,8 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import scans as sk
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
-from chunkarray.ops.elementwise import astype
+from chunkarray.ops.elementwise import astype, ufunc_call
+from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import concatenate
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.shape import ravel
@@ -203,7 +204,8 @@ def _shortened(sizes: tuple[int, ...], by: int) -> tuple[int, ...]:
 def _first_difference(a: ChunkedArray, axis: int) -> ChunkedArray:
     # NumPy's own step: booleans differ by "not equal", everything else by subtraction.
     op = np.not_equal if a.dtype == np.bool_ else np.subtract
-    d = op(a[_along(a.ndim, axis, slice(1, None))], a[_along(a.ndim, axis, slice(None, -1))])
+    d = ufunc_call(op, getitem(a, _along(a.ndim, axis, slice(1, None))),
+                   getitem(a, _along(a.ndim, axis, slice(None, -1))))
     # The two slices are shifted by one, so their blocks meet in twice as many pieces: merge
     # them back to the input's block sizes.
     target = tuple(_shortened(c, 1) if i == axis else c for i, c in enumerate(a.chunks))
@@ -274,7 +276,7 @@ def ediff1d(ary: Any, /, to_end: Any = None, to_begin: Any = None) -> ChunkedArr
     array([-1,  1,  3,  5,  7])
     """
     x = ravel(asarray(ary))
-    d = np.subtract(x[1:], x[:-1])
+    d = ufunc_call(np.subtract, getitem(x, slice(1, None)), getitem(x, slice(None, -1)))
     d = rechunk(d, (_shortened(x.chunks[0], 1),)) if x.shape[0] > 1 else d
     if d.dtype != x.dtype:
         d = astype(d, x.dtype)
@@ -334,8 +336,8 @@ def _gradient_axis(f: ChunkedArray, axis: int, dx: Any, edge_order: int) -> Chun
     """NumPy's formulas for one axis: the interior, then the two edges, joined."""
     nd = f.ndim
 
-    def at(s: Any) -> ChunkedArray:
-        return f[_along(nd, axis, s)]
+    def at(s: Any) -> Any:  # Any: the arithmetic operators are bound to the class at import
+        return getitem(f, _along(nd, axis, s))
 
     uniform = np.ndim(dx) == 0
     if uniform:
@@ -421,7 +423,7 @@ def trapezoid(y: Any, /, x: Any = None, dx: Any = 1.0, axis: int = -1) -> Chunke
             d = d.reshape(tuple(shape))
         else:
             d = diff(asarray(xa), axis=axis)
-    upper = y[_along(y.ndim, axis, slice(1, None))]
-    lower = y[_along(y.ndim, axis, slice(None, -1))]
+    upper: Any = getitem(y, _along(y.ndim, axis, slice(1, None)))
+    lower: Any = getitem(y, _along(y.ndim, axis, slice(None, -1)))
     return (d * (upper + lower) / 2.0).sum(axis=axis)
 

@@ -32,9 +32,10 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import order as ok
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
+from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import stack
 from chunkarray.ops.rechunk import rechunk
-from chunkarray.ops.shape import moveaxis, ravel
+from chunkarray.ops.shape import moveaxis, ravel, reshape
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
 __all__ = ["argpartition", "argsort", "argtopk", "partition", "sort", "topk"]
@@ -139,8 +140,8 @@ def _per_lane(x: ChunkedArray, axis: int, one: Callable[[ChunkedArray], ChunkedA
     block's target size are few: the array is at least their number times that size)."""
     moved = moveaxis(x, axis, -1)
     others = moved.shape[:-1]
-    lanes = [one(moved[idx]) for idx in product(*map(range, others))]
-    out = stack(lanes).reshape((*others, moved.shape[-1]))
+    lanes = [one(getitem(moved, idx)) for idx in product(*map(range, others))]
+    out = reshape(stack(lanes), (*others, moved.shape[-1]))
     return moveaxis(out, -1, axis)
 
 
@@ -284,10 +285,11 @@ def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedA
     srt = _sort_along(x, axis, "stable", arg=arg, label=label)
     n = x.shape[axis]
     if k >= 0:
-        picked = srt[tuple(slice(n - 1, n - 1 - k if n - 1 - k >= 0 else None, -1)
-                           if d == axis else slice(None) for d in range(x.ndim))]
+        picked = getitem(srt, tuple(slice(n - 1, n - 1 - k if n - 1 - k >= 0 else None, -1)
+                                    if d == axis else slice(None) for d in range(x.ndim)))
     else:
-        picked = srt[tuple(slice(0, -k) if d == axis else slice(None) for d in range(x.ndim))]
+        picked = getitem(srt, tuple(slice(0, -k) if d == axis else slice(None)
+                                    for d in range(x.ndim)))
     del split_every  # the selection is exact and needs no tree of partial top-k's
     return picked
 
