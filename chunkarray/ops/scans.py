@@ -238,7 +238,7 @@ def diff(a: Any, /, n: int = 1, axis: int = -1, prepend: Any = _NOVALUE, append:
     >>> diff(ca.from_array(np.array([1, 4, 9, 16]), chunks=2)).compute()
     array([3, 5, 7])
     >>> diff(ca.from_array(np.array([1, 4, 9, 16]), chunks=2), n=2, prepend=0).compute()
-    array([-2,  2,  2])
+    array([2, 2, 2])
     """
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise TypeError(f"diff: n must be an int, got {n!r}")
