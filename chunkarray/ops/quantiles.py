@@ -76,7 +76,7 @@ def _out_dtype(func: Callable[..., Any], x: ChunkedArray, q: Any, axes: tuple[in
                kwargs: dict[str, Any], weights: Any) -> np.dtype:
     """NumPy's result dtype, from its own function on a stand-in; it raises what NumPy raises
     for this dtype, method and empty axes."""
-    meta = np.ones(tuple(min(n, 1) for n in x.shape), dtype=x.dtype)
+    meta = np.ones(tuple(0 if n == 0 else 1 for n in x.shape), dtype=x.dtype)
     extra = dict(kwargs)
     if weights is not None:
         extra["weights"] = np.ones(tuple(min(n, 1) for n in np.shape(weights)))
@@ -182,8 +182,8 @@ def _order_statistic(a: Any, q: Any, axis: Any, method: str, keepdims: bool, wei
     func = _numpy_func(skipna, median)
     kwargs = {} if median else {"method": method}
     w = _check_weights(weights, x, axes, method, label)
-    dtype = _out_dtype(func, x, q_call, axes, kwargs, w)
     require_known_chunks(x, label, axes)
+    dtype = _out_dtype(func, x, q_call, axes, kwargs, w)
     if all(x.numblocks[d] == 1 for d in axes):
         return _blockwise(x, func, q_call, axes, keepdims, kwargs, w, dtype, label)
     kept_lanes = math.prod(x.shape[d] for d in range(x.ndim) if d not in axes)
