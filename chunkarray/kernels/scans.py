@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["add_carry", "block_total", "combine_carry", "scan_block"]
+__all__ = ["add_carry", "block_total", "combine_carry", "scan_after", "scan_block"]
 
 
 def scan_block(block: np.ndarray, *, func: Callable[..., Any], axis: int, dtype: np.dtype
@@ -73,3 +73,23 @@ def add_carry(scanned: np.ndarray, total: Any, carry: np.ndarray | None, *, op: 
         head = np.full(shape, initial, dtype=scanned.dtype)
         scanned = np.concatenate([head, scanned], axis=axis)
     return scanned
+
+
+def scan_after(block: np.ndarray, before: np.ndarray | None = None, *, func: Callable[..., Any],
+               axis: int, dtype: np.dtype) -> np.ndarray:
+    """``func`` of one block continued from the last slice of the scanned block ``before``.
+
+    The running value enters the block's scan as its first element, so every step is the one
+    NumPy takes over the whole axis, in the same order: the result is NumPy's to the bit.
+
+    >>> scan_after(np.array([2.0, 3.0]), np.array([1.0, 4.0]), func=np.cumprod, axis=0,
+    ...            dtype=np.dtype("f8"))
+    array([ 8., 24.])
+    """
+    if before is None or before.shape[axis] == 0:
+        return func(block, axis=axis, dtype=dtype)
+    n = before.shape[axis]
+    head = before.take([n - 1], axis=axis)
+    joined = np.concatenate([head, block.astype(dtype, copy=False)], axis=axis)
+    out = func(joined, axis=axis, dtype=dtype)
+    return out[tuple(slice(1, None) if d == axis else slice(None) for d in range(out.ndim))]

@@ -21,7 +21,7 @@ from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import scans as sk
-from chunkarray.ops.creation import asarray
+from chunkarray.ops.creation import asarray, full
 from chunkarray.ops.dispatch import implements
 from chunkarray.ops.elementwise import astype, ufunc_call
 from chunkarray.ops.indexing import getitem
@@ -29,7 +29,7 @@ from chunkarray.ops.join import concatenate
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.shape import ravel
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
-from chunkarray.primitives.scan import PrefixScan
+from chunkarray.primitives.scan import PrefixScan, SequentialScan
 
 __all__ = [
     "cumprod", "cumsum", "cumulative_prod", "cumulative_sum", "diff", "ediff1d", "gradient",
@@ -64,6 +64,18 @@ def _scan(x: Any, axis: Any, dtype: Any, *, func: Callable[..., Any], op: np.ufu
     scanned = blockwise_node(scan, ind, x._node, ind, dtype=out_dtype, token=(label, "block"))
     if x.numblocks[axis] == 1 and not include_initial:
         return ChunkedArray(scanned)
+    if op is np.multiply and out_dtype.kind in "fc":
+        # Floating products taken out of order overflow (or reach 0 * inf) where NumPy's, in
+        # order, do not: continue each block from the one before instead (exact, serial along
+        # the axis, parallel across the other axes).
+        after = partial(sk.scan_after, func=func, axis=axis, dtype=out_dtype)
+        seq = ChunkedArray(SequentialScan(x._node, axis, after, out_dtype, label=label))
+        if not include_initial:
+            return seq
+        head_shape = tuple(1 if d == axis else n for d, n in enumerate(x.shape))
+        head_chunks = tuple((1,) if d == axis else c for d, c in enumerate(x.chunks))
+        head = full(head_shape, identity, dtype=out_dtype, chunks=head_chunks)
+        return concatenate([head, seq], axis=axis)
     totals = blockwise_node(partial(sk.block_total, axis=axis, identity=identity), ind,
                             scanned, ind, dtype=out_dtype, adjust_chunks={axis: 1},
                             token=(label, "total"))

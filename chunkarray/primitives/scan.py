@@ -8,7 +8,7 @@ from typing import Any
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
 
-__all__ = ["PrefixScan", "no_carry"]
+__all__ = ["PrefixScan", "SequentialScan", "no_carry"]
 
 
 def no_carry() -> None:
@@ -47,3 +47,35 @@ class PrefixScan(Node):
         carry: Key = (self.name, *before)
         total: Key = (self.totals.name, *before)
         return (self.combine, carry, total), (carry, total)
+
+
+class SequentialScan(Node):
+    """A scan block after block: block ``j`` is ``func(source block j, block j - 1)``.
+
+    For scans whose carries cannot be combined out of order without changing the answer
+    (floating products: a block's own product may overflow where the running product, taken in
+    order, does not). Each block is read once; the blocks along the axis run one after another,
+    those on other axes side by side.
+    """
+
+    __slots__ = ("source", "axis", "func")
+
+    def __init__(self, source: Node, axis: int, func: Callable[..., Any], dtype: Any,
+                 label: str = "scan") -> None:
+        name = f"{label}-" + tokenize(source.name, axis, func, dtype)
+        super().__init__(name, source.chunks, dtype)
+        self.source = source
+        self.axis = axis
+        self.func = func
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return (self.source,)
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        key: Key = (self.source.name, *index)
+        j = index[self.axis]
+        if j == 0:
+            return (self.func, key), (key,)
+        before: Key = (self.name, *index[:self.axis], j - 1, *index[self.axis + 1:])
+        return (self.func, key, before), (key, before)
