@@ -88,6 +88,14 @@ from chunkarray.ops.overlap import (
     trim_internal,
     trim_overlap,
 )
+from chunkarray.ops.quantiles import (
+    median,
+    nanmedian,
+    nanpercentile,
+    nanquantile,
+    percentile,
+    quantile,
+)
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.reductions import (
     all,
@@ -113,6 +121,19 @@ from chunkarray.ops.reductions import (
     var,
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
+from chunkarray.ops.scans import (
+    cumprod,
+    cumsum,
+    cumulative_prod,
+    cumulative_sum,
+    diff,
+    ediff1d,
+    gradient,
+    nancumprod,
+    nancumsum,
+    trapezoid,
+)
+from chunkarray.ops.sorting import argpartition, argsort, argtopk, partition, sort, topk
 from chunkarray.ops.udf_reduction import reduction
 
 # Every method ChunkedArray declares has its implementation now, or importing chunkarray fails.

@@ -525,6 +525,53 @@ class ArrayMethods:
         return _I["map_blocks"](self, func, *args, dtype=dtype, chunks=chunks,
                                 drop_axis=drop_axis, new_axis=new_axis, name=name, **kwargs)
 
+    def cumsum(self, axis: SupportsIndex | None = None, dtype: DTypeLike | None = None,
+               out: None = None) -> ChunkedArray:
+        """The cumulative sum along ``axis`` (:func:`chunkarray.cumsum`)."""
+        return _I["cumsum"](self, axis, dtype, out)
+
+    def cumprod(self, axis: SupportsIndex | None = None, dtype: DTypeLike | None = None,
+                out: None = None) -> ChunkedArray:
+        """The cumulative product along ``axis`` (:func:`chunkarray.cumprod`)."""
+        return _I["cumprod"](self, axis, dtype, out)
+
+    def sort(self, axis: SupportsIndex | None = -1, kind: str | None = None, order: Any = None,
+             *, stable: bool | None = None) -> None:
+        """Sort in place along ``axis``, as ``ndarray.sort`` (this array becomes the sorted one).
+
+        >>> import numpy as np, chunkarray as ca
+        >>> x = ca.from_array(np.array([3, 1, 2, 0]), chunks=2)
+        >>> x.sort()
+        >>> x.compute()
+        array([0, 1, 2, 3])
+        """
+        _I["sort"](self, axis, kind, order, stable=stable)
+
+    def argsort(self, axis: SupportsIndex | None = -1, kind: str | None = None,
+                order: Any = None, *, stable: bool | None = None) -> ChunkedArray:
+        """The positions that sort the array along ``axis`` (:func:`chunkarray.argsort`)."""
+        return _I["argsort"](self, axis, kind, order, stable=stable)
+
+    def partition(self, kth: Any, axis: SupportsIndex = -1, kind: str = "introselect",
+                  order: Any = None) -> None:
+        """Partition in place around ``kth``, as ``ndarray.partition``
+        (:func:`chunkarray.partition`)."""
+        _I["partition"](self, kth, axis, kind, order)
+
+    def argpartition(self, kth: Any, axis: SupportsIndex = -1, kind: str = "introselect",
+                     order: Any = None) -> ChunkedArray:
+        """The positions that partition the array around ``kth`` (:func:`chunkarray.argpartition`).
+        """
+        return _I["argpartition"](self, kth, axis, kind, order)
+
+    def topk(self, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
+        """The ``k`` largest elements along ``axis``, as dask's (:func:`chunkarray.topk`)."""
+        return _I["topk"](self, k, axis, split_every)
+
+    def argtopk(self, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
+        """The positions of the ``k`` largest elements (:func:`chunkarray.argtopk`)."""
+        return _I["argtopk"](self, k, axis, split_every)
+
     def trace(self, offset: SupportsIndex = 0, axis1: SupportsIndex = 0, axis2: SupportsIndex = 1,
               dtype: DTypeLike | None = None, out: None = None) -> ChunkedArray:
         """The sum along a diagonal (:func:`chunkarray.trace`)."""

@@ -60,6 +60,7 @@ def _examples() -> dict[type, Node]:
         arrays.append(computed[perm])  # gathered per block, then put in order
     spd = ca.from_array(a.T @ a + 100 * np.eye(4), chunks=2)
     arrays.append(ca.linalg.cholesky(spd))  # blocked: a grid of dependent tasks
+    arrays += [x.cumsum(axis=0), x.cumprod(axis=0)]  # scans: carried sums, products in sequence
     nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
     sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
     nodes.update(fuse([(x * 2 + 1)._node, sum_into]))

@@ -1,0 +1,222 @@
+"""Per-block kernels of the distributed sort and of exact selection: plain NumPy, no graphs.
+
+Every block (1-d) is sorted on its own first. Exact selection of the elements of given global
+ranks then takes three small steps:
+
+1. ``regular_sample``: every ``step``-th element of each sorted block.
+2. ``choose_bounds``: for each wanted rank ``r``, two sample values ``lo <= hi`` such that at
+   most ``r`` elements are below ``lo`` and more than ``r`` are at most ``hi``. Block ``m`` has at
+   most ``step * a`` elements below a value that ``a`` of its samples are below, and at least
+   ``step * (b - 1) + 1`` at most a value ``b`` of its samples are at most, which bounds the
+   global counts from the samples alone (see ``_bound_positions``).
+3. ``count_block``: each block's counts below and up to ``lo`` and ``hi`` (``searchsorted``, in
+   NumPy's sort order: NaN last, complex lexicographic) and the slice strictly between them,
+   a view of the sorted block. ``select_rank`` merges those few slices and picks the element.
+
+The order is NumPy's with ties broken by block, then position: the order of a stable sort. So
+the selection also says how many elements of each block come before the rank (``positions``),
+which is what the sort needs to cut every block into the pieces of each output block.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+__all__ = [
+    "Bounds", "argsort_block", "choose_bounds", "count_block", "merge_argsort", "merge_sort",
+    "regular_sample", "sample_step", "select_rank", "sort_block",
+]
+
+
+def sort_block(block: np.ndarray, *, axis: int = -1, kind: Any = None) -> np.ndarray:
+    """``np.sort`` of one block.
+
+    >>> sort_block(np.array([3, 1, 2]))
+    array([1, 2, 3])
+    """
+    return np.sort(block, axis=axis, kind=kind)
+
+
+def argsort_block(block: np.ndarray, *, offset: int) -> np.ndarray:
+    """Stable argsort of a 1-d block, as global positions (``offset`` is the block's start).
+
+    >>> argsort_block(np.array([3, 1, 1]), offset=10)
+    array([11, 12, 10])
+    """
+    order = np.argsort(block, kind="stable").astype(np.intp, copy=False)
+    order += offset
+    return order
+
+
+def sorted_values(block: np.ndarray, order: np.ndarray, *, offset: int) -> np.ndarray:
+    """The block's values in the order of ``argsort_block``.
+
+    >>> sorted_values(np.array([3, 1, 1]), np.array([11, 12, 10]), offset=10)
+    array([1, 1, 3])
+    """
+    return block[order - offset]
+
+
+def sample_step(sizes: tuple[int, ...]) -> int:
+    """The sampling step: about ``2 * nblocks`` samples per block of the largest size, so the
+    elements left between the two bounds of one rank total about one block.
+
+    >>> sample_step((1000, 1000, 500))
+    167
+    """
+    return max(1, math.ceil(max(sizes) / (2 * len(sizes))))
+
+
+def regular_sample(sorted_block: np.ndarray, *, step: int) -> np.ndarray:
+    """Every ``step``-th element of a sorted block, from the first.
+
+    >>> regular_sample(np.arange(10), step=4)
+    array([0, 4, 8])
+    """
+    return sorted_block[::step].copy()
+
+
+class Bounds(NamedTuple):
+    """Per wanted rank: the rank, and the bounding values ``lo``/``hi`` (``None``: unbounded)."""
+
+    ranks: np.ndarray
+    lo: list[Any]
+    hi: list[Any]
+
+
+def _bound_positions(ranks: np.ndarray, step: int, nblocks: int, nsamples: int
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in the merged sorted samples of the bounds of each rank (``nsamples``: none).
+
+    Below sample ``t`` lie at most ``t`` samples, so at most ``step * t`` elements: ``t = r //
+    step`` keeps at most ``r`` elements below ``lo``. Up to sample ``t`` lie at least ``t + 1``
+    samples, so at least ``step * (t + 1 - nblocks)`` elements: ``hi`` is taken where that
+    reaches ``r + 1``.
+    """
+    lo = ranks // step
+    hi = -(-(ranks + 1) // step) + nblocks - 1
+    return lo, np.minimum(hi, nsamples)
+
+
+def choose_bounds(samples: list[np.ndarray], ranks: np.ndarray, *, step: int) -> Bounds:
+    """The bounds of every rank, from the regular samples of all blocks.
+
+    >>> b = choose_bounds([np.array([0, 4, 8]), np.array([1, 5])], np.array([4]), step=4)
+    >>> b.lo, b.hi
+    ([np.int64(1)], [np.int64(5)])
+    """
+    ranks = np.asarray(ranks, dtype=np.int64)
+    merged = np.sort(np.concatenate(samples)) if samples else np.empty(0)
+    lo_at, hi_at = _bound_positions(ranks, step, len(samples), len(merged))
+    lo = [merged[t] if t < len(merged) else None for t in lo_at]
+    hi = [merged[t] if t < len(merged) else None for t in hi_at]
+    return Bounds(ranks, lo, hi)
+
+
+def count_block(sorted_block: np.ndarray, bounds: Bounds) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Per rank: counts below and up to ``lo`` and ``hi``, and the slice strictly between.
+
+    The slices are views of the sorted block: nothing is copied here.
+
+    >>> counts, mids = count_block(np.array([1, 2, 2, 3, 5]), Bounds(np.array([2]), [2], [5]))
+    >>> counts[:, 0], mids[0]
+    (array([1, 3, 4, 5]), array([3]))
+    """
+    n = len(sorted_block)
+    counts = np.empty((4, len(bounds.ranks)), dtype=np.int64)
+    mids = []
+    for i, (lo, hi) in enumerate(zip(bounds.lo, bounds.hi)):
+        if lo is None:
+            lt_lo = le_lo = 0
+        else:
+            lt_lo = int(np.searchsorted(sorted_block, lo, "left"))
+            le_lo = int(np.searchsorted(sorted_block, lo, "right"))
+        if hi is None:
+            lt_hi = le_hi = n
+        else:
+            lt_hi = int(np.searchsorted(sorted_block, hi, "left"))
+            le_hi = int(np.searchsorted(sorted_block, hi, "right"))
+        counts[:, i] = (lt_lo, le_lo, lt_hi, le_hi)
+        mids.append(sorted_block[le_lo:max(le_lo, lt_hi)])
+    return counts, mids
+
+
+class Selected(NamedTuple):
+    """One selected rank: its value and, per block, how many of its elements come before it."""
+
+    value: Any
+    positions: np.ndarray
+
+
+def select_rank(parts: list[tuple[np.ndarray, list[np.ndarray]]], bounds: Bounds, *, i: int
+                ) -> Selected:
+    """The element of rank ``bounds.ranks[i]`` and each block's count of elements before it.
+
+    >>> blocks = [np.array([1, 4, 4]), np.array([2, 4, 9])]
+    >>> b = Bounds(np.array([3]), [None], [None])
+    >>> select_rank([count_block(x, b) for x in blocks], b, i=0)
+    Selected(value=np.int64(4), positions=array([2, 1]))
+    """
+    r = int(bounds.ranks[i])
+    c = np.stack([counts[:, i] for counts, _ in parts])  # (blocks, 4)
+    lt_lo, le_lo, lt_hi, le_hi = c.T
+    if r < le_lo.sum():
+        value = bounds.lo[i]
+        below, equal = lt_lo, le_lo - lt_lo
+    elif r < lt_hi.sum():
+        mids = [m[i] for _, m in parts]
+        merged = np.concatenate(mids)
+        # The (r - before)-th smallest between the bounds; a stable argsort keeps block order.
+        k = r - int(le_lo.sum())
+        value = merged[np.argpartition(merged, k)[k]] if merged.dtype.kind not in "fc" \
+            else np.sort(merged)[k]
+        before = np.array([np.searchsorted(m, value, "left") for m in mids], dtype=np.int64)
+        upto = np.array([np.searchsorted(m, value, "right") for m in mids], dtype=np.int64)
+        below, equal = le_lo + before, upto - before
+    else:
+        value = bounds.hi[i]
+        below, equal = lt_hi, le_hi - lt_hi
+    need = r - int(below.sum())
+    taken = np.clip(need - (np.cumsum(equal) - equal), 0, equal)
+    return Selected(value, below + taken)
+
+
+def _cuts(selected: list[Selected], sizes: list[int], j: int) -> tuple[list[int], list[int]]:
+    """Where output block ``j`` starts and stops in each sorted block."""
+    nb = len(sizes)
+    start = [0] * nb if j == 0 else list(selected[j - 1].positions)
+    stop = list(sizes) if j == len(selected) else list(selected[j].positions)
+    return start, stop
+
+
+def merge_sort(blocks: list[np.ndarray], selected: list[Selected], *, j: int) -> np.ndarray:
+    """Output block ``j`` of the sort: its pieces of every sorted block, merged.
+
+    >>> blocks = [np.array([1, 4, 4]), np.array([2, 4, 9])]
+    >>> sel = [Selected(4, np.array([2, 1]))]
+    >>> merge_sort(blocks, sel, j=0), merge_sort(blocks, sel, j=1)
+    (array([1, 2, 4]), array([4, 4, 9]))
+    """
+    start, stop = _cuts(selected, [len(b) for b in blocks], j)
+    pieces = [b[s:e] for b, s, e in zip(blocks, start, stop)]
+    out = np.concatenate(pieces)
+    out.sort()
+    return out
+
+
+def merge_argsort(blocks: list[np.ndarray], orders: list[np.ndarray], selected: list[Selected],
+                  *, j: int) -> np.ndarray:
+    """Output block ``j`` of the argsort: the global positions of its pieces, in stable order.
+
+    >>> vals = [np.array([1, 4, 4]), np.array([2, 4, 9])]
+    >>> idx = [np.array([0, 1, 2]), np.array([3, 4, 5])]
+    >>> merge_argsort(vals, idx, [Selected(4, np.array([2, 1]))], j=0)
+    array([0, 3, 1])
+    """
+    start, stop = _cuts(selected, [len(b) for b in blocks], j)
+    values = np.concatenate([b[s:e] for b, s, e in zip(blocks, start, stop)])
+    positions = np.concatenate([o[s:e] for o, s, e in zip(orders, start, stop)])
+    return positions[np.argsort(values, kind="stable")]

@@ -1,0 +1,187 @@
+"""Sorting against NumPy: sample sort across blocks, stability, partitions, top-k."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import chunkarray as ca
+from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, arrays, assert_eq
+
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
+# Few distinct values: many ties across blocks.
+TIES = [np.bool_, np.int8, np.uint8]
+
+
+@fixture_ok
+@given(data=st.data())
+def test_sort_matches_numpy(executor: str, data: st.DataObject) -> None:
+    a, x = data.draw(arrays(ALL_DTYPES, nan=True, max_side=8))
+    axis = data.draw(st.none() | st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1)) \
+        if a.ndim else None
+    result = ca.sort(x, axis=axis)
+    if axis is not None:
+        assert result.chunks == x.chunks
+    assert_eq(result.compute(), np.sort(a, axis=axis))
+
+
+@fixture_ok
+@given(data=st.data())
+def test_sort_1d_many_blocks(executor: str, data: st.DataObject) -> None:
+    a, x = data.draw(arrays([*TIES, *FLOAT_DTYPES, np.complex64], nan=True, min_dims=1,
+                            max_dims=1, min_side=1, max_side=40))
+    result = ca.sort(x)
+    assert result.chunks == x.chunks  # balanced: the input's blocks
+    assert_eq(result.compute(), np.sort(a))
+
+
+@fixture_ok
+@given(data=st.data(), stable=st.sampled_from(["kind", "flag"]))
+def test_stable_argsort_matches_numpy_with_ties(executor: str, data: st.DataObject,
+                                               stable: str) -> None:
+    a, x = data.draw(arrays([*TIES, *FLOAT_DTYPES], nan=True, max_side=12))
+    axis = data.draw(st.none() | st.integers(-max(a.ndim, 1), max(a.ndim, 1) - 1)) \
+        if a.ndim else None
+    kwargs = {"kind": "stable"} if stable == "kind" else {"stable": True}
+    assert_eq(ca.argsort(x, axis=axis, **kwargs).compute(), np.argsort(a, axis=axis, **kwargs))
+
+
+@fixture_ok
+@given(data=st.data())
+def test_argsort_without_ties_matches_default_kind(executor: str, data: st.DataObject) -> None:
+    n = data.draw(st.integers(1, 40))
+    a = np.random.default_rng(data.draw(st.integers(0, 2**16))).permutation(n).astype(float)
+    chunks = data.draw(st.integers(1, n))
+    assert_eq(ca.argsort(ca.from_array(a, chunks=chunks)).compute(), np.argsort(a))
+
+
+def test_argsort_nd_split_axis_sorted_whole_or_per_lane() -> None:
+    rng = np.random.default_rng(1)
+    a = rng.integers(0, 4, (9, 7)).astype(float)
+    x = ca.from_array(a, chunks=(2, 3))
+    for axis in (0, 1):
+        assert_eq(ca.argsort(x, axis=axis, kind="stable").compute(),
+                  np.argsort(a, axis=axis, kind="stable"))
+        with ca.config.set(chunk_size=16):  # one lane is more than a block: lane by lane
+            assert_eq(ca.sort(x, axis=axis).compute(), np.sort(a, axis=axis))
+            assert_eq(ca.argsort(x, axis=axis, stable=True).compute(),
+                      np.argsort(a, axis=axis, stable=True))
+
+
+def _check_partition(part: np.ndarray, a: np.ndarray, kth: list[int], axis: int) -> None:
+    srt = np.sort(a, axis=axis)
+    moved, ref = np.moveaxis(part, axis, -1), np.moveaxis(srt, axis, -1)
+    for k in kth:
+        k = k % a.shape[axis]
+        np.testing.assert_array_equal(moved[..., k], ref[..., k])
+        kv = moved[..., k:k + 1]
+        with np.errstate(invalid="ignore"):
+            assert np.all((moved[..., :k] <= kv) | np.isnan(kv))
+            assert np.all((moved[..., k + 1:] >= kv) | np.isnan(moved[..., k + 1:]))
+
+
+@fixture_ok
+@given(data=st.data())
+def test_partition_and_argpartition(executor: str, data: st.DataObject) -> None:
+    a, x = data.draw(arrays([np.int16, *FLOAT_DTYPES], nan=True, min_dims=1, min_side=1))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[axis]
+    kth = data.draw(st.lists(st.integers(-n, n - 1), min_size=1, max_size=3))
+    part = ca.partition(x, kth, axis=axis).compute()
+    assert part.dtype == a.dtype
+    _check_partition(part, a, kth, axis)
+    idx = ca.argpartition(x, kth, axis=axis).compute()
+    assert idx.dtype == np.intp
+    _check_partition(np.take_along_axis(a, idx, axis=axis), a, kth, axis)
+
+
+@fixture_ok
+@given(data=st.data())
+def test_topk(executor: str, data: st.DataObject) -> None:
+    a, x = data.draw(arrays([np.int32, np.float64], min_dims=1, min_side=1))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[axis]
+    k = data.draw(st.integers(-n, n))
+    srt = np.sort(a, axis=axis)
+    if k >= 0:
+        expected = np.flip(np.take(srt, np.arange(n - k, n), axis=axis), axis=axis)
+    else:
+        expected = np.take(srt, np.arange(-k), axis=axis)
+    assert_eq(ca.topk(x, k, axis=axis).compute(), expected)
+    positions = ca.argtopk(x, k, axis=axis).compute()
+    assert_eq(np.take_along_axis(a, positions, axis=axis), expected)
+
+
+def test_topk_matches_dask() -> None:
+    da = pytest.importorskip("dask.array")
+    a = np.array([5, 1, 9, 3, 6, 2.5, 7])
+    for k in (3, -2):
+        assert_eq(ca.topk(ca.from_array(a, chunks=3), k).compute(),
+                  da.topk(da.from_array(a, chunks=3), k).compute())
+
+
+def test_sample_sort_graph_is_linear_in_blocks() -> None:
+    x = ca.from_array(np.random.default_rng(0).random(4000), chunks=100)
+    y = ca.sort(x)
+    assert y.chunks == x.chunks
+    from chunkarray.core.graph import lower
+    tasks = len(lower([y._node], list(y._node.keys())))
+    assert tasks < 10 * x.numblocks[0] + 10
+    assert_eq(y.compute(), np.sort(x.compute()))
+
+
+def test_dispatch() -> None:
+    a = np.array([3, 1, 2, 5, 4])
+    x = ca.from_array(a, chunks=2)
+    assert_eq(np.sort(x).compute(), np.sort(a))
+    assert_eq(np.argsort(x).compute(), np.argsort(a))
+    assert np.partition(x, 2).compute()[2] == 3
+    assert a[np.argpartition(x, 2).compute()[2]] == 3
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda x: ca.sort(x, axis=2), np.exceptions.AxisError, "axis 2"),
+    (lambda x: ca.sort(x, kind="bogo"), ValueError, "kind='bogo'"),
+    (lambda x: ca.sort(x, kind="stable", stable=True), ValueError, "not both"),
+    (lambda x: ca.sort(x, order="f"), ValueError, "order="),
+    (lambda x: ca.argsort(ca.ones(())), np.exceptions.AxisError, "0-d"),
+    (lambda x: ca.partition(x, 3), ValueError, "kth=3"),
+    (lambda x: ca.partition(x, -4), ValueError, "kth=-4"),
+    (lambda x: ca.argpartition(x, 1.5), TypeError, "kth"),
+    (lambda x: ca.partition(x, 1, kind="quick"), ValueError, "introselect"),
+    (lambda x: ca.topk(x, 4), ValueError, "k=4"),
+    (lambda x: ca.topk(x, 1.0), TypeError, "k must be an int"),
+])
+def test_bad_input(call, error, match) -> None:
+    x = ca.ones((2, 3), chunks=1)
+    with pytest.raises(error, match=match):
+        call(x)
+
+
+def test_unknown_chunks_name_compute_chunk_sizes() -> None:
+    x = ca.arange(10, chunks=3)
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        ca.sort(x[x > 3])
+
+
+def test_sorting_methods_follow_ndarray(executor):
+    a = np.array([[3.0, np.nan, 2.0, 0.5], [0.0, 5.0, 4.0, -1.0], [2.0, 2.0, 1.0, 9.0]])
+    x = ca.from_array(a, chunks=(2, 3))
+    np.testing.assert_array_equal(x.argsort(axis=0, kind="stable").compute(),
+                                  a.argsort(axis=0, kind="stable"))
+    np.testing.assert_array_equal(x.argpartition(1, axis=1).compute()[:, 1],
+                                  a.argpartition(1, axis=1)[:, 1])
+    np.testing.assert_array_equal(x.topk(2).compute(), ca.topk(x, 2).compute())
+    np.testing.assert_array_equal(x.argtopk(-1).compute(), ca.argtopk(x, -1).compute())
+    kept = x + 0  # made before the in-place sort: unchanged by it
+    assert x.sort(axis=0) is None  # as ndarray.sort: in place
+    expected = a.copy()
+    expected.sort(axis=0)
+    np.testing.assert_array_equal(x.compute(), expected)
+    np.testing.assert_array_equal(kept.compute(), a)
+    y = ca.from_array(a[0], chunks=2)
+    assert y.partition(2) is None
+    assert y.compute()[2] == np.partition(a[0], 2)[2]
