@@ -51,17 +51,21 @@ def flat_offsets(x: ChunkedArray, operation: str) -> Callable[[tuple[int, ...]],
 
 def summarize(x: ChunkedArray, chunk: Callable[..., Any], merge: Callable[[Any], Any], *,
               label: str, block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
-              split_every: Any = None, inputs: tuple[ChunkedArray, ...] = ()) -> Node:
-    """A 0-d node whose one block is ``merge`` over ``chunk(block, *aligned blocks)`` of ``x``.
+              split_every: Any = None, inputs: tuple[ChunkedArray, ...] = (),
+              states: tuple[Node, ...] = ()) -> Node:
+    """A 0-d node whose one block is ``merge`` over ``chunk(block, *inputs, *states)`` of ``x``.
 
     ``merge`` receives a nested list of states (or a single state, for a 0-d ``x``) and must
     accept its own results. ``inputs`` are arrays of the shape of ``x`` whose blocks are passed
-    beside each block of ``x`` (weights); they are rechunked to the chunks of ``x``.
+    beside each block of ``x`` (weights), rechunked to its chunks; ``states`` are 0-d nodes (an
+    earlier summary) passed whole to every chunk step.
     """
     ind = tuple(range(x.ndim))
     pairs: list[Any] = [x._node, ind]
     for other in inputs:
         pairs += [other._node, ind]
+    for state in states:
+        pairs += [state, ()]
     node: Node = blockwise_node(
         chunk, ind, *pairs, dtype=np.dtype(object), adjust_chunks={a: 1 for a in ind},
         block_kwargs=block_kwargs, token=(label, "chunk"),
