@@ -73,6 +73,48 @@ from chunkarray.ops.reductions import (
 )
 from chunkarray.ops.routines import blockwise, map_blocks, permute_dims, transpose
 
+# isort: split
+# Sets, searching, histograms and statistics (issue 12): a block of their own.
+from chunkarray.ops.histograms import (
+    bincount,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+)
+from chunkarray.ops.searching import (
+    argwhere,
+    compress,
+    digitize,
+    extract,
+    flatnonzero,
+    nonzero,
+    searchsorted,
+)
+from chunkarray.ops.sets import (
+    in1d,
+    intersect1d,
+    isin,
+    setdiff1d,
+    union1d,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
+from chunkarray.ops.statistics import (
+    allclose,
+    array_equal,
+    average,
+    corrcoef,
+    cov,
+    isclose,
+    moment,
+    nan_to_num,
+    ptp,
+)
+
 _methods.bind()
 
 # chunkarray.sin, chunkarray.add, ...: one function for every elementwise NumPy ufunc.
