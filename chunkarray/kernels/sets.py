@@ -102,14 +102,17 @@ def unique_merge(states: list[State], *, equal_nan: bool) -> State:
         merged = _merge_by_table(kept, values)
         if merged is not None:
             return merged
-    order = np.argsort(values, kind="stable")
+    first = np.concatenate([s[2] for s in kept]) if has_first else None
+    # Equal values by position, as NumPy's stable sort leaves them: each group's first element
+    # is then its first occurrence (and among NaNs, the first of the smallest payload).
+    order = np.argsort(values, kind="stable") if first is None else np.lexsort((first, values))
     values = values[order]
     starts = _group_starts(values, equal_nan)
-    counts = first = None
+    counts = None
     if has_counts:
         counts = np.add.reduceat(np.concatenate([s[1] for s in kept])[order], starts)
-    if has_first:
-        first = np.minimum.reduceat(np.concatenate([s[2] for s in kept])[order], starts)
+    if first is not None:
+        first = first[order][starts]
     return values[starts], counts, first
 
 
@@ -135,14 +138,15 @@ def unique_union(*states: State, equal_nan: bool) -> State:
 
 
 def unique_finish(state: State, *, equal_nan: bool) -> State:
-    """The final state: with distinct NaNs, the NaN tail in order of position, as NumPy's stable
-    sort leaves it."""
+    """The final state: with distinct NaNs, the NaN tail as NumPy's stable sort leaves it (in
+    sort order, which tells complex NaNs apart, then in order of position)."""
     values, counts, first = state
     if equal_nan or first is None or not _has_nan_kind(values) or not values.size \
             or not np.isnan(values[-1]):
         return state
     start = int(np.searchsorted(np.isnan(values), True))
-    order = np.argsort(first[start:], kind="stable") + start
+    by_position = np.argsort(first[start:], kind="stable")
+    order = by_position[np.argsort(values[start:][by_position], kind="stable")] + start
     values, first = values.copy(), first.copy()
     values[start:], first[start:] = values[order], first[order]
     if counts is not None:
@@ -160,25 +164,27 @@ def unique_inverse(block: np.ndarray, state: State, *, equal_nan: bool,
                    ) -> np.ndarray:
     """Each element's position among the unique values (the block's shape kept)."""
     values, _, first = state
-    inverse = np.searchsorted(values, block).astype(np.intp, copy=False)
+    inverse = np.array(np.searchsorted(values, block), dtype=np.intp)  # 0-d blocks too
     if _has_nan_kind(values) and values.size and np.isnan(values[-1]):
         start = int(np.searchsorted(np.isnan(values), True))
-        nan = np.isnan(block)
+        nan = np.asarray(np.isnan(block))
         if equal_nan:
             inverse[nan] = start
         elif nan.any():
-            # Distinct NaNs: the k-th NaN of the array (in flat order) is unique value start + k.
+            # Distinct NaNs: each is the unique value whose first (only) position is its own.
             where = flat_positions(np.flatnonzero(nan), np.shape(block), offset or (),
                                    shape or ())
-            inverse[nan] = start + np.searchsorted(first[start:], where)
+            tail = first[start:]
+            by_position = np.argsort(tail)
+            inverse[nan] = start + by_position[np.searchsorted(tail[by_position], where)]
     return inverse
 
 
 def isin_block(block: np.ndarray, test: Any, *, invert: bool, kind: str | None,
                assume_unique: bool = False) -> np.ndarray:
     """``numpy.isin`` of one block; ``test`` is a NumPy array or a unique state."""
-    if isinstance(test, tuple):
-        test, assume_unique = test[0], True
+    if isinstance(test, tuple):  # distinct values; the block's own may repeat
+        test = test[0]
     return np.isin(block, test, assume_unique=assume_unique, invert=invert, kind=kind)
 
 
