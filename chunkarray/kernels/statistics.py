@@ -195,16 +195,19 @@ def bincount_chunk(block: np.ndarray, *weights: np.ndarray) -> np.ndarray:
 
 
 def bincount_merge(states: list[np.ndarray]) -> np.ndarray:
-    total = np.zeros(max(len(s) for s in states), dtype=states[0].dtype)
+    # An empty block counts as integers even with weights: the others' dtype wins.
+    dtype = np.result_type(*[s.dtype for s in states])
+    total = np.zeros(max(len(s) for s in states), dtype=dtype)
     for s in states:
         total[:len(s)] += s
     return total
 
 
-def bincount_finish(counts: np.ndarray, *, minlength: int) -> np.ndarray:
+def bincount_finish(counts: np.ndarray, *, minlength: int, dtype: np.dtype) -> np.ndarray:
+    counts = counts.astype(dtype, copy=False)
     if len(counts) >= minlength:
         return counts
-    out = np.zeros(minlength, dtype=counts.dtype)
+    out = np.zeros(minlength, dtype=dtype)
     out[:len(counts)] = counts
     return out
 

@@ -266,7 +266,13 @@ def histogramdd(sample: Any, /, bins: Any = 10, range: Any = None, density: Any 
         if np.ndim(b) == 1 or r is not None:
             out_edges.append(kst.histogramdd_edges(None, bins=[b], ranges=[r])[0])
         else:
-            out_edges.append(field_array(edges, partial(kst.edges_field, i=i), np.float64,
+            # np.linspace's dtype over two scalars of the samples' dtype (no samples: of the
+            # Python ints 0 and 1).
+            zero, one = np.zeros(2, dtype=x.dtype)[0], np.ones(2, dtype=x.dtype)[0]
+            if n == 0:
+                zero, one = 0, 1
+            out_edges.append(field_array(edges, partial(kst.edges_field, i=i),
+                                         np.linspace(zero, one, 2).dtype,
                                          label="histogramdd-edges", length=b + 1))
     return _as_array(hist, shape), out_edges
 
@@ -341,8 +347,9 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> ChunkedArray
         if not np.can_cast(w.dtype, np.float64, "safe"):
             raise TypeError(f"bincount: weights of dtype {w.dtype}: Cannot cast array data "
                             f"from {w.dtype!r} to dtype('float64') according to the rule 'safe'")
-        inputs, dtype = (w,), np.dtype(np.float64)
+        # NumPy counts no values as integers even with weights.
+        inputs, dtype = (w,), np.dtype(np.float64 if values.shape[0] else np.intp)
     counts = summarize(values, kst.bincount_chunk, partial(merge_states, merge=kst.bincount_merge),
                        label="bincount", inputs=inputs)
-    return field_array(counts, partial(kst.bincount_finish, minlength=length), dtype,
+    return field_array(counts, partial(kst.bincount_finish, minlength=length, dtype=dtype), dtype,
                        label="bincount")

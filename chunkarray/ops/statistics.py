@@ -57,7 +57,10 @@ def average(a: Any, /, axis: Any = None, weights: Any = None, returned: bool = F
     axes = None if axis is None else normalize_axis_tuple(axis, x.ndim, "axis")
     if weights is None:
         avg = red.mean(x, axes, keepdims=keepdims)
-        scale = avg.dtype.type(x.size / builtins.max(avg.size, 1))
+        if avg.size == 0:  # NumPy divides by the result's size, and fails the same way
+            raise ZeroDivisionError(f"average: division by zero (the result of averaging shape "
+                                    f"{x.shape} over axis={axis} is empty)")
+        scale = avg.dtype.type(x.size / avg.size)
         return (avg, full(avg.shape, scale, avg.dtype, chunks=avg.chunks)) if returned else avg
     w = asarray(weights)
     if x.dtype.kind in "biu":
@@ -140,9 +143,11 @@ def _rows(m: Any, name: str, dtype: np.dtype, rowvar: bool) -> ChunkedArray:
     x = astype(asarray(m), dtype)
     if x.ndim > 2:
         raise ValueError(f"cov: {name} has more than 2 dimensions (shape {x.shape})")
+    ndim = x.ndim
     if x.ndim < 2:
         x = reshape(x, (1, x.size))
-    if not rowvar and x.shape[0] != 1:
+    # As NumPy: m is transposed unless it was 1-d, y unless it has one row once 2-d.
+    if not rowvar and (ndim != 1 if name == "m" else x.shape[0] != 1):
         x = transpose(x)
     return x
 
