@@ -54,10 +54,16 @@ def test_histogram_like_numpy(executor: str, case: Any, bins: Any, ranged: bool,
         kwargs["weights"] = w
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # density of an empty histogram
-        expected = np.histogram(a, **kwargs)
         if "weights" in kwargs:
             kwargs["weights"] = _chunked(data, kwargs["weights"])
         hist, edges = ca.histogram(x, **kwargs)
+        try:
+            expected = np.histogram(a, **{**kwargs, "weights": w} if "weights" in kwargs
+                                    else kwargs)
+        except ValueError:  # a rule's bins too many for the data's range: known from the data
+            with pytest.raises(ValueError):
+                ca.compute(hist, edges)
+            return
         got = ca.compute(hist, edges)
     scale = float(np.sum(kwargs["weights"].compute())) if "weights" in kwargs else 1.0
     _close(got[0], expected[0], scale if not density else 1.0)
