@@ -20,7 +20,7 @@ def column(block: np.ndarray, *, i: int) -> np.ndarray:
     return block[:, i]
 
 
-def count_below(a_block: np.ndarray, v_block: Any, *, side: str) -> np.ndarray:
+def count_below(a_block: np.ndarray, v_block: Any, *, side: Any) -> np.ndarray:
     """How many elements of a sorted block lie before each value, on a new first axis of one.
 
     Summed over the blocks of a sorted array, these are the positions in the whole array.
@@ -28,7 +28,7 @@ def count_below(a_block: np.ndarray, v_block: Any, *, side: str) -> np.ndarray:
     return np.asarray(np.searchsorted(a_block, v_block, side=side), dtype=np.intp)[np.newaxis]
 
 
-def searchsorted_block(v_block: Any, a: np.ndarray, *, side: str, sorter: Any) -> np.ndarray:
+def searchsorted_block(v_block: Any, a: np.ndarray, *, side: Any, sorter: Any) -> np.ndarray:
     return np.asarray(np.searchsorted(a, v_block, side=side, sorter=sorter), dtype=np.intp)
 
 

@@ -68,12 +68,13 @@ def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: boo
         if fast is not None:
             values, n = fast
             return values.astype(block.dtype, copy=False), n if counts else None, None
-    out = np.unique(flat, return_index=index, return_counts=counts, equal_nan=equal_nan)
+    unique: Any = np.unique  # its overloads cannot follow flags known only at run time
+    out = unique(flat, return_index=index, return_counts=counts, equal_nan=equal_nan)
     if not (index or counts):
         return out, None, None
     parts = list(out)
     values = parts.pop(0)
-    first = parts.pop(0) if index else None
+    first: np.ndarray | None = parts.pop(0) if index else None
     n = parts.pop(0) if counts else None
     if first is not None:
         first = flat_positions(first, block.shape, offset or (), shape or ())
@@ -155,7 +156,7 @@ def unique_finish(state: State, *, equal_nan: bool) -> State:
     return values, counts, first
 
 
-def state_field(state: State, *, i: int) -> np.ndarray:
+def state_field(state: State, *, i: int) -> Any:
     return state[i]
 
 
@@ -174,13 +175,14 @@ def unique_inverse(block: np.ndarray, state: State, *, equal_nan: bool,
             # Distinct NaNs: each is the unique value whose first (only) position is its own.
             where = flat_positions(np.flatnonzero(nan), np.shape(block), offset or (),
                                    shape or ())
+            assert first is not None  # the state keeps positions when NaNs are distinct
             tail = first[start:]
             by_position = np.argsort(tail)
             inverse[nan] = start + by_position[np.searchsorted(tail[by_position], where)]
     return inverse
 
 
-def isin_block(block: np.ndarray, test: Any, *, invert: bool, kind: str | None,
+def isin_block(block: np.ndarray, test: Any, *, invert: bool, kind: Any,
                assume_unique: bool = False) -> np.ndarray:
     """``numpy.isin`` of one block; ``test`` is a NumPy array or a unique state."""
     if isinstance(test, tuple):  # distinct values; the block's own may repeat

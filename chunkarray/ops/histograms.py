@@ -338,7 +338,7 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> ChunkedArray
     if length < 0:
         raise ValueError(f"bincount: minlength={length}: 'minlength' must not be negative")
     inputs: tuple[ChunkedArray, ...] = ()
-    dtype = np.dtype(np.intp)
+    dtype: np.dtype = np.dtype(np.intp)
     if weights is not None:
         w = asarray(weights)
         if w.shape != values.shape:

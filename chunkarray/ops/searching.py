@@ -26,7 +26,7 @@ from chunkarray.ops.masking import mask_getitem
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.reductions import sum as sum_
 from chunkarray.ops.shape import ravel
-from chunkarray.ops.summary import unknown_size
+from chunkarray.ops.summary import UNKNOWN, unknown_size
 from chunkarray.primitives.blockwise import blockwise_node
 
 __all__ = [
@@ -120,7 +120,7 @@ def _argwhere(x: ChunkedArray) -> ChunkedArray:
     if x.ndim == 0:
         return ChunkedArray(blockwise_node(
             kk.argwhere_block, ("n", "d"), x._node, (), dtype=np.intp,
-            new_axes={"n": (float("nan"),), "d": 0}, token="argwhere",
+            new_axes={"n": UNKNOWN, "d": 0}, token="argwhere",
         ))
     require_known_chunks(x, "argwhere")
     # Blocks are joined in block order: for that to be C order, the axes after the first must

@@ -23,6 +23,7 @@ from chunkarray.ops.dispatch import implements
 from chunkarray.ops.masking import mask_getitem
 from chunkarray.ops.shape import ravel
 from chunkarray.ops.summary import (
+    UNKNOWN,
     combine_states,
     field_array,
     flat_offsets,
@@ -294,6 +295,6 @@ def setdiff1d(ar1: Any, ar2: Any, /, assume_unique: bool = False) -> ChunkedArra
         return mask_getitem(flat, isin(flat, ar2, True, True))
     test, test_ind, _ = _test_set(ar2)
     node = blockwise_node(ks.values_not_in, ("n",), unique_state(x1), (), test, test_ind,
-                          dtype=x1.dtype, new_axes={"n": (float("nan"),)}, token="setdiff1d")
+                          dtype=x1.dtype, new_axes={"n": UNKNOWN}, token="setdiff1d")
     return ChunkedArray(node)
 

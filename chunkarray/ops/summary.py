@@ -24,6 +24,9 @@ from chunkarray.core.graph import Node
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
 
+#: Chunks of one block of unknown size, for ``new_axes``.
+UNKNOWN: Any = (math.nan,)
+
 __all__ = [
     "combine_states", "field_array", "flat_offsets", "merge_states", "summarize", "unknown_size",
 ]
@@ -103,8 +106,8 @@ def field_array(state: Node, func: Callable[..., Any], dtype: Any, *, label: str
     pairs: list[Any] = [state, ()]
     for other in others:
         pairs += [other, ()]
-    size = math.nan if length is None else length
-    node = blockwise_node(func, ("n",), *pairs, dtype=np.dtype(dtype), new_axes={"n": (size,)},
+    size: Any = (math.nan if length is None else length,)  # NaN: a size known when computed
+    node = blockwise_node(func, ("n",), *pairs, dtype=np.dtype(dtype), new_axes={"n": size},
                           token=label)
     return ChunkedArray(node)
 
