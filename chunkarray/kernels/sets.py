@@ -75,10 +75,10 @@ def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: boo
     parts = list(out)
     values = parts.pop(0)
     first: np.ndarray | None = parts.pop(0) if index else None
-    n = parts.pop(0) if counts else None
+    counted: np.ndarray | None = parts.pop(0) if counts else None
     if first is not None:
         first = flat_positions(first, block.shape, offset or (), shape or ())
-    return values, n, first
+    return values, counted, first
 
 
 def _group_starts(values: np.ndarray, equal_nan: bool) -> np.ndarray:
