@@ -59,6 +59,13 @@ from chunkarray.ops.gufunc import (
     gufunc,
     piecewise,
 )
+from chunkarray.ops.histograms import (
+    bincount,
+    histogram,
+    histogram2d,
+    histogram_bin_edges,
+    histogramdd,
+)
 from chunkarray.ops.linalg import dot, matmul
 from chunkarray.ops.linalg_norms import cross
 from chunkarray.ops.manipulation import (
@@ -133,7 +140,39 @@ from chunkarray.ops.scans import (
     nancumsum,
     trapezoid,
 )
+from chunkarray.ops.searching import (
+    argwhere,
+    compress,
+    digitize,
+    extract,
+    flatnonzero,
+    nonzero,
+    searchsorted,
+)
+from chunkarray.ops.sets import (
+    in1d,
+    intersect1d,
+    isin,
+    setdiff1d,
+    union1d,
+    unique,
+    unique_all,
+    unique_counts,
+    unique_inverse,
+    unique_values,
+)
 from chunkarray.ops.sorting import argpartition, argsort, argtopk, partition, sort, topk
+from chunkarray.ops.statistics import (
+    allclose,
+    array_equal,
+    average,
+    corrcoef,
+    cov,
+    isclose,
+    moment,
+    nan_to_num,
+    ptp,
+)
 from chunkarray.ops.udf_reduction import reduction
 
 # Every method ChunkedArray declares has its implementation now, or importing chunkarray fails.

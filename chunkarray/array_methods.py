@@ -572,6 +572,20 @@ class ArrayMethods:
         """The positions of the ``k`` largest elements (:func:`chunkarray.argtopk`)."""
         return _I["argtopk"](self, k, axis, split_every)
 
+    def nonzero(self) -> tuple[ChunkedArray, ...]:
+        """The indices of the non-zero elements, one array per axis (:func:`chunkarray.nonzero`)."""
+        return _I["nonzero"](self)
+
+    def searchsorted(self, v: Any, side: Literal["left", "right"] = "left", sorter: Any = None
+                     ) -> ChunkedArray:
+        """Where ``v`` would go in this sorted 1-d array (:func:`chunkarray.searchsorted`)."""
+        return _I["searchsorted"](self, v, side, sorter)
+
+    def compress(self, condition: Any, axis: SupportsIndex | None = None, out: None = None
+                 ) -> ChunkedArray:
+        """The slices along ``axis`` where ``condition`` is true (:func:`chunkarray.compress`)."""
+        return _I["compress"](self, condition, axis, out)
+
     def trace(self, offset: SupportsIndex = 0, axis1: SupportsIndex = 0, axis2: SupportsIndex = 1,
               dtype: DTypeLike | None = None, out: None = None) -> ChunkedArray:
         """The sum along a diagonal (:func:`chunkarray.trace`)."""

@@ -20,6 +20,7 @@ from chunkarray.core.chunks import broadcast_chunk_axis
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels.elementwise import ELEMENTWISE
+from chunkarray.ops import searching
 from chunkarray.ops.creation import from_array
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
@@ -168,16 +169,15 @@ def ufunc_function(ufunc: np.ufunc) -> Callable[..., Any]:
 def where(condition: Any, x: Any = None, y: Any = None, /) -> ChunkedArray:
     """Elements of ``x`` where ``condition`` holds, else of ``y``, like ``numpy.where``.
 
+    With ``condition`` alone, its ``nonzero`` indices (see :mod:`chunkarray.ops.searching`).
+
     >>> import chunkarray as ca
     >>> a = ca.arange(5, chunks=2)
     >>> where(a > 2, a, -1).compute()
     array([-1, -1, -1,  3,  4])
     """
-    if x is None and y is None:
-        raise TypeError(
-            "where(condition) with one argument returns indices of unknown count; "
-            "use where(condition, x, y) or compute the condition first"
-        )
+    if x is None and y is None:  # the indices of true elements, of unknown count
+        return searching.where_true(condition)  # type: ignore[return-value]
     if x is None or y is None:
         raise ValueError("where: either both or neither of x and y should be given")
     return elemwise(np.where, condition, x, y, label="where")
