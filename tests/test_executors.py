@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import textwrap
 import threading
 import time
+import weakref
 from functools import partial
 
 import numpy as np
@@ -206,3 +208,17 @@ def test_main_thread_computation_raises_the_tasks_exception_with_its_traceback()
         x.compute(scheduler="threads", num_workers=2)
     assert "fails" in [entry.name for entry in info.traceback]
     assert len(info.value.__notes__) == 1
+
+
+def test_a_finished_computation_holds_nothing_without_the_cycle_collector():
+    # The run's shared state must not sit in a reference cycle: its tasks hold the blocks (and a
+    # compute's result), which would otherwise live on until the cycle collector runs.
+    x = ca.from_array(np.arange(64.0).reshape(8, 8), chunks=2)
+    gc.disable()
+    try:
+        result = (x + 1).compute(scheduler="threads", num_workers=2)
+        alive = weakref.ref(result)
+        del result
+        assert alive() is None
+    finally:
+        gc.enable()

@@ -267,7 +267,13 @@ def _compute(lowered: Lowered, keys: Sequence[Key], num_workers: int | None, sto
     elif workers == 1:
         start = run_in_order(lowered, results, remaining, keep, stop=stop)
     if start < len(lowered) and stop.reason is None:
-        _run_parallel(_Run(lowered, start, results, remaining, keep, workers, stop))
+        try:
+            _run_parallel(_Run(lowered, start, results, remaining, keep, workers, stop))
+        finally:
+            # The run and ``stop`` refer to each other (``stop.wake``): break the cycle, or the
+            # graph (and every block its tasks hold, such as a compute's result) would wait for
+            # the cycle collector.
+            stop.wake = None
     if stop.cancelled:  # the caller has raised already; the reason is its to raise
         return []
     if stop.reason is not None:
