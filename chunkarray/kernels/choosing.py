@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["choose_block", "fromfunction_block", "index_grid_block", "masked_result", "ravel_block", "select_block",
-           "take_block", "unravel_block", "view_block"]
+__all__ = ["choose_block", "fromfunction_block", "index_grid_block", "masked_result",
+           "ravel_block", "select_block", "take_block", "unravel_block", "view_block"]
 
 
 def choose_block(a: np.ndarray, *choices: np.ndarray, mode: str) -> np.ndarray:

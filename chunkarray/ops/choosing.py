@@ -83,7 +83,7 @@ def select(condlist: Any, choicelist: Any, /, default: Any = 0) -> ChunkedArray:
         raise ValueError("select with an empty condition list is not possible")
     for i, c in enumerate(conds):
         dtype = c.dtype if isinstance(c, (ChunkedArray, np.ndarray)) else np.asarray(c).dtype
-        if dtype != bool:
+        if dtype != np.dtype(bool):
             raise TypeError(f"select: invalid entry {i} in condlist: should be boolean ndarray, "
                             f"got dtype {dtype}")
     probe = np.select([np.empty((0,), bool)] * len(conds), [_stand_in(c) for c in choices],

@@ -85,7 +85,8 @@ def _check_dims(dimensions: Any, func: str) -> tuple[int, ...]:
     try:
         dims = tuple(int(n) for n in dimensions)
     except TypeError:
-        raise TypeError(f"{func}: shape must be a sequence of integers, got {dimensions!r}") from None
+        raise TypeError(f"{func}: shape must be a sequence of integers, "
+                        f"got {dimensions!r}") from None
     if any(n < 0 for n in dims):
         raise ValueError(f"{func}: shape={dims}: dimensions must be non-negative")
     return dims
