@@ -98,6 +98,11 @@ def view(x: ChunkedArray, /, dtype: Any = None, type: Any = None) -> ChunkedArra
                          f"are supported on chunked arrays")
     if dtype == x.dtype:
         return ChunkedArray(x._node)
+    if dtype == np.dtype(bool):
+        # Bytes other than 0 and 1 are not valid booleans: NumPy keeps them as they are, while
+        # copies of blocks (joins, fused outputs) turn them into 1. Refuse rather than differ.
+        raise ValueError(f"view: dtype=bool from {x.dtype} is not supported on chunked arrays; "
+                         f"use x != 0 for the truth of each element")
     ind = tuple(range(x.ndim))
     return ChunkedArray(blockwise_node(partial(view_block, dtype=dtype), ind, x._node, ind,
                                        dtype=dtype, name="view-" + tokenize(x.name, dtype)))

@@ -82,6 +82,8 @@ def insert(arr: Any, obj: Any, values: Any, /, axis: int | None = None) -> Chunk
                         "index first")
     n = x.shape[axis]
     indices = np.arange(*obj.indices(n)) if isinstance(obj, slice) else np.asarray(obj)
+    if indices.dtype == bool:
+        indices = np.flatnonzero(indices)  # as NumPy: a mask stands for its true positions
     if indices.ndim > 1:
         raise ValueError("insert: index array argument obj to insert must be one dimensional "
                          "or scalar")
