@@ -276,12 +276,17 @@ def _ufunc_where(ufunc: np.ufunc, result: Any, where: Any, out: Any) -> Any:
                        for r in results)
         return masked if isinstance(result, tuple) else masked[0]
     for target, value in zip(out, results):
-        cast = _cast_into(target, value, ufunc)
+        try:
+            shape = np.broadcast_shapes(value.shape, np.shape(where), target.shape)
+        except ValueError:
+            shape = None
+        if shape != target.shape:
+            raise ValueError(f"{ufunc.__name__}: where= of shape {np.shape(where)} and a result "
+                             f"of shape {value.shape} do not broadcast to the output shape "
+                             f"{target.shape}")
+        cast = _cast_into(target, manipulation.broadcast_to(value, shape), ufunc)
         chosen = elemwise(masked_result, where, cast, target, dtype=target.dtype,
                           label="ufunc-where")
-        if chosen.shape != target.shape:
-            raise ValueError(f"{ufunc.__name__}: where= of shape {np.shape(where)} does not "
-                             f"broadcast to the output shape {target.shape}")
         target._node = chosen._node
     return out[0] if len(out) == 1 else out
 
