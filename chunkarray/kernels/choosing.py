@@ -25,12 +25,14 @@ def select_block(*arrays: Any, n: int) -> np.ndarray:
 
 
 def ravel_block(*coords: np.ndarray, dims: tuple[int, ...], mode: Any, order: str) -> np.ndarray:
-    return np.asarray(np.ravel_multi_index(coords, dims, mode=mode, order=order))
+    return np.asarray(np.ravel_multi_index(  # type: ignore[call-overload]
+        coords, dims, mode=mode, order=order))
 
 
 def unravel_block(indices: np.ndarray, *, shape: tuple[int, ...], order: str
                   ) -> tuple[np.ndarray, ...]:
-    return tuple(np.asarray(i) for i in np.unravel_index(indices, shape, order=order))
+    coords = np.unravel_index(indices, shape, order=order)  # type: ignore[call-overload]
+    return tuple(np.asarray(i) for i in coords)
 
 
 def view_block(block: np.ndarray, *, dtype: np.dtype) -> np.ndarray:

@@ -108,8 +108,8 @@ def ravel_multi_index(multi_index: Any, dims: Any, /, mode: Any = "raise", order
         raise ValueError(f"ravel_multi_index: parameter multi_index must be a sequence of length "
                          f"{len(dims)} (one coordinate array per dimension), got {len(coords)}")
     # NumPy's checks of dims, mode, order and the coordinates' dtypes, on empty stand-ins.
-    np.ravel_multi_index(tuple(np.empty((0,), dtype=_dtype(c)) for c in coords), dims,
-                         mode=mode, order=order)
+    np.ravel_multi_index(  # type: ignore[call-overload]
+        tuple(np.empty((0,), dtype=_dtype(c)) for c in coords), dims, mode=mode, order=order)
     mode = mode if isinstance(mode, str) else tuple(mode)
     return elemwise(partial(ravel_block, dims=dims, mode=mode, order=order), *coords,
                     dtype=np.dtype(np.intp), label="ravel_multi_index")
@@ -129,7 +129,8 @@ def unravel_index(indices: Any, /, shape: Any, order: str = "C") -> tuple[Chunke
     [array([0, 1, 2]), array([3, 0, 1])]
     """
     dims = tuple(int(d) for d in np.atleast_1d(shape)) if np.ndim(shape) else (int(shape),)
-    np.unravel_index(np.empty((0,), dtype=_dtype(indices)), dims, order=order)
+    np.unravel_index(np.empty((0,), dtype=_dtype(indices)), dims,  # type: ignore[call-overload]
+                     order=order)
     if not dims:
         return ()
     result = elemwise(partial(unravel_block, shape=dims, order=order), indices,

@@ -207,9 +207,11 @@ def _np_fromfunction(function: Callable[..., Any], shape: Any, *, dtype: Any = f
     return fromfunction(function, shape, dtype=dtype, **kwargs)
 
 
-for _np_func, _impl in [(np.zeros, creation.zeros), (np.ones, creation.ones),
-                        (np.empty, creation.empty), (np.full, creation.full),
-                        (np.asarray, asarray), (np.asanyarray, asanyarray), (np.array, array),
-                        (np.arange, _np_arange), (np.eye, _np_eye),
-                        (np.fromfunction, _np_fromfunction)]:
+_LIKE: list[tuple[Any, Callable[..., Any]]] = [
+    (np.zeros, creation.zeros), (np.ones, creation.ones), (np.empty, creation.empty),
+    (np.full, creation.full), (np.asarray, asarray), (np.asanyarray, asanyarray),
+    (np.array, array), (np.arange, _np_arange), (np.eye, _np_eye),
+    (np.fromfunction, _np_fromfunction),
+]
+for _np_func, _impl in _LIKE:
     HANDLED_FUNCTIONS[_np_func] = _like_dispatch(_impl)
