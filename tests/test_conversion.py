@@ -93,6 +93,9 @@ def test_copy_is_a_new_object_with_the_same_values(executor: str) -> None:
     assert_eq(y.compute(), np.array([10, 1, 2, 3, 4]))
     with pytest.raises(ValueError, match="order='F'"):
         x.copy("F")
+    z = np.copy(x)
+    assert isinstance(z, ca.ChunkedArray) and z is not x
+    assert_eq(z.compute(), np.arange(5))
 
 
 def test_store_method(executor: str) -> None:

@@ -14,6 +14,7 @@ from chunkarray.array_methods import provide
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels.choosing import view_block
 from chunkarray.ops.creation import check_order, full
+from chunkarray.ops.dispatch import implements
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.shape import ravel
 from chunkarray.primitives.blockwise import blockwise_node
@@ -34,6 +35,11 @@ def copy(x: ChunkedArray, /, order: str = "C") -> ChunkedArray:
     """
     check_order("copy", order, "KAC")
     return ChunkedArray(x._node)
+
+
+@implements(np.copy)
+def _np_copy(a: ChunkedArray, /, order: str = "K", subok: bool = False) -> ChunkedArray:
+    return copy(a, order)
 
 
 @provide("item")
