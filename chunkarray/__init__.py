@@ -20,7 +20,12 @@ from chunkarray.io import (
     to_zarr,
     zarr_is_complete,
 )
+
+# NumPy's signatures in full: constructors, stacking, editing, choosing, numeric helpers.
+from chunkarray.ops import conversion as _conversion  # provides copy, item, tolist, view, fill
 from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
+from chunkarray.ops.choosing import choose, ravel_multi_index, select, unravel_index
+from chunkarray.ops.construct import array, asanyarray, fromfunction, indices, meshgrid
 from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
 from chunkarray.ops.creation import (
     arange,
@@ -49,6 +54,7 @@ from chunkarray.ops.diagonals import (
     triu_indices,
     triu_indices_from,
 )
+from chunkarray.ops.editing import delete, insert
 from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
 from chunkarray.ops.gufunc import (
     apply_along_axis,
@@ -87,6 +93,17 @@ from chunkarray.ops.manipulation import (
     stack,
     swapaxes,
     tile,
+)
+from chunkarray.ops.numeric import (
+    angle,
+    around,
+    fix,
+    i0,
+    iscomplex,
+    isneginf,
+    isposinf,
+    isreal,
+    sinc,
 )
 from chunkarray.ops.overlap import (
     map_overlap,
@@ -162,6 +179,20 @@ from chunkarray.ops.sets import (
     unique_values,
 )
 from chunkarray.ops.sorting import argpartition, argsort, argtopk, partition, sort, topk
+from chunkarray.ops.stacking import (
+    append,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    dstack,
+    fliplr,
+    flipud,
+    hstack,
+    rollaxis,
+    rot90,
+    vstack,
+)
 from chunkarray.ops.statistics import (
     allclose,
     array_equal,

@@ -601,6 +601,32 @@ class ArrayMethods:
         """Apply ``func`` to blocks grown by their neighbours (:func:`chunkarray.map_overlap`)."""
         return _I["map_overlap"](self, func, depth, boundary, trim, **kwargs)
 
+    # --- copies and conversions (chunkarray.ops.conversion) ------------------------------------
+
+    def copy(self, order: str = "C") -> ChunkedArray:
+        """A new array object with the same values (:func:`chunkarray.ops.conversion.copy`)."""
+        return _I["copy"](self, order)
+
+    def item(self, *args: Any) -> Any:
+        """One element as a Python scalar; only that element is computed."""
+        return _I["item"](self, *args)
+
+    def tolist(self) -> Any:
+        """The computed values as nested Python lists."""
+        return _I["tolist"](self)
+
+    def view(self, dtype: DTypeLike | None = None, type: Any = None) -> ChunkedArray:  # noqa: A002
+        """The same bytes as another dtype of the same item size."""
+        return _I["view"](self, dtype, type)
+
+    def fill(self, value: Any) -> None:
+        """Set every element to a scalar, in place (as ``x[...] = value``)."""
+        _I["fill"](self, value)
+
+    def store(self, target: Any, /, *, region: Any = None) -> None:
+        """Write the array into ``target`` (:func:`chunkarray.store`)."""
+        _I["store"](self, target, region=region)
+
     # --- storage -------------------------------------------------------------------------------
 
     def to_zarr(self, url: Any, component: str | None = None, *, overwrite: bool = False,

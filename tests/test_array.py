@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import sys
 import threading
 import time
 import warnings
@@ -644,7 +645,8 @@ def test_lowered_shares_common_work():
 
 
 def test_many_tiny_blocks_warn_once_and_can_be_silenced(monkeypatch):
-    import chunkarray.array as array_module
+    # ``chunkarray.array`` is NumPy's ``array`` constructor; the module is in sys.modules.
+    array_module = sys.modules["chunkarray.array"]
 
     monkeypatch.setattr(array_module, "_warned_tiny", False)
     x = ca.from_array(np.ones(12_000), chunks=1)

@@ -371,15 +371,18 @@ def test_ufunc_kwargs_reach_every_block(executor, chunks):
         assert_eq(q.compute(), r)
 
 
-def test_chunkarray_ufunc_functions_take_out_and_refuse_where(executor):
+def test_chunkarray_ufunc_functions_take_out_and_where(executor):
     a = np.arange(4.0)
     x = ca.from_array(a, chunks=3)
     y = ca.zeros(4, dtype=np.float32, chunks=2)
     assert ca.add(x, 1, out=y) is y
     assert y.dtype == np.float32
     assert_eq(y.compute(), (a + 1).astype(np.float32))
+    mask = np.array([True, False, True, False])
+    ca.add(x, 1, where=mask, out=y)  # where= is tested fully in tests/test_ufunc_where.py
+    assert_eq(y.compute(), np.where(mask, a + 1, a + 1).astype(np.float32))
     with pytest.raises(TypeError, match="where="):
-        ca.add(x, 1, where=np.array([True, False, True, False]))
+        ca.add(x, 1, where=np.array([1.0, 0.0, 1.0, 0.0]))
 
 
 @pytest.mark.parametrize("call", [
@@ -387,7 +390,7 @@ def test_chunkarray_ufunc_functions_take_out_and_refuse_where(executor):
     lambda x: np.add.outer(x, x),
     lambda x: np.add.reduceat(x, [0, 1]),
     lambda x: np.add.at(x, [0], 1),
-    lambda x: np.add(x, 1, where=np.array([True, False, True])),
+    lambda x: np.add(x, 1, where=np.array([1, 0, 1])),
     lambda x: np.add(x, 1, out=np.empty(3)),
 ])
 def test_unsupported_ufunc_uses_raise_type_error(call):

@@ -79,7 +79,7 @@ def test_mask_errors():
     with pytest.raises(IndexError, match="did not match"):
         x[ca.ones(4, chunks=2, dtype=bool)]
     with pytest.raises(IndexError, match="boolean"):
-        x[ca.arange(3, chunks=2)]
+        x[ca.arange(3, chunks=2, dtype=float)]  # ints index (tests/test_fancy.py)
     with pytest.raises(IndexError):
         x[ca.ones(3, chunks=2, dtype=bool), 0]
 

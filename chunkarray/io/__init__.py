@@ -4,6 +4,8 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 ``import chunkarray``.
 """
 
+from typing import Any
+
 from chunkarray.array_methods import provide
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
@@ -22,3 +24,16 @@ register_source_adapter(as_hdf5_array)
 # x.to_zarr(url, ...) is to_zarr(x, url, ...); x.to_hdf5(path, "x") is to_hdf5(path, "x", x).
 provide("to_zarr")(to_zarr)
 provide("to_hdf5")(lambda x, path, dataset, **options: to_hdf5(path, dataset, x, **options))
+
+
+@provide("store")
+def _store_method(x: Any, target: Any, /, *, region: Any = None) -> None:
+    """``x.store(target, region=...)``: :func:`store` of one array.
+
+    >>> import numpy as np, chunkarray as ca
+    >>> a = np.zeros(4)
+    >>> ca.arange(4.0, chunks=3).store(a)
+    >>> a
+    array([0., 1., 2., 3.])
+    """
+    store([x], [target], regions=[region])

@@ -1,4 +1,11 @@
-"""Making chunked arrays: from existing array-likes, and the NumPy creation functions."""
+"""Making chunked arrays: from existing array-likes, and the NumPy creation functions.
+
+``order=``: blocks are always computed in C order. ``order="C"`` (and ``"K"``/``"A"`` where NumPy
+takes them) is accepted; ``order="F"`` is refused with a ``ValueError`` rather than silently
+ignored, since a computed result would not have the Fortran layout NumPy promises.
+``like=``: NumPy's protocol: ``None`` or a chunked array (the result is a chunked array either
+way); any other reference object is refused.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +26,8 @@ from chunkarray.primitives.sources import BlockFunction, FromArray
 
 __all__ = [
     "arange",
+    "check_like",
+    "check_order",
     "asarray",
     "empty",
     "empty_like",
@@ -107,12 +116,44 @@ def _refuse_masked(x: Any) -> None:
             "the mask")
 
 
-def asarray(x: Any, /, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArray:
+def check_order(func: str, order: Any, allowed: str = "C") -> None:
+    """Refuse an ``order=`` other than those in ``allowed`` (``"F"`` always: blocks are C order).
+
+    >>> check_order("zeros", "F")
+    Traceback (most recent call last):
+    ...
+    ValueError: zeros: order='F' is not supported (blocks are computed in C order); use 'C'
+    """
+    if order is None or (isinstance(order, str) and order.upper() in allowed):
+        return
+    if isinstance(order, str) and order.upper() == "F":
+        raise ValueError(f"{func}: order='F' is not supported (blocks are computed in C "
+                         f"order); use 'C'")
+    raise ValueError(f"{func}: order={order!r}; allowed: {', '.join(repr(o) for o in allowed)}")
+
+
+def check_like(func: str, like: Any) -> None:
+    """Accept NumPy's ``like=`` reference object when it is None or a chunked array.
+
+    >>> check_like("zeros", [1])
+    Traceback (most recent call last):
+    ...
+    TypeError: zeros: like= must be None or a ChunkedArray, got list
+    """
+    if like is not None and not isinstance(like, ChunkedArray):
+        raise TypeError(f"{func}: like= must be None or a ChunkedArray, got "
+                        f"{type(like).__name__}")
+
+
+def asarray(x: Any, /, dtype: Any = None, order: Any = None, *, like: Any = None,
+            chunks: Any = "auto") -> ChunkedArray:
     """Convert to a chunked array; chunked arrays pass through (cast if ``dtype`` is given).
 
     >>> asarray([1, 2, 3]).dtype
     dtype('int64')
     """
+    check_order("asarray", order, "KAC")
+    check_like("asarray", like)
     # The ``type: ignore``s: ``astype`` is bound to ChunkedArray by chunkarray.ops.methods.
     if isinstance(x, ChunkedArray):
         if dtype is None or np.dtype(dtype) == x.dtype:
@@ -151,40 +192,52 @@ def _blocks(func: Any, label: str, shape: Any, dtype: Any, chunks: Any, **kwargs
     return ChunkedArray(BlockFunction(name, func, normalized, dtype, {**kwargs, "dtype": dtype}))
 
 
-def zeros(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+def zeros(shape: Any, dtype: Any = float, order: str = "C", *, like: Any = None,
+          chunks: Any = "auto") -> ChunkedArray:
     """An array of zeros.
 
     >>> zeros((2, 3), chunks=2).compute()
     array([[0., 0., 0.],
            [0., 0., 0.]])
     """
+    check_order("zeros", order)
+    check_like("zeros", like)
     return _blocks(kernels.zeros_block, "zeros", shape, dtype, chunks)
 
 
-def ones(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+def ones(shape: Any, dtype: Any = float, order: str = "C", *, like: Any = None,
+          chunks: Any = "auto") -> ChunkedArray:
     """An array of ones.
 
     >>> ones(3, dtype=int).compute()
     array([1, 1, 1])
     """
+    check_order("ones", order)
+    check_like("ones", like)
     return _blocks(kernels.full_block, "ones", shape, dtype, chunks, fill_value=1)
 
 
-def empty(shape: Any, dtype: Any = float, *, chunks: Any = "auto") -> ChunkedArray:
+def empty(shape: Any, dtype: Any = float, order: str = "C", *, like: Any = None,
+          chunks: Any = "auto") -> ChunkedArray:
     """An array whose values are whatever the memory held (like ``numpy.empty``).
 
     >>> empty((2, 2)).shape
     (2, 2)
     """
+    check_order("empty", order)
+    check_like("empty", like)
     return _blocks(kernels.empty_block, "empty", shape, dtype, chunks)
 
 
-def full(shape: Any, fill_value: Any, dtype: Any = None, *, chunks: Any = "auto") -> ChunkedArray:
+def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *, like: Any = None,
+         chunks: Any = "auto") -> ChunkedArray:
     """An array filled with ``fill_value`` (a scalar); the dtype is the fill value's by default.
 
     >>> full(3, 7).compute()
     array([7, 7, 7])
     """
+    check_order("full", order)
+    check_like("full", like)
     if np.ndim(fill_value) != 0:
         raise ValueError(
             f"fill_value must be a scalar, got an array of shape {np.shape(fill_value)}")
@@ -244,7 +297,7 @@ def _arange_dtype(start: Any, stop: Any, step: Any) -> np.dtype:
 
 
 def arange(start: Any, /, stop: Any = None, step: Any = None, *, dtype: Any = None,
-           chunks: Any = "auto") -> ChunkedArray:
+           like: Any = None, chunks: Any = "auto") -> ChunkedArray:
     """Evenly spaced values in ``[start, stop)``, like ``numpy.arange``.
 
     >>> arange(5, chunks=2).compute()
@@ -252,6 +305,7 @@ def arange(start: Any, /, stop: Any = None, step: Any = None, *, dtype: Any = No
     >>> arange(1, 2, 0.25, chunks=2).compute()
     array([1.  , 1.25, 1.5 , 1.75])
     """
+    check_like("arange", like)
     if stop is None:
         start, stop = 0, start
     inferred = _arange_dtype(start, stop, 1 if step is None else step)
@@ -295,8 +349,8 @@ def linspace(start: Any, stop: Any, /, num: int = 50, *, endpoint: bool = True,
     return out
 
 
-def eye(N: int, /, M: int | None = None, k: int = 0, *, dtype: Any = float,
-        chunks: Any = "auto") -> ChunkedArray:
+def eye(N: int, /, M: int | None = None, k: int = 0, *, dtype: Any = float, order: str = "C",
+        like: Any = None, chunks: Any = "auto") -> ChunkedArray:
     """A 2-D array with ones on the ``k``-th diagonal, like ``numpy.eye``.
 
     >>> eye(3, chunks=2, dtype=int).compute()
@@ -304,6 +358,8 @@ def eye(N: int, /, M: int | None = None, k: int = 0, *, dtype: Any = float,
            [0, 1, 0],
            [0, 0, 1]])
     """
+    check_order("eye", order)
+    check_like("eye", like)
     M = N if M is None else M
     return _blocks(kernels.eye_block, "eye", (N, M), dtype, chunks, k=_integer("eye", "k", k))
 

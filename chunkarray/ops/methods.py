@@ -16,11 +16,12 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray
 from chunkarray.array_methods import provide
+from chunkarray.kernels.choosing import masked_result
 from chunkarray.kernels.elementwise import ELEMENTWISE, Elementwise
 from chunkarray.ops import (
     creation,
     elementwise,
-    indexing,
+    fancy,
     linalg,
     manipulation,
     masking,
@@ -133,7 +134,7 @@ for _name in ("sum", "prod", "mean", "var", "std", "min", "max", "any", "all", "
 
 provide("astype")(astype)
 provide("dot")(linalg.dot)
-provide("__getitem__")(indexing.getitem)
+provide("__getitem__")(fancy.fancy_getitem)
 provide("__setitem__")(setitem.setitem)
 provide("vindex")(vindex.VIndexer)
 provide("compute_chunk_sizes")(masking.compute_chunk_sizes)
@@ -232,12 +233,14 @@ def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
         return NotImplemented
     if out is not None and not all(isinstance(o, ChunkedArray) for o in out):
         return NotImplemented  # NumPy then says no operand could handle ``out``
-    if kwargs.get("where", True) is not True:
-        raise TypeError(f"{ufunc.__name__}: where= is not supported on chunked arrays; "
-                        f"use chunkarray.where")
-    kwargs.pop("where", None)
+    where = kwargs.pop("where", True)
+    if where is not True and (method != "__call__" or ufunc.signature is not None):
+        raise TypeError(f"{ufunc.__name__}.{method}: where= is supported on elementwise calls "
+                        f"only on chunked arrays; use chunkarray.where")
     if method == "__call__" and ufunc.signature is None:
         result = ufunc_call(ufunc, *inputs, **kwargs)
+        if where is not True:
+            return _ufunc_where(ufunc, result, where, out)
     elif method == "__call__" and ufunc is np.matmul and not kwargs:
         result = linalg.matmul(*inputs)
     elif method == "reduce" and ufunc in _UFUNC_REDUCTIONS and len(inputs) == 1:
@@ -256,6 +259,35 @@ def _array_ufunc(self: ChunkedArray, ufunc: np.ufunc, method: str, *inputs: Any,
     results = result if isinstance(result, tuple) else (result,)
     for target, value in zip(out, results):
         target._node = _cast_into(target, value, ufunc)._node
+    return out[0] if len(out) == 1 else out
+
+
+def _ufunc_where(ufunc: np.ufunc, result: Any, where: Any, out: Any) -> Any:
+    """NumPy's ``where=``: the result where the mask holds, else what ``out`` held (or, with no
+    ``out``, unspecified values: NumPy leaves that memory uninitialized; here it is zero)."""
+    mask_dtype = where.dtype if isinstance(where, (ChunkedArray, np.ndarray)) else \
+        np.asarray(where).dtype
+    if mask_dtype != np.dtype(bool):
+        raise TypeError(f"{ufunc.__name__}: where= must be a boolean mask, got dtype {mask_dtype}; "
+                        f"cannot cast it to bool according to the rule 'safe'")
+    results = result if isinstance(result, tuple) else (result,)
+    if out is None:
+        masked = tuple(elemwise(masked_result, where, r, 0, dtype=r.dtype, label="ufunc-where")
+                       for r in results)
+        return masked if isinstance(result, tuple) else masked[0]
+    for target, value in zip(out, results):
+        try:
+            shape = np.broadcast_shapes(value.shape, np.shape(where), target.shape)
+        except ValueError:
+            shape = None
+        if shape != target.shape:
+            raise ValueError(f"{ufunc.__name__}: where= of shape {np.shape(where)} and a result "
+                             f"of shape {value.shape} do not broadcast to the output shape "
+                             f"{target.shape}")
+        cast = _cast_into(target, manipulation.broadcast_to(value, shape), ufunc)
+        chosen = elemwise(masked_result, where, cast, target, dtype=target.dtype,
+                          label="ufunc-where")
+        target._node = chosen._node
     return out[0] if len(out) == 1 else out
 
 
