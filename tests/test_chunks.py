@@ -18,10 +18,10 @@ from chunkarray.core.chunks import (
     broadcast_chunk_axis,
     chunk_boundaries,
     common_refinement,
-    locate,
     normalize_chunks,
     shape_from_chunks,
 )
+from chunkarray.core.grid import axis_grid
 from tests.strategies import ALL_DTYPES, axis_chunks, chunkings, shapes
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -454,7 +454,7 @@ def test_block_geometry_examples():
     assert block_offsets(((4, 4, 2), (5, 5))) == ((0, 4, 8), (0, 5))
     assert block_slices(()) == [()]
     assert block_slices(((0,),)) == [(slice(0, 0),)]
-    assert locate((0, 4, 8, 10), 0) == 0 and locate((0, 4, 8, 10), 9) == 2
+    assert axis_grid((4, 4, 2)).block_at(0) == 0 and axis_grid((4, 4, 2)).block_at(9) == 2
 
 
 @given(st.data())
@@ -477,7 +477,7 @@ def test_locate_finds_the_block(data):
     sizes = data.draw(axis_chunks(data.draw(st.integers(1, 30))))
     bounds = chunk_boundaries(sizes)
     position = data.draw(st.integers(0, sum(sizes) - 1))
-    b = locate(bounds, position)
+    b = axis_grid(sizes).block_at(position)
     assert bounds[b] <= position < bounds[b + 1]
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.primitives.overlap import BOUNDARY_KINDS, halo_plan
 from tests.strategies import FLOAT_DTYPES, INTEGER_DTYPES, assert_eq, chunkings, shapes, values
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -261,3 +262,19 @@ def test_map_overlap_method_is_the_function(executor):
     function = ca.map_overlap(lambda b: b * 2, x, depth=1, boundary="reflect")
     np.testing.assert_array_equal(method.compute(), function.compute())
     np.testing.assert_array_equal(method.compute(), a * 2)
+
+
+@pytest.mark.parametrize("kind", [*BOUNDARY_KINDS, "constant"])
+@pytest.mark.parametrize("sizes", [(3, 0), (0, 3), (3, 0, 2), (0, 0), (0,), (2, 2)])
+def test_halo_plan_reads_only_blocks_of_the_axis(sizes, kind):
+    # Empty blocks (possible in chunk tuples, e.g. after rechunking) read an empty part of a
+    # block that exists, never one past the end of the axis.
+    n = sum(sizes)
+    for before in range(n + 1):
+        for after in range(n + 1):
+            plans = halo_plan(sizes, before, after, kind, fill=0)
+            assert len(plans) == len(sizes)
+            for size, (length, pieces, _, _) in zip(sizes, plans):
+                assert sum(p[2].stop - p[2].start for p in pieces) == length
+                assert length >= size
+                assert all(p[0] is None or 0 <= p[0] < len(sizes) for p in pieces)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import operator
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from typing import Any
@@ -162,18 +161,6 @@ def broadcast_chunk_axis(*axes: tuple[int, ...]) -> tuple[int, ...]:
     if not stretching:
         return axes[0]
     return common_refinement(*stretching)
-
-
-def locate(boundaries: Sequence[int], position: int) -> int:
-    """Index of the block holding ``position`` given the block boundaries.
-
-    For callers that hold boundaries; given the block sizes, ask
-    ``axis_grid(sizes).block_at(position)`` (or ``.locate`` for many positions at once).
-
-    >>> locate((0, 4, 8, 10), 5)
-    1
-    """
-    return bisect_right(boundaries, position) - 1
 
 
 # --- normalization -------------------------------------------------------------------------------

@@ -17,8 +17,10 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.array_methods import provide
-from chunkarray.core.chunks import block_offsets, chunk_boundaries, locate, normalize_chunks
+from chunkarray.core import config
+from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.graph import Key
+from chunkarray.core.grid import ChunkGrid, axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import linalg as lk
 from chunkarray.ops import reductions
@@ -110,19 +112,19 @@ def diag(v: Any, /, k: int = 0) -> ChunkedArray:
     rows = tuple(c for c in rows if c) or (0,)
     cols = tuple(c for c in cols if c) or (0,)
     name = "diag-" + tokenize(x.name, k)
-    vb, rb, cb = (chunk_boundaries(c) for c in (x.chunks[0], rows, cols))
+    vector, out = axis_grid(x.chunks[0]), ChunkGrid.from_chunks((rows, cols))
     n, source = x.shape[0], x.name
 
     def plan(index: tuple[int, ...]) -> tuple[Any, list[Any]]:
-        i, j = index
-        lo = max(rb[i] - max(0, -k), cb[j] - max(0, k), 0)
-        hi = min(rb[i + 1] - max(0, -k), cb[j + 1] - max(0, k), n)
-        shape, offset = (rb[i + 1] - rb[i], cb[j + 1] - cb[j]), (rb[i], cb[j])
+        (r, c), shape = out.block_slices(index), out.block_shape(index)
+        offset = (r.start, c.start)
+        lo = max(r.start - max(0, -k), c.start - max(0, k), 0)
+        hi = min(r.stop - max(0, -k), c.stop - max(0, k), n)
         if lo >= hi:
             return partial(lk.diag_from_vector, shape, offset, k=k, start=0, dtype=x.dtype), []
-        first, last = locate(vb, lo), locate(vb, hi - 1)
-        keys: list[Key] = [(source, b) for b in range(first, last + 1)]
-        return partial(lk.diag_from_vector, shape, offset, k=k, start=vb[first],
+        blocks = vector.blocks_between(lo, hi)
+        keys: list[Key] = [(source, b) for b in blocks]
+        return partial(lk.diag_from_vector, shape, offset, k=k, start=vector.offset(blocks[0]),
                        dtype=x.dtype), keys
 
     return ChunkedArray(TaskGrid(name, (rows, cols), x.dtype, [x._node], plan))
@@ -137,13 +139,13 @@ def _triangle(m: Any, k: Any, lower: bool) -> ChunkedArray:
     if x.ndim == 1:  # NumPy broadcasts a vector to the square matrix of its rows
         x = broadcast_to(x, (x.shape[0], x.shape[0]))
     require_known_chunks(x, label, (x.ndim - 2, x.ndim - 1))
-    rows, cols = block_offsets(x.chunks[-2:])
-    nd = x.ndim
+    matrix = ChunkGrid.from_chunks(x.chunks[-2:])
 
     def shift(index: tuple[int, ...]) -> dict[str, Any]:
-        return {"k": k + rows[index[nd - 2]] - cols[index[nd - 1]]}
+        row, col = matrix.block_offset(index[-2:])
+        return {"k": k + row - col}
 
-    ind = tuple(range(nd))
+    ind = tuple(range(x.ndim))
     node = blockwise_node(partial(lk.tri_mask_block, lower=lower), ind, x._node, ind,
                           dtype=x.dtype, block_kwargs=shift,
                           name=f"{label}-" + tokenize(x.name, k))
@@ -190,7 +192,7 @@ def tri(N: int, /, M: int | None = None, k: int = 0, dtype: Any = float, *,  # n
     if n < 0 or m < 0:
         raise ValueError(f"tri: N={n} and M={m} must be non-negative")
     dtype = np.dtype(dtype)
-    normalized = normalize_chunks(chunks, (n, m), dtype=dtype)
+    normalized = normalize_chunks(chunks, (n, m), dtype=dtype, limit=config.get("chunk_size"))
     name = "tri-" + tokenize(normalized, k, dtype)
     return ChunkedArray(BlockFunction(name, lk.tri_block, normalized, dtype,
                                       {"k": k, "dtype": dtype}))
@@ -206,7 +208,8 @@ def _indices(n: Any, k: Any, m: Any, lower: bool, chunks: Any) -> tuple[ChunkedA
     rows = np.arange(n)
     counts = np.clip(rows + k + 1, 0, m) if lower else m - np.clip(rows + k, 0, m)
     length = int(counts.sum())
-    normalized = normalize_chunks(chunks, (length,), dtype=np.dtype(np.intp))
+    normalized = normalize_chunks(chunks, (length,), dtype=np.dtype(np.intp),
+                                  limit=config.get("chunk_size"))
     out = []
     for which in (0, 1):
         name = f"{label}-{which}-" + tokenize(n, k, m, normalized)

@@ -23,8 +23,9 @@ import numpy as np
 from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
-from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
+from chunkarray.core.chunks import Chunks, has_unknown
 from chunkarray.core.graph import Node
+from chunkarray.core.grid import axis_grid, regular_sizes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.masking import mask_getitem
 from chunkarray.ops.routines import transpose
@@ -269,9 +270,9 @@ def _plan(node: Node, entries: Sequence[Any]) -> tuple[list[Any], tuple[tuple[in
             axes.append([(b, slice(None)) for b in range(len(sizes))])
             chunks.append(sizes)
         elif isinstance(entry, int):
-            bounds = chunk_boundaries(sizes)
-            b = int(np.searchsorted(bounds, entry, side="right")) - 1
-            axes.append((b, entry - bounds[b]))
+            grid = axis_grid(sizes)
+            b = grid.block_at(entry)
+            axes.append((b, entry - grid.offset(b)))
         else:
             out, pieces = slice_axis(sizes, *entry)
             axes.append(pieces)
@@ -329,7 +330,7 @@ def _take(x: ChunkedArray, idx: np.ndarray, axis: int) -> ChunkedArray:
     """
     ordered = _is_sorted(idx)
     axis_chunks = _sorted_chunks(idx, x.chunks[axis]) if ordered else \
-        _regular_chunks(len(idx), max(max(x.chunks[axis]), 1))
+        regular_sizes(len(idx), max(max(x.chunks[axis]), 1))
     chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(x.chunks))
     pushed = _take_pushed(x._node, idx, axis, chunks)
     if pushed is not None:
@@ -347,13 +348,8 @@ def _is_sorted(idx: np.ndarray) -> bool:
 
 def _sorted_chunks(idx: np.ndarray, sizes: Sequence[int]) -> tuple[int, ...]:
     """How many elements of the sorted ``idx`` fall in each block it touches."""
-    counts = np.diff(np.searchsorted(idx, chunk_boundaries(sizes)))
+    counts = np.diff(np.searchsorted(idx, axis_grid(sizes).boundaries))
     return tuple(int(c) for c in counts[counts > 0]) or (0,)
-
-
-def _regular_chunks(n: int, size: int) -> tuple[int, ...]:
-    full, rest = divmod(n, size)
-    return (size,) * full + ((rest,) if rest else ()) or (0,)
 
 
 def _take_pushed(node: Node, idx: np.ndarray, axis: int, chunks: Chunks) -> Node | None:
@@ -400,7 +396,7 @@ def _take_from_read(node: FromArray, idx: np.ndarray, axis: int, chunks: Chunks
     if region[1] != 1:  # type: ignore[index]
         return None  # storage reads ranges with step 1 only (see _into_source)
     if len(idx):
-        starts = np.asarray(chunk_boundaries(chunks[axis])[:-1])
+        starts = np.asarray(axis_grid(chunks[axis]).boundaries[:-1])
         spans = np.maximum.reduceat(idx, starts) - np.minimum.reduceat(idx, starts) + 1
         row = node.dtype.itemsize * math.prod(
             max(c, default=0) for a, c in enumerate(chunks) if a != axis)
@@ -413,9 +409,9 @@ def _take_from_read(node: FromArray, idx: np.ndarray, axis: int, chunks: Chunks
 def _touched_length(idx: np.ndarray, sizes: Sequence[int]) -> int:
     """How much of the axis the blocks holding ``idx`` cover: what gathering block by block
     reads."""
-    bounds = np.asarray(chunk_boundaries(sizes))
-    touched = np.unique(np.searchsorted(bounds, idx, side="right") - 1)
-    return int(np.diff(bounds)[touched].sum())
+    grid = axis_grid(sizes)
+    touched = np.unique(grid.locate(idx)[0])
+    return int(np.asarray(grid.sizes)[touched].sum())
 
 
 def _kept(region: Sequence[Any]) -> list[int]:
@@ -426,13 +422,8 @@ def _kept(region: Sequence[Any]) -> list[int]:
 def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -> ChunkedArray:
     """The take for any node: each touched block gives up its elements, then the original
     order is restored (when ``idx`` is not ``ordered``)."""
-    sizes = x.chunks[axis]
-    bounds = chunk_boundaries(sizes)
-    if sizes[0] > 0 and all(s == sizes[0] for s in sizes[:-1]) and sizes[-1] <= sizes[0]:
-        # Regular blocks (the last may be shorter): a division, not a search.
-        blocks = idx // sizes[0]
-    else:
-        blocks = np.searchsorted(bounds, idx, side="right") - 1
+    grid = axis_grid(x.chunks[axis])
+    blocks = grid.locate(idx)[0]  # on a regular axis, a division rather than a search
     if ordered:
         order, grouped, by_block = None, idx, blocks
     else:
@@ -440,12 +431,11 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
         if joined is not None:
             return ChunkedArray(joined)
         # Group the index by block; a stable sort of small block numbers is a radix sort, O(n).
-        small = blocks.astype(np.uint16) if len(bounds) <= 2**16 else blocks
+        small = blocks.astype(np.uint16) if grid.nblocks < 2**16 else blocks
         order = np.argsort(small, kind="stable")
         grouped, by_block = idx[order], blocks[order]
-    counts = np.bincount(by_block, minlength=len(bounds) - 1)
-    gathered = gather("take-" + tokenize(x.name, idx, axis), x._node, axis, grouped, counts,
-                      bounds)
+    counts = np.bincount(by_block, minlength=grid.nblocks)
+    gathered = gather("take-" + tokenize(x.name, idx, axis), x._node, axis, grouped, counts)
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
     row = math.prod(s for a, s in enumerate(x.shape) if a != axis)
@@ -470,11 +460,11 @@ def _join_touched(x: ChunkedArray, idx: np.ndarray, blocks: np.ndarray, axis: in
     if not held <= parse_bytes(config.get("memory_limit")):  # NaN sizes: no
         return None
     positions = idx
-    if len(touched) < len(sizes):  # positions in the join of just the touched blocks
-        starts = np.asarray(chunk_boundaries(x.chunks[axis])[:-1])
-        joined_starts = np.cumsum(sizes[touched]) - sizes[touched]
+    if 0 < len(touched) < len(sizes):  # positions in the join of just the touched blocks
+        grid = axis_grid(x.chunks[axis])
+        joined = axis_grid(tuple(x.chunks[axis][b] for b in touched.tolist()))
         shift = np.zeros(len(sizes), dtype=np.intp)
-        shift[touched] = starts[touched] - joined_starts
+        shift[touched] = np.asarray(grid.boundaries[:-1])[touched] - joined.boundaries[:-1]
         positions = idx - shift[blocks]
-    out = _regular_chunks(len(idx), max(max(x.chunks[axis]), 1))
+    out = regular_sizes(len(idx), max(max(x.chunks[axis]), 1))
     return take_joined(x._node, axis, touched, positions, out)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.core.grid import axis_grid
 from chunkarray.ops.elementwise import astype, where
 from chunkarray.ops.indexing import _normalize, getitem
 from chunkarray.ops.rechunk import rechunk
@@ -132,25 +132,26 @@ def _plan_axis(sizes: tuple[int, ...], entry: Any, idx: np.ndarray | None, broad
     >>> _plan_axis((4, 4, 2), (1, 9, 3), None, False)
     {0: (slice(1, 4, 3), slice(0, 1, None), 0), 1: (slice(0, 6, 3), slice(1, 3, None), 1)}
     """
-    bounds = chunk_boundaries(sizes)
+    grid = axis_grid(sizes)
     plan: AxisPlan = {}
     if idx is not None:
-        blocks = np.searchsorted(bounds, idx, side="right") - 1
+        blocks, within = grid.locate(idx)
         order = np.argsort(blocks, kind="stable")  # stable: the last duplicate still wins
         grouped = blocks[order]
         touched, starts = np.unique(grouped, return_index=True)
         ends = [*starts[1:], len(idx)]
         for j, (b, s, e) in enumerate(zip(touched.tolist(), starts.tolist(), ends)):
             positions = order[s:e]
-            plan[b] = (idx[positions] - bounds[b], slice(None) if broadcast else positions, j)
+            plan[b] = (within[positions], slice(None) if broadcast else positions, j)
         return plan
     if isinstance(entry, int):
-        b = int(np.searchsorted(bounds, entry, side="right")) - 1
-        return {b: (slice(entry - bounds[b], entry - bounds[b] + 1), slice(None), 0)}
+        b = grid.block_at(entry)
+        lo = entry - grid.offset(b)
+        return {b: (slice(lo, lo + 1), slice(None), 0)}
     out, pieces = slice_axis(sizes, *entry)
-    offsets = chunk_boundaries(out)
+    out_grid = axis_grid(out)
     for j, (b, local) in enumerate(pieces):
-        part = slice(None) if broadcast else slice(offsets[j], offsets[j + 1])
+        part = slice(None) if broadcast else out_grid.slice(j)
         plan[b] = (local, part, j)
     return plan
 

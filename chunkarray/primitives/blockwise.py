@@ -165,6 +165,22 @@ def unify_chunks(pairs: Sequence[tuple[Node, Index]]) -> tuple[dict[Hashable, tu
     return chunks, nodes
 
 
+def _output_chunks(letter: Hashable, letter_chunks: Mapping[Hashable, tuple[int, ...]],
+                   adjust_chunks: Mapping[Hashable, Any] | None) -> tuple[int, ...]:
+    """The chunks of output letter ``letter``: its inputs' unified chunks, as adjusted."""
+    if letter not in letter_chunks:
+        raise ValueError(f"output index {letter!r} is in no input; give it in new_axes")
+    c = letter_chunks[letter]
+    adjust = (adjust_chunks or {}).get(letter)
+    if isinstance(adjust, (int, np.integer)):
+        return (int(adjust),) * len(c)
+    if callable(adjust):
+        return tuple(adjust(s) for s in c)
+    if adjust is not None:
+        return tuple(adjust)
+    return c
+
+
 def blockwise_node(
     func: Callable[..., Any],
     out_ind: Index,
@@ -196,19 +212,7 @@ def blockwise_node(
     letter_chunks, nodes = unify_chunks(arrays)
     for letter, size in (new_axes or {}).items():
         letter_chunks[letter] = (size,) if isinstance(size, (int, np.integer)) else tuple(size)
-    out_chunks = []
-    for letter in out_ind:
-        if letter not in letter_chunks:
-            raise ValueError(f"output index {letter!r} is in no input; give it in new_axes")
-        c = letter_chunks[letter]
-        adjust = (adjust_chunks or {}).get(letter)
-        if isinstance(adjust, (int, np.integer)):
-            c = (int(adjust),) * len(c)
-        elif callable(adjust):
-            c = tuple(adjust(s) for s in c)
-        elif adjust is not None:
-            c = tuple(adjust)
-        out_chunks.append(c)
+    out_chunks = [_output_chunks(letter, letter_chunks, adjust_chunks) for letter in out_ind]
     literals = {i: a for i, (a, ind) in enumerate(pairs) if ind is None}
     concat_axes: dict[int, tuple[int, ...]] = {}
     if concatenate:

@@ -15,8 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import Chunks, chunk_boundaries
+from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import selection
 from chunkarray.primitives.sources import FromArray
@@ -33,7 +34,7 @@ class SourceTake(Node):
     it takes from the whole axis.
     """
 
-    __slots__ = ("data", "getter", "axis", "index", "narrow", "_frame", "_bounds", "_source_axis",
+    __slots__ = ("data", "getter", "axis", "index", "narrow", "_frame", "_grid", "_source_axis",
                  "_parts")
 
     def __init__(self, read: FromArray, axis: int, index: np.ndarray, chunks: Chunks, *,
@@ -51,7 +52,7 @@ class SourceTake(Node):
                              for a, (c, n) in enumerate(zip(chunks, read.shape)))
         self._frame = FromArray(name + "-frame", read.source, frame_chunks,
                                 read.dtype, read.getter, read.region, data=read.data)
-        self._bounds = chunk_boundaries(chunks[axis])
+        self._grid = axis_grid(chunks[axis])
         kept = [i for i, r in enumerate(read.region or [(0, 1)] * len(chunks))
                 if not isinstance(r, int)]
         self._source_axis = kept[axis]
@@ -64,7 +65,7 @@ class SourceTake(Node):
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         j = index[self.axis]
-        positions = self.index[self._bounds[j]:self._bounds[j + 1]]
+        positions = self.index[self._grid.slice(j)]
         parts = self._whole_axis_slices((*index[:self.axis], 0, *index[self.axis + 1:]))
         if self.narrow:
             # An empty block reads an empty range, not the whole axis.

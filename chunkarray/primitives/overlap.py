@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import Chunks, chunk_boundaries, locate
+from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import AxisGrid, axis_grid
 from chunkarray.kernels.overlap import overlap_apply
 
 __all__ = ["BOUNDARY_KINDS", "AxisSpec", "Overlap", "halo_plan"]
@@ -62,24 +63,23 @@ def _regions(start: int, stop: int, n: int, kind: str) -> list[tuple[Any, ...]]:
     return out
 
 
-def _pieces(region: tuple[Any, ...], bounds: tuple[int, ...], fill: Any
+def _pieces(region: tuple[Any, ...], grid: AxisGrid, fill: Any
             ) -> list[tuple[int | None, Any, int]]:
     """``(block, index within it, length)`` for one region; a fill has block None."""
     if region[0] == "fill":
         return [(None, fill, region[1])]
     if region[0] == "repeat":
         _, p, count = region
-        b = locate(bounds, p)
-        return [(b, slice(p - bounds[b], p - bounds[b] + 1), count)]
+        b = grid.block_at(p)
+        at = p - grid.offset(b)
+        return [(b, slice(at, at + 1), count)]
     _, s, e, backwards = region
     out: list[tuple[int | None, Any, int]] = []
-    for b in range(locate(bounds, s), len(bounds) - 1):
-        lo, hi = max(s, bounds[b]), min(e, bounds[b + 1])
-        if bounds[b] >= e:
-            break
-        if lo >= hi:
+    for b in grid.blocks_between(s, e):
+        part = grid.slice(b)
+        lo, hi = max(s, part.start) - part.start, min(e, part.stop) - part.start
+        if lo >= hi:  # an empty block
             continue
-        lo, hi = lo - bounds[b], hi - bounds[b]
         if backwards:
             out.append((b, slice(hi - 1, lo - 1 if lo else None, -1), hi - lo))
         else:
@@ -99,21 +99,23 @@ def halo_plan(sizes: tuple[int, ...], before: int, after: int, kind: str, fill: 
     >>> halo_plan((2, 3), 3, 0, "none")[1][1]  # the whole block 0, then block 1
     [(0, slice(0, 2, None), slice(0, 2, None)), (1, slice(0, 3, None), slice(2, 5, None))]
     """
-    bounds = chunk_boundaries(sizes)
-    n = bounds[-1]
+    if not sizes:
+        return []
+    grid = axis_grid(sizes)
+    n, bounds = grid.length, grid.boundaries
     plans: list[BlockPlan] = []
-    for s, e in zip(bounds[:-1], bounds[1:]):
+    for i, (s, e) in enumerate(zip(bounds[:-1], bounds[1:])):
         start, stop = s - before, e + after
         if kind == "none":
             start, stop = max(start, 0), min(stop, n)
         pieces: list[Piece] = []
         at = 0
         for region in _regions(start, stop, n, kind):
-            for block, index, length in _pieces(region, bounds, fill):
+            for block, index, length in _pieces(region, grid, fill):
                 pieces.append((block, index, slice(at, at + length)))
                 at += length
-        if not pieces and sizes:  # an empty block: read it as is (nothing to add)
-            pieces.append((locate(bounds, s) if n else 0, slice(0, 0), slice(0, 0)))
+        if not pieces:  # an empty block: an empty part of the block there (or of itself)
+            pieces.append((grid.block_at(s) if s < n else i, slice(0, 0), slice(0, 0)))
         plans.append((stop - start, pieces, s - start, stop - e))
     return plans
 

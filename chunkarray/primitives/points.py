@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import ChunkGrid, axis_grid, regular_sizes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import selection
 
@@ -35,8 +35,7 @@ class _PointGather(Node):
     def __init__(self, x: Node, points: list[np.ndarray]) -> None:
         k = len(points)
         numblocks = x.numblocks[:k]
-        bounds = [np.asarray(chunk_boundaries(c)) for c in x.chunks[:k]]
-        coords = [np.searchsorted(b, p, side="right") - 1 for b, p in zip(bounds, points)]
+        coords, within = ChunkGrid.from_chunks(x.chunks[:k]).locate(points)
         flat = np.ravel_multi_index(coords, numblocks) if len(points[0]) else np.zeros(0, np.intp)
         self.order = np.argsort(flat, kind="stable")
         grouped = flat[self.order]
@@ -44,9 +43,9 @@ class _PointGather(Node):
         ends = [*starts[1:], len(grouped)]
         touched_blocks = [tuple(int(c) for c in np.unravel_index(t, numblocks)) for t in touched]
         local_points = []
-        for block, s, e in zip(touched_blocks, starts, ends):
+        for s, e in zip(starts, ends):
             chosen = self.order[s:e]
-            local_points.append(tuple(p[chosen] - b[i] for p, b, i in zip(points, bounds, block)))
+            local_points.append(tuple(w[chosen] for w in within))
         counts = tuple(len(loc[0]) for loc in local_points)
         if not counts:  # no points: one empty block
             touched_blocks, local_points, counts = [(0,) * k], [(np.zeros(0, np.intp),) * k], (0,)
@@ -79,7 +78,7 @@ class _PointOrder(Node):
         inner = math.prod(shape[1:])
         rows = max(1, target // max(inner, 1))
         if shape:
-            split = tuple(min(rows, shape[0] - s) for s in range(0, shape[0], rows)) or (0,)
+            split = regular_sizes(shape[0], rows)
             chunks = (split, *((s,) for s in shape[1:]), *gathered.chunks[1:])
         else:
             split, chunks = (1,), gathered.chunks[1:]
@@ -88,19 +87,19 @@ class _PointOrder(Node):
         self.rows = len(shape)  # the number of index axes in the output
         where = np.empty(n, dtype=np.intp)
         where[gathered.order] = np.arange(n)  # output point p is gathered point where[p]
-        bounds = np.asarray(chunk_boundaries(gathered.chunks[0]))
+        grid = axis_grid(gathered.chunks[0])
         pieces: list[list[int]] = []
         positions: list[tuple[np.ndarray, tuple[int, ...]]] = []
-        for lo, size in zip(chunk_boundaries(split), split):
+        for lo, size in zip(axis_grid(split).boundaries, split):
             wanted = where[lo * inner:(lo + size) * inner]
-            which = np.searchsorted(bounds, wanted, side="right") - 1
+            which, within = grid.locate(wanted)
             needed = np.unique(which) if len(wanted) else np.zeros(1, np.intp)
-            lengths = bounds[needed + 1] - bounds[needed]
-            start = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
-            shift = np.zeros(len(bounds), dtype=np.intp)
-            shift[needed] = bounds[needed] - start
+            # Where each needed piece starts in the join of just the needed pieces.
+            joined = axis_grid(tuple(grid.size(b) for b in needed.tolist()))
+            start = np.zeros(grid.nblocks, dtype=np.intp)
+            start[needed] = joined.boundaries[:-1]
             pieces.append(needed.tolist())
-            positions.append((wanted - shift[which], (size, *shape[1:]) if shape else ()))
+            positions.append((within + start[which], (size, *shape[1:]) if shape else ()))
         self.pieces = tuple(pieces)
         self.positions = tuple(positions)
 

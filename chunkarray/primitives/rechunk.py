@@ -7,8 +7,9 @@ from functools import partial
 from itertools import product
 from typing import Any
 
-from chunkarray.core.chunks import Chunks, chunk_boundaries, locate
+from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import AxisGrid, axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 
@@ -69,28 +70,29 @@ class Rechunk(Moved):
     block through whole.
     """
 
-    __slots__ = ("_in_bounds", "_out_bounds")
+    __slots__ = ("_in_grids", "_out_grids")
 
     def __init__(self, source: Node, chunks: Chunks) -> None:
         super().__init__("rechunk-" + tokenize(source.name, chunks), source, chunks)
         kept = [same_sizes((o,), (n,)) for o, n in zip(source.chunks, chunks)]
-        self._in_bounds = tuple(None if k else chunk_boundaries(c)
-                                for k, c in zip(kept, source.chunks))
-        self._out_bounds = tuple(None if k else chunk_boundaries(c) for k, c in zip(kept, chunks))
+        self._in_grids = tuple(None if k else axis_grid(c) for k, c in zip(kept, source.chunks))
+        self._out_grids = tuple(None if k else axis_grid(c) for k, c in zip(kept, chunks))
 
     def _pieces(self, axis: int, i: int) -> list[tuple[int, slice]]:
         """Input blocks along ``axis`` that output block ``i`` overlaps, with the part it takes."""
-        bounds, out = self._in_bounds[axis], self._out_bounds[axis]
-        if bounds is None or out is None:  # the axis keeps its blocks
+        grid, out = self._in_grids[axis], self._out_grids[axis]
+        if grid is None or out is None:  # the axis keeps its blocks
             return [(i, slice(None))]
-        lo, hi = out[i], out[i + 1]
-        if lo == hi:  # an empty axis: its one empty block
-            return [(min(locate(bounds, lo), len(bounds) - 2), slice(0, 0))]
-        first, last = locate(bounds, lo), locate(bounds, hi - 1)
-        return [
-            (b, slice(max(lo, bounds[b]) - bounds[b], min(hi, bounds[b + 1]) - bounds[b]))
-            for b in range(first, last + 1)
-        ]
+        span = out.slice(i)
+        lo, hi = span.start, span.stop
+        if lo == hi:  # an empty block: an empty part of the input block there (or the last)
+            return [(grid.block_at(lo) if lo < grid.length else grid.nblocks - 1, slice(0, 0))]
+        pieces = []
+        for b in grid.blocks_between(lo, hi):
+            part = grid.slice(b)
+            start = part.start
+            pieces.append((b, slice(max(lo, start) - start, min(hi, part.stop) - start)))
+        return pieces
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         per_axis = [self._pieces(a, i) for a, i in enumerate(index)]
@@ -98,7 +100,7 @@ class Rechunk(Moved):
         if all(len(p) == 1 for p in per_axis):
             (b, s) = zip(*(p[0] for p in per_axis)) if per_axis else ((), ())
             key = (name, *b)
-            whole = all(_whole(sl, self._in_bounds[a], bi)
+            whole = all(_whole(sl, self._in_grids[a], bi)
                         for a, (bi, sl) in enumerate(zip(b, s)))
             if whole:
                 return (kernels.identity, key), (key,)
@@ -108,11 +110,11 @@ class Rechunk(Moved):
         return (partial(kernels.cut_and_concatenate, ndim=len(index)), nested), keys
 
 
-def _whole(piece: slice, bounds: tuple[int, ...] | None, block: int) -> bool:
+def _whole(piece: slice, grid: AxisGrid | None, block: int) -> bool:
     """Whether ``piece`` of input ``block`` along an axis is all of it."""
-    if bounds is None:
+    if grid is None:
         return True
-    return piece.start == 0 and piece.stop == bounds[block + 1] - bounds[block]
+    return piece.start == 0 and piece.stop == grid.size(block)
 
 
 def _nest(per_axis: list[list[tuple[int, slice]]], name: str, keys: list[Key]) -> Any:

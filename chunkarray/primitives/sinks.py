@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import block_offsets
 from chunkarray.core.graph import SINK_PREFIX, Node
+from chunkarray.core.grid import ChunkGrid
 from chunkarray.kernels import blocks as kernels
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 
@@ -23,13 +23,11 @@ def into(source: Node, out: np.ndarray) -> Blockwise:
     and the chain then writes its last step straight into ``out`` (see
     :mod:`chunkarray.kernels.program`). Block ``i`` of the node is the view of ``out`` it filled.
     """
-    offsets = block_offsets(source.chunks)
-    chunks = source.chunks
+    grid = ChunkGrid.from_chunks(source.chunks)
 
     def place(index: tuple[int, ...]) -> dict[str, Any]:
-        where = tuple(slice(o[i], o[i] + c[i]) for o, c, i in zip(offsets, chunks, index))
-        return {"out": out[where]}
+        return {"out": out[grid.block_slices(index)]}
 
-    ind = tuple(range(len(chunks)))
+    ind = tuple(range(grid.ndim))
     return blockwise_node(kernels.copy_into, ind, source, ind, dtype=source.dtype,
                           name=SINK_PREFIX + source.name, block_kwargs=place)

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 
@@ -33,10 +33,18 @@ def slice_axis(sizes: Sequence[int], start: int, stop: int, step: int
     >>> slice_axis((4, 4, 2), 9, -1, -4)[0]
     (1, 1, 1)
     """
-    bounds = chunk_boundaries(sizes)
+    n = len(range(start, stop, step))
+    if n == 0:  # an empty result still has one (empty) block
+        return (0,), [(0, slice(0, 0, 1))]
+    grid = axis_grid(sizes)
+    last = start + (n - 1) * step
+    # Only the blocks between the first and last element visited, in the order visited.
+    blocks = grid.blocks_between(*((start, last + 1) if step > 0 else (last, start + 1)))
+    if step < 0:
+        blocks = blocks[::-1]
+    bounds = grid.boundaries  # cached on a varying axis; made in C on a regular one
     sizes_out: list[int] = []
     pieces: list[Piece] = []
-    blocks = range(len(sizes)) if step > 0 else range(len(sizes) - 1, -1, -1)
     for b in blocks:
         lo, hi = bounds[b], bounds[b + 1]
         if step > 0:
@@ -55,8 +63,6 @@ def slice_axis(sizes: Sequence[int], start: int, stop: int, step: int
             end = first - lo + count * step
             pieces.append((b, slice(first - lo, end if end >= 0 else None, step)))
         sizes_out.append(count)
-    if not pieces:  # an empty result still has one (empty) block
-        return (0,), [(0, slice(0, 0, 1))]
     return tuple(sizes_out), pieces
 
 

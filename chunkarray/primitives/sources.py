@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import Chunks, block_offsets
+from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import ChunkGrid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 
@@ -73,8 +74,8 @@ class FromArray(Node):
         slices = self._slices
         if slices is None:
             slices = self._cache("_slices", tuple(
-                [slice(o, o + n) for o, n in zip(offsets, sizes)]
-                for offsets, sizes in zip(block_offsets(self.chunks), self.chunks)
+                [slice(lo, hi) for lo, hi in zip(b[:-1], b[1:])]
+                for b in (a.boundaries for a in ChunkGrid.from_chunks(self.chunks).axes)
             ))
         if self.region is None:
             return tuple(map(getitem, slices, index))  # per block: kept lean
@@ -115,7 +116,7 @@ class BlockFunction(Node):
     make any block on its own.
     """
 
-    __slots__ = ("func", "kwargs", "_offsets")
+    __slots__ = ("func", "kwargs", "_grid")
 
     def __init__(
         self, name: str, func: Callable[..., Any], chunks: Chunks, dtype: Any,
@@ -124,11 +125,10 @@ class BlockFunction(Node):
         super().__init__(name, chunks, dtype)
         self.func = func
         self.kwargs = dict(kwargs)
-        self._offsets = block_offsets(chunks)
+        self._grid = ChunkGrid.from_chunks(chunks)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        shape = tuple(c[i] for c, i in zip(self.chunks, index))
-        offset = tuple(off[i] for off, i in zip(self._offsets, index))
+        shape, offset = self._grid.block_shape(index), self._grid.block_offset(index)
         return (partial(self.func, shape=shape, offset=offset, **self.kwargs),), ()
 
 

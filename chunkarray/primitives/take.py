@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.graph import Key, Node
+from chunkarray.core.grid import AxisGrid, RegularAxis, axis_grid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import selection
 
@@ -62,7 +62,7 @@ def join_blocks(source: Node, axis: int, touched: Iterable[int]) -> Node:
 class _TakeJoined(Node):
     """Output blocks of sizes ``axis_chunks``, each taken at its ``positions`` from the join."""
 
-    __slots__ = ("joined", "positions", "_bounds")
+    __slots__ = ("joined", "positions", "_grid")
 
     def __init__(self, joined: _JoinedBlocks, positions: np.ndarray,
                  axis_chunks: tuple[int, ...]) -> None:
@@ -72,7 +72,7 @@ class _TakeJoined(Node):
                          joined.dtype)
         self.joined = joined
         self.positions = positions
-        self._bounds = chunk_boundaries(axis_chunks)
+        self._grid = axis_grid(axis_chunks)
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
@@ -81,7 +81,7 @@ class _TakeJoined(Node):
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         axis, j = self.joined.axis, index[self.joined.axis]
         key: Key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
-        positions = self.positions[self._bounds[j]:self._bounds[j + 1]]
+        positions = self.positions[self._grid.slice(j)]
         # Positions checked at the call: "clip" skips NumPy's check of every one of them.
         return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
 
@@ -105,15 +105,15 @@ class _Gather(Node):
     __slots__ = ("source", "axis", "touched", "locals")
 
     def __init__(self, name: str, source: Node, axis: int, touched: np.ndarray,
-                 starts: np.ndarray, ends: np.ndarray, grouped: np.ndarray,
-                 bounds: Sequence[int]) -> None:
+                 starts: np.ndarray, ends: np.ndarray, grouped: np.ndarray) -> None:
         counts = tuple(int(e - s) for s, e in zip(starts, ends)) or (0,)
         chunks = tuple(counts if a == axis else c for a, c in enumerate(source.chunks))
         super().__init__(name, chunks, source.dtype)
         self.source = source
         self.axis = axis
         self.touched = tuple(int(b) for b in touched) or (0,)
-        self.locals = tuple(grouped[s:e] - bounds[b] for b, s, e in zip(touched, starts, ends)
+        grid = axis_grid(source.chunks[axis])
+        self.locals = tuple(grouped[s:e] - grid.offset(b) for b, s, e in zip(touched, starts, ends)
                             ) or (np.zeros(0, np.intp),)
 
     @property
@@ -128,21 +128,19 @@ class _Gather(Node):
         return (partial(np.take, indices=self.locals[j], axis=self.axis), key), (key,)
 
 
-def gather(name: str, source: Node, axis: int, grouped: np.ndarray, counts: np.ndarray,
-           bounds: Sequence[int]) -> Node:
+def gather(name: str, source: Node, axis: int, grouped: np.ndarray, counts: np.ndarray) -> Node:
     """Per input block along ``axis``, the elements of ``grouped`` (positions sorted by the
-    block they fall in, ``counts[b]`` of them in block ``b`` of boundaries ``bounds``) taken
-    from it: one output block per touched block.
+    block they fall in, ``counts[b]`` of them in block ``b`` of ``source``) taken from it: one
+    output block per touched block.
 
-    >>> node = gather("g", Node("x", ((2, 2),), int), 0, np.array([0, 3, 2]), np.array([1, 2]),
-    ...               (0, 2, 4))
+    >>> node = gather("g", Node("x", ((2, 2),), int), 0, np.array([0, 3, 2]), np.array([1, 2]))
     >>> node.chunks, [loc.tolist() for loc in node.locals]
     (((1, 2),), [[0], [1, 0]])
     """
     touched = np.flatnonzero(counts)
     ends = np.cumsum(counts)[touched]
     starts = ends - counts[touched]
-    return _Gather(name, source, axis, touched, starts, ends, grouped, bounds)
+    return _Gather(name, source, axis, touched, starts, ends, grouped)
 
 
 class _Reorder(Node):
@@ -157,7 +155,8 @@ class _Reorder(Node):
     def __init__(self, gathered: Node, order: np.ndarray, axis: int, target: int,
                  whole: bool) -> None:
         n = len(order)
-        sizes = tuple(min(target, n - s) for s in range(0, n, target))
+        out = RegularAxis(n, target)
+        sizes = out.sizes
         chunks = tuple(sizes if a == axis else c for a, c in enumerate(gathered.chunks))
         super().__init__("reorder-" + gathered.name, chunks, gathered.dtype)
         self.axis = axis
@@ -166,8 +165,8 @@ class _Reorder(Node):
         where[order] = np.arange(n)  # output element k is gathered element where[k]
         self.source: Node = (_JoinedBlocks(gathered, axis, list(range(gathered.numblocks[axis])))
                              if whole else gathered)
-        bounds = np.asarray(chunk_boundaries(gathered.chunks[axis]))
-        plans = [_pieces_of(where[lo:lo + target], bounds, whole) for lo in range(0, n, target)]
+        grid = axis_grid(gathered.chunks[axis])
+        plans = [_pieces_of(where[out.slice(j)], grid, whole) for j in range(out.nblocks)]
         self.pieces = tuple(p for p, _ in plans)
         self.positions = tuple(q for _, q in plans)
 
@@ -186,17 +185,20 @@ class _Reorder(Node):
         return (func, keys), keys
 
 
-def _pieces_of(wanted: np.ndarray, bounds: np.ndarray, whole: bool
+def _pieces_of(wanted: np.ndarray, grid: AxisGrid, whole: bool
                ) -> tuple[list[int], np.ndarray]:
     """The gathered pieces one output block reads, and its positions in their join."""
     if whole:
         return [0], wanted
-    which = np.searchsorted(bounds, wanted, side="right") - 1
+    if not len(wanted):
+        return [], wanted
+    which, within = grid.locate(wanted)
     needed = np.unique(which)
-    lengths = bounds[needed + 1] - bounds[needed]
-    start_in_joined = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    shift = dict(zip(needed.tolist(), (bounds[needed] - start_in_joined).tolist()))
-    return needed.tolist(), wanted - np.array([shift[w] for w in which.tolist()], dtype=np.intp)
+    # Where each needed piece starts in the join of just the needed pieces.
+    joined = axis_grid(tuple(grid.size(b) for b in needed.tolist()))
+    start = np.zeros(grid.nblocks, dtype=np.intp)
+    start[needed] = joined.boundaries[:-1]
+    return needed.tolist(), within + start[which]
 
 
 def reorder(gathered: Node, order: np.ndarray, axis: int, target: int, *, whole: bool) -> Node:
