@@ -32,6 +32,7 @@ import numpy as np
 from chunkarray.array import ChunkedArray
 from chunkarray.array_methods import provide
 from chunkarray.interop.array_api_info import CPU_DEVICE, Device, check_device
+from chunkarray.kernels.creation_like import filled_like
 from chunkarray.ops import creation
 from chunkarray.ops.diagonals import matrix_transpose
 from chunkarray.ops.dispatch import implements
@@ -41,7 +42,7 @@ from chunkarray.ops.linalg import matmul
 from chunkarray.ops.manipulation import broadcast_to, concatenate, flip, reshape
 from chunkarray.ops.manipulation import expand_dims as _expand_dims
 from chunkarray.ops.rechunk import rechunk
-from chunkarray.ops.routines import blockwise
+from chunkarray.ops.routines import blockwise, map_blocks
 from chunkarray.ops.scans import diff as _diff
 from chunkarray.ops.sorting import argsort as _argsort
 from chunkarray.ops.sorting import sort as _sort
@@ -83,15 +84,36 @@ def _on_device(func: Callable[..., Any]) -> Callable[..., Any]:
 
 arange = _on_device(creation.arange)
 empty = _on_device(creation.empty)
-empty_like = _on_device(creation.empty_like)
 eye = _on_device(creation.eye)
 full = _on_device(creation.full)
-full_like = _on_device(creation.full_like)
 linspace = _on_device(creation.linspace)
 ones = _on_device(creation.ones)
-ones_like = _on_device(creation.ones_like)
 zeros = _on_device(creation.zeros)
-zeros_like = _on_device(creation.zeros_like)
+
+
+def _like(func: Callable[..., Any], fill_value: Any) -> Callable[..., Any]:
+    """``func`` (``ones_like``...) with ``device=``, and block by block for an array whose
+    block sizes are unknown (the result of a boolean mask or ``unique``)."""
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def create(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs).arguments
+        x = bound.get("a")
+        if (isinstance(x, ChunkedArray) and any(n != n for n in x.shape)
+                and bound.get("shape") is None and bound.get("chunks") is None):
+            dtype = x.dtype if bound.get("dtype") is None else np.dtype(bound["dtype"])
+            return map_blocks(filled_like, x, dtype=dtype, out_dtype=dtype,
+                              fill_value=bound.get("fill_value", fill_value))
+        return func(*args, **kwargs)
+
+    return _on_device(create)
+
+
+empty_like = _like(creation.empty_like, None)
+full_like = _like(creation.full_like, None)
+ones_like = _like(creation.ones_like, 1)
+zeros_like = _like(creation.zeros_like, 0)
 
 
 def _is_storage(obj: Any) -> Any:
@@ -467,12 +489,14 @@ implements(np.take_along_axis)(take_along_axis)
 # --- sorting: ``descending=`` --------------------------------------------------------------------
 
 def sort(x: Any, /, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-         descending: bool = False, stable: bool | None = True) -> ChunkedArray:
-    """A sorted copy along ``axis``; ``descending=True`` keeps equal elements in their order.
+         descending: bool = False, stable: bool | None = None) -> ChunkedArray:
+    """A sorted copy along ``axis`` (stable unless ``kind=`` or ``stable=False`` says otherwise);
+    ``descending=True`` keeps equal elements in their order.
 
     >>> sort(asarray([3, 1, 2]), descending=True).compute()
     array([3, 2, 1])
     """
+    stable = _stable(kind, stable)
     if not descending:
         return _sort(x, axis, kind, order, stable=stable)
     x, axis = _sort_axis(x, axis)
@@ -480,13 +504,14 @@ def sort(x: Any, /, axis: int | None = -1, kind: str | None = None, order: Any =
 
 
 def argsort(x: Any, /, axis: int | None = -1, kind: str | None = None, order: Any = None, *,
-            descending: bool = False, stable: bool | None = True) -> ChunkedArray:
-    """The positions that sort ``x`` along ``axis``; with ``descending=True``, stably
-    (equal elements in the order they come).
+            descending: bool = False, stable: bool | None = None) -> ChunkedArray:
+    """The positions that sort ``x`` along ``axis``, stably (equal elements in the order they
+    come) unless ``kind=`` or ``stable=False`` asks otherwise; ``descending=True`` too.
 
     >>> argsort(asarray([1, 3, 1, 3]), descending=True).compute()
     array([1, 3, 0, 2])
     """
+    stable = _stable(kind, stable)
     if not descending:
         return _argsort(x, axis, kind, order, stable=stable)
     x, axis = _sort_axis(x, axis)
@@ -494,6 +519,11 @@ def argsort(x: Any, /, axis: int | None = -1, kind: str | None = None, order: An
     # sort; positions in the reversed axis map back as n - 1 - i.
     n = x.shape[axis]
     return (n - 1) - flip(_argsort(flip(x, axis), axis, kind, order, stable=stable), axis)
+
+
+def _stable(kind: str | None, stable: bool | None) -> bool | None:
+    # The standard sorts stably unless told otherwise; NumPy's ``kind=`` still chooses if given.
+    return True if kind is None and stable is None else stable
 
 
 def _sort_axis(x: Any, axis: int | None) -> tuple[ChunkedArray, int]:
