@@ -158,11 +158,9 @@ def asarray(obj: Any, /, dtype: Any = None, *, device: Any = None, copy: Any = N
                          f"pass copy=None to read it block by block")
     if copy is not None and not _is_storage(obj):
         try:
-            obj = np.asarray(obj, dtype=dtype) if copy is False else np.array(obj, dtype=dtype)
+            obj = np.asarray(obj, dtype=dtype, copy=copy)
         except ValueError as err:  # NumPy's copy=False refusal, e.g. for a Python list
             raise ValueError(f"copy=False: {err}") from None
-        if copy is False and not isinstance(obj, np.ndarray):
-            raise ValueError("copy=False: the object is not an array; converting it copies")
     return creation.asarray(obj, dtype, chunks=chunks)
 
 
