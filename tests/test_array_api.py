@@ -438,6 +438,32 @@ def test_concat_unstack_expand_dims(executor, data):
     assert_eq(ca.expand_dims(x, axis=-1).compute(), np.expand_dims(a, -1))
 
 
+@fixture_ok
+@given(data=st.data())
+def test_repeat_with_array_repeats(executor, data):
+    a, x = data.draw(arrays(min_dims=1, max_dims=3))
+    axis = data.draw(st.none() | st.integers(-a.ndim, a.ndim - 1))
+    n = a.size if axis is None else a.shape[axis]
+    counts = np.array(data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)),
+                      dtype=np.int64)
+    expected = np.repeat(a, counts, axis=axis)
+    chunked = ca.asarray(counts, chunks=data.draw(chunkings(counts.shape)))
+    result = ca.repeat(x, chunked, axis=axis)
+    assert_eq(result.compute(), expected)
+    assert_eq(ca.repeat(x, counts, axis=axis).compute(), expected)
+    with quiet():
+        assert_eq(from_strict(xps.repeat(strict(a), strict(counts), axis=axis)), expected)
+    assert_eq(ca.repeat(x, ca.asarray(2), axis=axis).compute(), np.repeat(a, 2, axis=axis))
+
+
+def test_repeat_bad_chunked_repeats():
+    x = ca.ones((2, 3), chunks=1)
+    with pytest.raises(ValueError, match="2 counts for axis 1 of length 3"):
+        ca.repeat(x, ca.asarray([1, 2]), axis=1)
+    with pytest.raises(ValueError, match="integer"):
+        ca.repeat(x, ca.asarray([1.0, 2.0, 3.0]), axis=1)
+
+
 def test_unstack_bad_input():
     with pytest.raises(ValueError, match="0-d"):
         ca.unstack(ca.asarray(1.0))
@@ -485,6 +511,124 @@ def test_broadcast_shapes_clip_round_real_imag_diff(executor):
               np.diff(np.asarray(x), n=2, append=np.array([0], dtype=np.int8)))
     assert_eq(ca.vecdot(ca.asarray(z), ca.asarray(z)).compute(), np.vecdot(z, z))
     assert ca.matrix_transpose(ca.ones((2, 3, 4))).shape == (2, 4, 3)
+
+
+# --- a table of calls written against the standard: array_api_strict's answer is the oracle -----
+
+F3 = np.arange(24.0).reshape(2, 3, 4) - 7
+N2 = np.array([[3, 1, 3], [0, 2, 2]])
+BOOL = np.array([True, False, True])
+M3 = np.arange(9.0).reshape(3, 3) + np.eye(3) * 5
+V4 = np.array([0.0, 2.0, 2.0, 5.0])
+# Calls written against the standard, run on array_api_strict and on chunkarray.
+CASES = [
+    ("stack", lambda xp, c: xp.stack([c(F3), c(F3)], axis=1)),
+    ("flip", lambda xp, c: xp.flip(c(F3), axis=(0, 2))),
+    ("flip0", lambda xp, c: xp.flip(c(F3))),
+    ("roll", lambda xp, c: xp.roll(c(F3), 2, axis=-1)),
+    ("roll2", lambda xp, c: xp.roll(c(F3), (1, -1), axis=(0, 1))),
+    ("rollflat", lambda xp, c: xp.roll(c(F3), 5)),
+    ("tile", lambda xp, c: xp.tile(c(N2), (2, 1, 2))),
+    ("repeat", lambda xp, c: xp.repeat(c(N2), 2, axis=1)),
+    ("repeat_arr", lambda xp, c: xp.repeat(c(V4), c(np.array([1, 0, 2, 1])))),
+    ("repeat_flat", lambda xp, c: xp.repeat(c(N2), 2)),
+    ("squeeze", lambda xp, c: xp.squeeze(c(F3[:1]), axis=0)),
+    ("moveaxis", lambda xp, c: xp.moveaxis(c(F3), (0, 1), (2, 0))),
+    ("permute_dims", lambda xp, c: xp.permute_dims(c(F3), (2, 0, 1))),
+    ("broadcast_to", lambda xp, c: xp.broadcast_to(c(V4), (2, 4))),
+    ("broadcast_arrays", lambda xp, c: xp.broadcast_arrays(c(V4), c(V4[:, None]))[1]),
+    ("reshape", lambda xp, c: xp.reshape(c(F3), (4, -1), copy=None)),
+    ("where", lambda xp, c: xp.where(c(F3) > 0, c(F3), 0.0)),
+    ("searchsorted", lambda xp, c: xp.searchsorted(c(V4), c(np.array([2.0, 3.0])), side="right")),
+    ("nonzero", lambda xp, c: xp.nonzero(c(N2))[1]),
+    ("count_nonzero", lambda xp, c: xp.count_nonzero(c(N2), axis=1, keepdims=True)),
+    ("unique_values", lambda xp, c: xp.unique_values(c(N2))),
+    ("unique_counts", lambda xp, c: xp.unique_counts(c(N2)).counts),
+    ("unique_inverse", lambda xp, c: xp.unique_inverse(c(N2)).inverse_indices),
+    ("unique_all", lambda xp, c: xp.unique_all(c(N2)).indices),
+    ("tril", lambda xp, c: xp.tril(c(M3), k=-1)),
+    ("triu", lambda xp, c: xp.triu(c(M3), k=1)),
+    ("matmul", lambda xp, c: xp.matmul(c(F3), c(F3).mT)),
+    ("tensordot", lambda xp, c: xp.tensordot(c(F3), c(F3), axes=([1, 2], [1, 2]))),
+    ("argmax", lambda xp, c: xp.argmax(c(F3), axis=1, keepdims=True)),
+    ("argmin", lambda xp, c: xp.argmin(c(F3))),
+    ("cumsum", lambda xp, c: xp.cumulative_sum(c(N2), axis=1, include_initial=True)),
+    ("cumprod", lambda xp, c: xp.cumulative_prod(c(V4), include_initial=True)),
+    ("diff", lambda xp, c: xp.diff(c(N2), axis=0, n=1)),
+    ("diff2", lambda xp, c: xp.diff(c(V4), prepend=c(np.array([9.0])))),
+    ("clip", lambda xp, c: xp.clip(c(F3), min=-2.0, max=c(np.full(4, 3.0)))),
+    ("linspace", lambda xp, c: xp.linspace(0, 1, 5, endpoint=False)),
+    ("arange", lambda xp, c: xp.arange(1, 10, 3, dtype=xp.float32)),
+    ("eye", lambda xp, c: xp.eye(3, 4, k=-1, dtype=xp.int32)),
+    ("full", lambda xp, c: xp.full((2,), True)),
+    ("meshgrid", lambda xp, c: xp.meshgrid(c(V4), c(V4[:2]), indexing="ij")[0]),
+    ("expand_dims", lambda xp, c: xp.expand_dims(c(V4), axis=-1)),
+    ("concat", lambda xp, c: xp.concat([c(V4), c(V4)], axis=0)),
+    ("concatNone", lambda xp, c: xp.concat([c(F3), c(F3)], axis=None)),
+    ("astype", lambda xp, c: xp.astype(c(V4), xp.int16)),
+    ("take", lambda xp, c: xp.take(c(F3), c(np.array([2, 0])), axis=1)),
+    ("take_along", lambda xp, c: xp.take_along_axis(
+     c(F3), c(np.zeros((2, 3, 1), dtype=np.int64)), axis=-1)),
+    ("max", lambda xp, c: xp.max(c(F3), axis=(0, 2))),
+    ("all", lambda xp, c: xp.all(c(BOOL))),
+    ("any", lambda xp, c: xp.any(c(N2) > 2, axis=0)),
+    ("mean", lambda xp, c: xp.mean(c(F3), axis=-1)),
+    ("var", lambda xp, c: xp.var(c(F3), axis=(0, 1), correction=1)),
+    ("prod", lambda xp, c: xp.prod(c(N2), dtype=xp.float32)),
+    ("sum_int8", lambda xp, c: xp.sum(xp.astype(c(N2), xp.int8))),
+    ("sum_u16", lambda xp, c: xp.sum(xp.astype(c(N2), xp.uint16))),
+    ("sum_f32", lambda xp, c: xp.sum(xp.astype(c(F3), xp.float32))),
+    ("unstack", lambda xp, c: xp.unstack(c(F3), axis=2)[1]),
+    ("pow_scalar", lambda xp, c: xp.pow(c(V4), 2)),
+    ("scalar_ops", lambda xp, c: 2 ** c(V4) - 1.5 * c(V4)),
+    ("matrix_transpose", lambda xp, c: xp.matrix_transpose(c(F3))),
+    ("sort_desc", lambda xp, c: xp.sort(c(F3), axis=0, descending=True)),
+    ("argsort_desc", lambda xp, c: xp.argsort(c(N2), axis=-1, descending=True)),
+    ("logaddexp", lambda xp, c: xp.logaddexp(c(V4), 1.0)),
+    ("hypot", lambda xp, c: xp.hypot(c(V4), c(V4))),
+    ("empty_like", lambda xp, c: xp.empty_like(c(V4)).shape),
+    ("zeros_like", lambda xp, c: xp.zeros_like(c(N2), dtype=xp.float32)),
+    ("full_like", lambda xp, c: xp.full_like(c(N2), 7)),
+    ("linalg.solve", lambda xp, c: xp.linalg.solve(c(M3), c(V4[:3]))),
+    ("linalg.inv", lambda xp, c: xp.linalg.inv(c(M3))),
+    ("linalg.det", lambda xp, c: xp.linalg.det(c(M3))),
+    ("linalg.cholesky", lambda xp, c: xp.linalg.cholesky(c(M3 @ M3.T), upper=True)),
+    ("linalg.qr", lambda xp, c: xp.abs(xp.linalg.qr(c(M3)).R)),
+    ("linalg.svdvals", lambda xp, c: xp.linalg.svdvals(c(M3))),
+    ("linalg.eigvalsh", lambda xp, c: xp.linalg.eigvalsh(c(M3 + M3.T))),
+    ("linalg.matrix_norm", lambda xp, c: xp.linalg.matrix_norm(c(M3), ord="fro")),
+    ("linalg.vector_norm", lambda xp, c: xp.linalg.vector_norm(c(F3), axis=(0, 1), ord=1)),
+    ("linalg.cross", lambda xp, c: xp.linalg.cross(c(M3), c(M3[::-1]))),
+    ("linalg.outer", lambda xp, c: xp.linalg.outer(c(V4), c(V4))),
+    ("linalg.trace", lambda xp, c: xp.linalg.trace(c(M3), offset=1)),
+    ("linalg.diagonal", lambda xp, c: xp.linalg.diagonal(c(F3), offset=-1)),
+    ("linalg.matrix_rank", lambda xp, c: xp.linalg.matrix_rank(c(M3))),
+    ("linalg.pinv", lambda xp, c: xp.linalg.pinv(c(M3))),
+    ("linalg.matrix_power", lambda xp, c: xp.linalg.matrix_power(c(M3), 3)),
+    ("linalg.slogdet", lambda xp, c: xp.linalg.slogdet(c(M3)).logabsdet),
+    ("linalg.tensordot", lambda xp, c: xp.linalg.tensordot(c(M3), c(M3), axes=1)),
+    ("linalg.vecdot", lambda xp, c: xp.linalg.vecdot(c(M3), c(M3))),
+    ("linalg.matmul", lambda xp, c: xp.linalg.matmul(c(M3), c(M3))),
+    ("linalg.matrix_transpose", lambda xp, c: xp.linalg.matrix_transpose(c(M3))),
+    ("fft.rfftn", lambda xp, c: xp.fft.rfftn(c(F3), axes=(1, 2))),
+    ("fft.irfft", lambda xp, c: xp.fft.irfft(xp.astype(c(V4), xp.complex128), n=6)),
+    ("fft.fftshift", lambda xp, c: xp.fft.fftshift(c(F3), axes=(0,))),
+    ("fft.fftfreq", lambda xp, c: xp.fft.fftfreq(5, d=0.5, dtype=xp.float32)),
+    ("fft.hfft", lambda xp, c: xp.fft.hfft(xp.astype(c(V4), xp.complex64))),
+]
+
+
+@pytest.mark.parametrize("name", [case[0] for case in CASES])
+def test_standard_calls_as_array_api_strict(executor, name):
+    call = dict(CASES)[name]
+    with quiet():
+        expected = call(xps, xps.asarray)
+        result = call(ca, lambda a: ca.asarray(a, chunks=2))
+    if isinstance(expected, tuple):
+        assert result == expected
+    else:
+        assert_eq(np.asarray(result), from_strict(expected), exact=False
+                  if from_strict(expected).dtype.kind in "fc" else True)
 
 
 # --- the array object ------------------------------------------------------------------------

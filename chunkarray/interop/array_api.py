@@ -41,6 +41,7 @@ from chunkarray.ops.elementwise import clip as _clip
 from chunkarray.ops.linalg import matmul
 from chunkarray.ops.manipulation import broadcast_to, concatenate, flip, reshape
 from chunkarray.ops.manipulation import expand_dims as _expand_dims
+from chunkarray.ops.manipulation import repeat as _repeat
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.routines import blockwise, map_blocks
 from chunkarray.ops.scans import diff as _diff
@@ -51,8 +52,8 @@ __all__ = [
     "SUPPORTED_VERSIONS", "__array_api_version__", "argsort", "arange", "asarray", "astype",
     "broadcast_shapes", "can_cast", "clip", "concat", "diff", "empty", "empty_like",
     "expand_dims", "eye", "finfo", "from_dlpack", "full", "full_like", "iinfo", "imag",
-    "isdtype", "linspace", "meshgrid", "ones", "ones_like", "real",
-    "result_type", "round", "sort", "take", "take_along_axis", "unstack", "zeros", "zeros_like",
+    "isdtype", "linspace", "meshgrid", "ones", "ones_like", "real", "repeat", "result_type",
+    "round", "sort", "take", "take_along_axis", "unstack", "zeros", "zeros_like",
 ]
 
 #: The version of the standard ``chunkarray`` implements.
@@ -384,6 +385,35 @@ def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
     (3, 4)
     """
     return np.broadcast_shapes(*shapes)
+
+
+def repeat(x: Any, repeats: Any, /, axis: int | None = None) -> ChunkedArray:
+    """Repeat each element of ``x`` along ``axis`` (flattened first if ``None``); ``repeats``
+    an int, a sequence or a chunked integer array (then the result's block sizes are unknown
+    until computed, as the standard's data-dependent shapes).
+
+    >>> repeat(asarray([1, 2, 3], chunks=2), asarray([2, 0, 1], chunks=2)).compute()
+    array([1, 1, 3])
+    """
+    if not isinstance(repeats, ChunkedArray):
+        return _repeat(x, repeats, axis)
+    x = asarray(x)
+    if axis is None:
+        x, axis = reshape(x, (-1,)), 0
+    axis = _check_axis(axis, x.ndim, "axis")
+    if repeats.dtype.kind not in "iu" or repeats.ndim > 1:
+        raise ValueError(f"repeats: a chunked array of repeats must be a 0-d or 1-d integer "
+                         f"array, got {repeats.ndim}-d of dtype {repeats.dtype}")
+    n = x.shape[axis]
+    if repeats.ndim == 0 or repeats.shape[0] == 1:
+        repeats = broadcast_to(reshape(repeats, (1,)), (n,))
+    elif repeats.shape[0] != n:
+        raise ValueError(f"repeats: {repeats.shape[0]} counts for axis {axis} of length {n}")
+    repeats = rechunk(repeats, (x.chunks[axis],))
+    ind = "".join(chr(ord("a") + d) for d in range(x.ndim))
+    unknown = (float("nan"),) * len(x.chunks[axis])
+    return blockwise(np.repeat, ind, x, ind, repeats, ind[axis], dtype=x.dtype,
+                     adjust_chunks={ind[axis]: unknown}, axis=axis)
 
 
 # --- indexing functions ----------------------------------------------------------------------
