@@ -460,8 +460,12 @@ def test_repeat_bad_chunked_repeats():
     x = ca.ones((2, 3), chunks=1)
     with pytest.raises(ValueError, match="2 counts for axis 1 of length 3"):
         ca.repeat(x, ca.asarray([1, 2]), axis=1)
-    with pytest.raises(ValueError, match="integer"):
+    with pytest.raises(TypeError, match="Cannot cast"):
         ca.repeat(x, ca.asarray([1.0, 2.0, 3.0]), axis=1)
+    with pytest.raises(TypeError, match="Cannot cast"):
+        ca.repeat(x, ca.asarray(np.array([1, 2, 3], dtype=np.uint64)), axis=1)
+    with pytest.raises(ValueError, match="2-d"):
+        ca.repeat(x, ca.ones((1, 3), dtype=int), axis=1)
 
 
 def test_unstack_bad_input():

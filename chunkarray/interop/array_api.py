@@ -401,9 +401,12 @@ def repeat(x: Any, repeats: Any, /, axis: int | None = None) -> ChunkedArray:
     if axis is None:
         x, axis = reshape(x, (-1,)), 0
     axis = _check_axis(axis, x.ndim, "axis")
-    if repeats.dtype.kind not in "iu" or repeats.ndim > 1:
-        raise ValueError(f"repeats: a chunked array of repeats must be a 0-d or 1-d integer "
-                         f"array, got {repeats.ndim}-d of dtype {repeats.dtype}")
+    if repeats.ndim > 1:
+        raise ValueError(f"repeats: a chunked array of repeats must be 0-d or 1-d, got "
+                         f"{repeats.ndim}-d")
+    if not np.can_cast(repeats.dtype, np.intp):
+        raise TypeError(f"repeats: Cannot cast array data from {repeats.dtype!r} to "
+                        f"{np.dtype(np.intp)!r} according to the rule 'safe'")
     n = x.shape[axis]
     if repeats.ndim == 0 or repeats.shape[0] == 1:
         repeats = broadcast_to(reshape(repeats, (1,)), (n,))
