@@ -93,7 +93,8 @@ def _allowed(name: str, nargs: int) -> list[Any]:
     ok = []
     for dtype in ALL_DTYPES:
         try:
-            getattr(xps, name)(*[xps.ones(1, dtype=getattr(xps, np.dtype(dtype).name))] * nargs)
+            with quiet():  # atanh(1) is infinite: only the dtype check matters here
+                getattr(xps, name)(*[xps.ones(1, dtype=getattr(xps, np.dtype(dtype).name))] * nargs)
         except TypeError:
             continue
         ok.append(dtype)
