@@ -11,6 +11,69 @@ from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
 from chunkarray.interop import dask as _dask_protocol  # provides dask's collection protocol
+from chunkarray.interop.array_api import (  # the standard's namespace, version 2024.12
+    SUPPORTED_VERSIONS,
+    __array_api_version__,
+    arange,
+    argsort,
+    asarray,
+    astype,
+    broadcast_shapes,
+    can_cast,
+    clip,
+    concat,
+    diff,
+    empty,
+    empty_like,
+    expand_dims,
+    eye,
+    finfo,
+    from_dlpack,
+    full,
+    full_like,
+    iinfo,
+    imag,
+    isdtype,
+    linspace,
+    meshgrid,
+    ones,
+    ones_like,
+    real,
+    repeat,
+    result_type,
+    round,
+    sort,
+    take,
+    take_along_axis,
+    unstack,
+    zeros,
+    zeros_like,
+)
+from chunkarray.interop.array_api_dtypes import (
+    bool,
+    complex64,
+    complex128,
+    e,
+    float32,
+    float64,
+    inf,
+    int8,
+    int16,
+    int32,
+    int64,
+    nan,
+    newaxis,
+    pi,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+)
+from chunkarray.interop.array_api_info import (
+    CPU_DEVICE,
+    Device,
+    __array_namespace_info__,
+)
 from chunkarray.io import (
     IncompleteWriteWarning,
     from_hdf5,
@@ -25,26 +88,13 @@ from chunkarray.io import (
 from chunkarray.ops import conversion as _conversion  # provides copy, item, tolist, view, fill
 from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
 from chunkarray.ops.choosing import choose, ravel_multi_index, select, unravel_index
-from chunkarray.ops.construct import array, asanyarray, fromfunction, indices, meshgrid
+from chunkarray.ops.construct import array, asanyarray, fromfunction, indices
 from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
-from chunkarray.ops.creation import (
-    arange,
-    asarray,
-    empty,
-    empty_like,
-    eye,
-    from_array,
-    full,
-    full_like,
-    linspace,
-    ones,
-    ones_like,
-    zeros,
-    zeros_like,
-)
+from chunkarray.ops.creation import from_array  # the rest: chunkarray.interop.array_api
 from chunkarray.ops.diagonals import (
     diag,
     diagonal,
+    matrix_transpose,
     trace,
     tri,
     tril,
@@ -55,7 +105,7 @@ from chunkarray.ops.diagonals import (
     triu_indices_from,
 )
 from chunkarray.ops.editing import delete, insert
-from chunkarray.ops.elementwise import UFUNCS, astype, clip, elemwise, ufunc_function, where
+from chunkarray.ops.elementwise import UFUNCS, elemwise, ufunc_function, where
 from chunkarray.ops.gufunc import (
     apply_along_axis,
     apply_gufunc,
@@ -73,19 +123,17 @@ from chunkarray.ops.histograms import (
     histogramdd,
 )
 from chunkarray.ops.linalg import dot, matmul
-from chunkarray.ops.linalg_norms import cross
+from chunkarray.ops.linalg_norms import cross, vecdot
 from chunkarray.ops.manipulation import (
     array_split,
     block,
     broadcast_arrays,
     broadcast_to,
     concatenate,
-    expand_dims,
     flip,
     moveaxis,
     pad,
     ravel,
-    repeat,
     reshape,
     roll,
     split,
@@ -150,7 +198,6 @@ from chunkarray.ops.scans import (
     cumsum,
     cumulative_prod,
     cumulative_sum,
-    diff,
     ediff1d,
     gradient,
     nancumprod,
@@ -178,7 +225,7 @@ from chunkarray.ops.sets import (
     unique_inverse,
     unique_values,
 )
-from chunkarray.ops.sorting import argpartition, argsort, argtopk, partition, sort, topk
+from chunkarray.ops.sorting import argpartition, argtopk, partition, topk
 from chunkarray.ops.stacking import (
     append,
     atleast_1d,

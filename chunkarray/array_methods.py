@@ -26,8 +26,8 @@ np.float32(21.0)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from types import FunctionType
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
@@ -660,6 +660,43 @@ class ArrayMethods:
                            args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
         """NumPy functions (``np.mean(x)``) on chunked arrays, where chunkarray implements them."""
         return _I["__array_function__"](self, func, types, args, kwargs)
+
+    # --- the array API standard (chunkarray.interop.array_api) --------------------------------
+
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> ModuleType:
+        """The array API namespace of this array: ``chunkarray`` (refuses unknown versions)."""
+        return _I["__array_namespace__"](self, api_version)
+
+    @property
+    def device(self) -> Any:
+        """The device the array lives on: ``chunkarray.CPU_DEVICE``, the only one."""
+        return _I["device"](self)
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> ChunkedArray:
+        """The array on ``device``: itself, as the CPU is the only device."""
+        return _I["to_device"](self, device, stream)
+
+    @property
+    def mT(self) -> ChunkedArray:
+        """The array with its last two axes swapped (:func:`chunkarray.matrix_transpose`)."""
+        return _I["mT"](self)
+
+    def __imatmul__(self, other: ArrayLike, /) -> ChunkedArray:
+        """``self @= other``: a new array of the shape and dtype of ``self``."""
+        return _I["__imatmul__"](self, other)
+
+    def __iter__(self) -> Iterator[ChunkedArray]:
+        """Iterate over the first axis, lazily: yields ``self[0]``, ``self[1]``, ..."""
+        return _I["__iter__"](self)
+
+    def __dlpack__(self, /, *, stream: Any = None, max_version: tuple[int, int] | None = None,
+                   dl_device: tuple[int, int] | None = None, copy: bool | None = None) -> Any:
+        """A DLPack capsule of the computed values (computes the array)."""
+        return _I["__dlpack__"](self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """DLPack's device of the array: the CPU, ``(1, 0)``."""
+        return _I["__dlpack_device__"](self)
 
     # --- dask's collection protocol (chunkarray.interop.dask) ----------------------------------
 

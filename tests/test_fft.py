@@ -134,3 +134,13 @@ def test_bad_input_fails_at_the_call():
         ca.fft.irfft(ca.ones(1, chunks=1))
     with pytest.raises(TypeError, match="out="):
         ca.fft.fft(x, out=np.empty((4, 5), complex))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fftfreq_dtype_as_the_array_api(dtype):
+    assert_eq(ca.fft.fftfreq(7, d=0.5, dtype=dtype, chunks=3).compute(),
+              np.fft.fftfreq(7, d=0.5).astype(dtype))
+    assert_eq(ca.fft.rfftfreq(7, d=0.5, dtype=dtype, chunks=3).compute(),
+              np.fft.rfftfreq(7, d=0.5).astype(dtype))
+    with pytest.raises(ValueError, match="real floating"):
+        ca.fft.fftfreq(4, dtype=np.int32)

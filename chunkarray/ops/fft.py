@@ -398,7 +398,8 @@ def _check_length(n: Any, label: str) -> int:
 
 
 @implements(np.fft.fftfreq)
-def fftfreq(n: int, d: Any = 1.0, *, device: Any = None, chunks: Any = "auto") -> ChunkedArray:
+def fftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None,
+            chunks: Any = "auto") -> ChunkedArray:
     """The sample frequencies of :func:`fft`'s output, like ``numpy.fft.fftfreq``.
 
     >>> fftfreq(5, d=0.5, chunks=2).compute()
@@ -408,12 +409,13 @@ def fftfreq(n: int, d: Any = 1.0, *, device: Any = None, chunks: Any = "auto") -
     val = 1.0 / (n * d)
     half = (n - 1) // 2 + 1
     i = arange(n, chunks=chunks)
-    return elemwise(np.multiply, where(elemwise(np.less, i, half), i, elemwise(np.subtract, i, n)),
-                    val)
+    return _freq_dtype(elemwise(np.multiply, where(elemwise(np.less, i, half), i,
+                                                   elemwise(np.subtract, i, n)), val), dtype)
 
 
 @implements(np.fft.rfftfreq)
-def rfftfreq(n: int, d: Any = 1.0, *, device: Any = None, chunks: Any = "auto") -> ChunkedArray:
+def rfftfreq(n: int, d: Any = 1.0, *, dtype: Any = None, device: Any = None,
+             chunks: Any = "auto") -> ChunkedArray:
     """The sample frequencies of :func:`rfft`'s output, like ``numpy.fft.rfftfreq``.
 
     >>> rfftfreq(5, d=0.5, chunks=2).compute()
@@ -421,7 +423,16 @@ def rfftfreq(n: int, d: Any = 1.0, *, device: Any = None, chunks: Any = "auto") 
     """
     n = _check_length(n, "rfftfreq")
     val = 1.0 / (n * d)
-    return elemwise(np.multiply, arange(n // 2 + 1, chunks=chunks), val)
+    return _freq_dtype(elemwise(np.multiply, arange(n // 2 + 1, chunks=chunks), val), dtype)
+
+
+def _freq_dtype(freqs: ChunkedArray, dtype: Any) -> ChunkedArray:
+    """The frequencies in ``dtype`` (the array API's ``dtype=``: a real floating dtype)."""
+    if dtype is None:
+        return freqs
+    if np.dtype(dtype).kind != "f":
+        raise ValueError(f"dtype={dtype!r}: sample frequencies need a real floating dtype")
+    return freqs.astype(dtype)  # type: ignore[attr-defined]
 
 
 def _shift(x: Any, axes: Any, sign: int) -> ChunkedArray:

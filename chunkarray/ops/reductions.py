@@ -348,6 +348,16 @@ def _work_dtype(x: ChunkedArray, dtype: Any) -> np.dtype:
     return x.dtype
 
 
+def _degrees(ddof: float | None, correction: float | None) -> float:
+    """The delta degrees of freedom from NumPy's ``ddof`` or the array API's ``correction``."""
+    if ddof is not None and correction is not None:
+        raise ValueError(f"ddof={ddof!r} and correction={correction!r}: give one of them, "
+                         f"they are the same option")
+    if correction is not None:
+        return correction
+    return 0 if ddof is None else ddof
+
+
 def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis: Any, dtype: Any,
              keepdims: bool, split_every: Any, ddof: float | None = None, sqrt: bool = False
              ) -> ChunkedArray:
@@ -395,8 +405,9 @@ def nanmean(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = 
     return _moments(x, np.nanmean, "nanmean", True, axis, dtype, keepdims, split_every)
 
 
-def var(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+def var(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None = None,
+        correction: float | None = None, keepdims: bool = False,
+        split_every: Any = None) -> ChunkedArray:
     """Variance over ``axis`` with ``ddof`` delta degrees of freedom, like ``numpy.var``.
 
     Block moments are merged pairwise (count, mean, sum of squared deviations), so the result
@@ -406,40 +417,47 @@ def var(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
     >>> ca.var(ca.arange(10, chunks=3)).compute()
     np.float64(8.25)
     """
-    return _moments(x, np.var, "var", False, axis, dtype, keepdims, split_every, ddof)
+    return _moments(x, np.var, "var", False, axis, dtype, keepdims, split_every,
+                    _degrees(ddof, correction))
 
 
-def nanvar(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
-           keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+def nanvar(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None = None,
+           correction: float | None = None, keepdims: bool = False,
+           split_every: Any = None) -> ChunkedArray:
     """Variance ignoring NaN, like ``numpy.nanvar``.
 
     >>> import chunkarray as ca, numpy as np
     >>> ca.nanvar(ca.from_array(np.array([1.0, np.nan, 3.0]), chunks=2)).compute()
     np.float64(1.0)
     """
-    return _moments(x, np.nanvar, "nanvar", True, axis, dtype, keepdims, split_every, ddof)
+    return _moments(x, np.nanvar, "nanvar", True, axis, dtype, keepdims, split_every,
+                    _degrees(ddof, correction))
 
 
-def std(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
-        keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+def std(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None = None,
+        correction: float | None = None, keepdims: bool = False,
+        split_every: Any = None) -> ChunkedArray:
     """Standard deviation over ``axis``, like ``numpy.std``.
 
     >>> import chunkarray as ca
     >>> ca.std(ca.arange(4, chunks=3)).compute()
     np.float64(1.118033988749895)
     """
-    return _moments(x, np.std, "std", False, axis, dtype, keepdims, split_every, ddof, sqrt=True)
+    return _moments(x, np.std, "std", False, axis, dtype, keepdims, split_every,
+                    _degrees(ddof, correction), sqrt=True)
 
 
-def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float = 0,
-           keepdims: bool = False, split_every: Any = None) -> ChunkedArray:
+def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None = None,
+           correction: float | None = None, keepdims: bool = False,
+           split_every: Any = None) -> ChunkedArray:
     """Standard deviation ignoring NaN, like ``numpy.nanstd``.
 
     >>> import chunkarray as ca, numpy as np
     >>> ca.nanstd(ca.from_array(np.array([1.0, np.nan, 3.0]), chunks=2)).compute()
     np.float64(1.0)
     """
-    return _moments(x, np.nanstd, "nanstd", True, axis, dtype, keepdims, split_every, ddof,
+    return _moments(x, np.nanstd, "nanstd", True, axis, dtype, keepdims, split_every,
+                    _degrees(ddof, correction),
                     sqrt=True)
 
 
