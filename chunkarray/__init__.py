@@ -11,6 +11,7 @@ from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
 from chunkarray.interop import dask as _dask_protocol  # provides x.to_dask()
+from chunkarray.interop.dask import DaskView  # what x.to_dask() gives
 from chunkarray.io import (
     IncompleteWriteWarning,
     from_hdf5,
@@ -20,6 +21,9 @@ from chunkarray.io import (
     to_zarr,
     zarr_is_complete,
 )
+from chunkarray.io.delayed import from_blocks, from_delayed
+from chunkarray.io.npy_stack import from_npy_stack
+from chunkarray.ops import dtypes as _dtypes  # np.result_type, np.can_cast... from metadata
 from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
 from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
 from chunkarray.ops.creation import (
@@ -37,6 +41,7 @@ from chunkarray.ops.creation import (
     zeros,
     zeros_like,
 )
+from chunkarray.ops.cumreduction import cumreduction
 from chunkarray.ops.diagonals import (
     diag,
     diagonal,
@@ -174,13 +179,6 @@ from chunkarray.ops.statistics import (
     ptp,
 )
 from chunkarray.ops.udf_reduction import reduction
-
-# --- xarray, dask.delayed and npy stacks (issue 15) ------------------------------------------------
-from chunkarray.interop.dask import DaskView
-from chunkarray.io.delayed import from_blocks, from_delayed
-from chunkarray.io.npy_stack import from_npy_stack
-from chunkarray.ops import dtypes as _dtypes  # np.result_type, np.can_cast... from metadata
-from chunkarray.ops.cumreduction import cumreduction
 
 # Every method ChunkedArray declares has its implementation now, or importing chunkarray fails.
 if _missing_implementations():

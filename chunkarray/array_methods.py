@@ -6,7 +6,8 @@ the implementation registered under its own name in :data:`IMPLEMENTATIONS`, wit
 :func:`provide`. :mod:`chunkarray.ops.methods` provides the operators (from the elementwise table
 :mod:`chunkarray.kernels.elementwise`), the NumPy methods and the NumPy protocols;
 :mod:`chunkarray.io` provides ``to_zarr``/``to_hdf5``/``to_npy_stack``/``to_delayed``,
-:mod:`chunkarray.interop.dask` ``to_dask`` (dask's collection protocol, on request), :mod:`chunkarray.diagnostics.html_repr` ``_repr_html_`` and ``visualize``.
+:mod:`chunkarray.interop.dask` ``to_dask`` (dask's collection protocol, on request),
+:mod:`chunkarray.diagnostics.html_repr` ``_repr_html_`` and ``visualize``.
 A type checker and an editor see every method; calling one that nothing provided raises, and
 ``import chunkarray`` fails if a declared method has no implementation.
 
@@ -31,8 +32,6 @@ from types import FunctionType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
-
-from chunkarray.core.graph import Key
 
 if TYPE_CHECKING:  # names in annotations only (ChunkedArray inherits from the class below)
     from numpy._globals import _NoValueType

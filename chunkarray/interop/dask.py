@@ -94,7 +94,7 @@ class DaskView:
 
     def __dask_graph__(self) -> dict[Key, Any]:
         if self._graph is None:  # lowered once: dask asks again and again during one compute
-            self._graph = dask_graph(self.array)
+            self._graph = _cached_graph(self.array)
         return self._graph
 
     def __dask_keys__(self) -> list[Any]:
@@ -116,27 +116,32 @@ class DaskView:
     __dask_scheduler__ = _ThreadedGet()
 
 
-# One view per array object, so its graph is lowered once however often dask (or the user)
-# asks. Arrays are unhashable (``==`` is elementwise), so the table is by id, emptied when the
-# array goes.
-_VIEWS: dict[int, DaskView] = {}
+# The lowered graph of each array that was asked for one, kept while the array lives, so it is
+# lowered once however often dask (or the user) asks. Arrays are unhashable (``==`` is
+# elementwise), so the table is by id, its entry dropped when the array goes. Only the graph is
+# kept, never the array or its view, which would keep the array alive.
+_GRAPHS: dict[int, dict[Key, Any]] = {}
+
+
+def _cached_graph(x: ChunkedArray) -> dict[Key, Any]:
+    graph = _GRAPHS.get(id(x))
+    if graph is None:
+        graph = _GRAPHS[id(x)] = dask_graph(x)
+        weakref.finalize(x, _GRAPHS.pop, id(x), None)
+    return graph
 
 
 def to_dask(x: ChunkedArray) -> DaskView:
-    """``x.to_dask()``: ``x`` as a dask collection (one view per array, its graph lowered once).
+    """``x.to_dask()``: ``x`` as a dask collection (its graph lowered once per array).
 
     >>> import dask, chunkarray as ca
     >>> x = ca.ones((2, 3), chunks=2)
-    >>> x.to_dask() is x.to_dask()
+    >>> x.to_dask().__dask_graph__() is x.to_dask().__dask_graph__()
     True
     >>> dask.compute(x.to_dask())[0].sum()
     np.float64(6.0)
     """
-    view = _VIEWS.get(id(x))
-    if view is None or view.array is not x:
-        view = _VIEWS[id(x)] = DaskView(x)
-        weakref.finalize(x, _VIEWS.pop, id(x), None)
-    return view
+    return DaskView(x)
 
 
 provide("to_dask")(to_dask)

@@ -10,10 +10,13 @@ gives that on request).
 
 xarray is imported only by this module, which only xarray imports (through the entry point).
 
->>> import numpy as np, xarray as xr, chunkarray as ca
->>> da = xr.DataArray(np.arange(6.0), dims="t").chunk(t=2, chunked_array_type="chunkarray")
->>> type(da.data).__name__, da.mean("t").values
-('ChunkedArray', array(2.5))
+>>> import numpy as np
+>>> manager = ChunkArrayManager()  # what xarray makes from the entry point
+>>> x = manager.from_array(np.arange(6.0), chunks=(2,))
+>>> manager.is_chunked_array(x), manager.chunks(x)
+(True, ((2, 2, 2),))
+>>> manager.compute(manager.reduction(x, np.sum, aggregate_func=np.sum, axis=0))
+(np.float64(15.0),)
 """
 
 from __future__ import annotations
@@ -31,8 +34,8 @@ from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, normalize_chunks
 from chunkarray.io.store import store
-from chunkarray.ops.cumreduction import cumreduction
 from chunkarray.ops.creation import from_array
+from chunkarray.ops.cumreduction import cumreduction
 from chunkarray.ops.gufunc import apply_gufunc
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.rechunk import rechunk
@@ -53,7 +56,7 @@ def _options(kwargs: Mapping[str, Any], method: str) -> dict[str, Any]:
     return dict(kwargs)
 
 
-class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):
+class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):  # type: ignore[type-var]
     """The bridge xarray calls for every operation on a chunkarray-backed variable."""
 
     array_cls = ChunkedArray
@@ -88,7 +91,8 @@ class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):
         kwargs.pop("lock", None)
         kwargs.pop("inline_array", None)
         if kwargs:
-            raise TypeError(f"chunkarray's from_array takes name=, lock= and inline_array= only, got {sorted(kwargs)}")
+            raise TypeError(f"chunkarray's from_array takes name=, lock= and inline_array= only, "
+                            f"got {sorted(kwargs)}")
         if isinstance(data, ChunkedArray):
             return rechunk(data, chunks)
         return from_array(data, chunks, name=name)
@@ -154,7 +158,7 @@ class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):
                          concatenate=bool(concatenate), **kwargs)
 
     def unify_chunks(self, *args: Any, **kwargs: Any
-                     ) -> tuple[dict[Any, Chunks], list[Any]]:
+                     ) -> tuple[dict[Any, tuple[int, ...]], list[Any]]:
         if kwargs:
             raise TypeError(f"unify_chunks takes no options, got {sorted(kwargs)}")
         if len(args) % 2:
@@ -164,7 +168,7 @@ class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):
         letters, nodes = unify_chunks(chunked)
         new = iter(nodes)
         arrays = [ChunkedArray(next(new)) if isinstance(a, ChunkedArray) else a for a, _ in pairs]
-        return {k: tuple(v) for k, v in letters.items()}, arrays
+        return dict(letters), arrays
 
     def store(self, sources: Any, targets: Any, **kwargs: Any) -> Any:
         if not kwargs.pop("compute", True):

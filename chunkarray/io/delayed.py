@@ -7,7 +7,6 @@ way to read files of your own format without dask. ``from_delayed`` and ``x.to_d
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from typing import Any
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import pickle
 from functools import partial
-from typing import Any
 
 import numpy as np
 from numpy.lib.array_utils import normalize_axis_index
@@ -80,7 +79,8 @@ def to_npy_stack(x: ChunkedArray, dirname: str | os.PathLike[str], axis: int = 0
     with open(os.path.join(dirname, "info"), "wb") as f:
         pickle.dump({"chunks": chunks, "dtype": x.dtype, "axis": axis}, f)
     paths = [os.path.join(dirname, f"{i}.npy") for i in range(len(chunks[axis]))]
-    written = whole.map_blocks(loaders.save_stack_block, dtype=bool, chunks=tuple((1,) * len(c) for c in chunks),
-                               paths=paths, axis=axis)
+    flags = tuple((1,) * len(c) for c in chunks)
+    written = whole.map_blocks(loaders.save_stack_block, dtype=bool, chunks=flags, paths=paths,
+                               axis=axis)
     written.compute()
 

@@ -40,7 +40,7 @@ def compute_delayed(value: Any) -> Any:
     return value.compute(scheduler="sync")
 
 
-def load_npy(path: str, mmap_mode: str | None) -> np.ndarray:
+def load_npy(path: str, mmap_mode: Any) -> np.ndarray:
     """One block of an npy stack (a memory map when ``mmap_mode`` is ``"r"``)."""
     return np.load(path, mmap_mode=mmap_mode, allow_pickle=False)
 

@@ -36,7 +36,7 @@ def result_type(*arrays_and_dtypes: Any) -> np.dtype:
 
 
 @implements(np.can_cast)
-def can_cast(from_: Any, to: Any, casting: str = "safe") -> bool:
+def can_cast(from_: Any, to: Any, casting: Any = "safe") -> bool:
     """Whether ``from_``'s dtype casts to ``to`` under ``casting``, as ``np.can_cast``.
 
     >>> import numpy as np, chunkarray as ca

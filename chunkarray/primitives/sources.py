@@ -15,7 +15,8 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels import loaders
 
-__all__ = ["BlockCalls", "BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted", "Relabel", "Remote"]
+__all__ = ["BlockCalls", "BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted",
+           "Relabel", "Remote"]
 
 
 class Data(Node):
