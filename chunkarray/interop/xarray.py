@@ -157,7 +157,7 @@ class ChunkArrayManager(ChunkManagerEntrypoint[ChunkedArray]):  # type: ignore[t
                          adjust_chunks=adjust_chunks, new_axes=new_axes,
                          concatenate=bool(concatenate), **kwargs)
 
-    def unify_chunks(self, *args: Any, **kwargs: Any
+    def unify_chunks(self, *args: Any, **kwargs: Any  # type: ignore[override]
                      ) -> tuple[dict[Any, tuple[int, ...]], list[Any]]:
         if kwargs:
             raise TypeError(f"unify_chunks takes no options, got {sorted(kwargs)}")
