@@ -1,5 +1,5 @@
-"""xarray on chunkarray: the chunk manager (``chunked_array_type="chunkarray"``) on a real zarr store,
-every result compared with xarray's NumPy-backed answer, with dask importable and without."""
+"""xarray on chunkarray: the chunk manager (``chunked_array_type="chunkarray"``) on a real zarr
+store, every result compared with xarray's NumPy-backed answer, with dask importable and without."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ pytest.importorskip("zarr")
 
 from xarray.namedarray.parallelcompat import (  # noqa: E402 - after the skips
     get_chunked_array_type,
-    guess_chunkmanager,
     list_chunkmanagers,
 )
 
