@@ -15,7 +15,7 @@ xarray is imported only by this module, which only xarray imports (through the e
 >>> x = manager.from_array(np.arange(6.0), chunks=(2,))
 >>> manager.is_chunked_array(x), manager.chunks(x)
 (True, ((2, 2, 2),))
->>> manager.compute(manager.reduction(x, np.sum, aggregate_func=np.sum, axis=0))
+>>> manager.compute(manager.reduction(x, np.sum, aggregate_func=np.sum, axis=0, dtype=float))
 (np.float64(15.0),)
 """
 
