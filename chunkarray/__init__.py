@@ -6,11 +6,11 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
-from chunkarray import config, fft, linalg
+from chunkarray import config, fft, lib, linalg
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize
-from chunkarray.interop import dask as _dask_protocol  # provides dask's collection protocol
+from chunkarray.interop import dask as _dask_protocol  # provides x.to_dask()
 from chunkarray.interop.array_api import (  # the standard's namespace, version 2024.12
     SUPPORTED_VERSIONS,
     __array_api_version__,
@@ -74,6 +74,7 @@ from chunkarray.interop.array_api_info import (
     Device,
     __array_namespace_info__,
 )
+from chunkarray.interop.dask import DaskView  # what x.to_dask() gives
 from chunkarray.io import (
     IncompleteWriteWarning,
     from_hdf5,
@@ -83,14 +84,18 @@ from chunkarray.io import (
     to_zarr,
     zarr_is_complete,
 )
+from chunkarray.io.delayed import from_blocks, from_delayed
+from chunkarray.io.npy_stack import from_npy_stack
 
 # NumPy's signatures in full: constructors, stacking, editing, choosing, numeric helpers.
 from chunkarray.ops import conversion as _conversion  # provides copy, item, tolist, view, fill
+from chunkarray.ops import dtypes as _dtypes  # np.result_type, np.can_cast... from metadata
 from chunkarray.ops import methods as _methods  # provides the operators and NumPy methods
 from chunkarray.ops.choosing import choose, ravel_multi_index, select, unravel_index
 from chunkarray.ops.construct import array, asanyarray, fromfunction, indices
 from chunkarray.ops.contractions import einsum, inner, kron, outer, tensordot, vdot
 from chunkarray.ops.creation import from_array  # the rest: chunkarray.interop.array_api
+from chunkarray.ops.cumreduction import cumreduction
 from chunkarray.ops.diagonals import (
     diag,
     diagonal,

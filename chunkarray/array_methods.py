@@ -5,8 +5,9 @@ method here, with NumPy's signature, and the layers above *provide* what it does
 the implementation registered under its own name in :data:`IMPLEMENTATIONS`, with
 :func:`provide`. :mod:`chunkarray.ops.methods` provides the operators (from the elementwise table
 :mod:`chunkarray.kernels.elementwise`), the NumPy methods and the NumPy protocols;
-:mod:`chunkarray.io` provides ``to_zarr``/``to_hdf5``, :mod:`chunkarray.interop.dask` dask's
-collection protocol, :mod:`chunkarray.diagnostics.html_repr` ``_repr_html_`` and ``visualize``.
+:mod:`chunkarray.io` provides ``to_zarr``/``to_hdf5``/``to_npy_stack``/``to_delayed``,
+:mod:`chunkarray.interop.dask` ``to_dask`` (dask's collection protocol, on request),
+:mod:`chunkarray.diagnostics.html_repr` ``_repr_html_`` and ``visualize``.
 A type checker and an editor see every method; calling one that nothing provided raises, and
 ``import chunkarray`` fails if a declared method has no implementation.
 
@@ -31,8 +32,6 @@ from types import FunctionType, ModuleType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, SupportsIndex, TypeVar
 
 import numpy as np
-
-from chunkarray.core.graph import Key
 
 if TYPE_CHECKING:  # names in annotations only (ChunkedArray inherits from the class below)
     from numpy._globals import _NoValueType
@@ -92,7 +91,7 @@ def declared() -> list[str]:
     >>> "sum" in declared() and "__add__" in declared() and "T" in declared()
     True
     """
-    kinds = (FunctionType, property, staticmethod, _Provided)
+    kinds = (FunctionType, property, staticmethod)
     return [name for name, value in vars(ArrayMethods).items() if isinstance(value, kinds)]
 
 
@@ -103,19 +102,6 @@ def missing_implementations() -> list[str]:
     []
     """
     return [name for name in declared() if name not in IMPLEMENTATIONS]
-
-
-class _Provided:
-    """A class attribute whose value comes from its implementation (``__dask_scheduler__``).
-
-    It reads the same from the class and from an instance, as dask reads it from both.
-    """
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: object, owner: type | None = None) -> Callable[..., Any]:
-        return IMPLEMENTATIONS[self.name]()
 
 
 class VIndex(Protocol):
@@ -698,36 +684,19 @@ class ArrayMethods:
         """DLPack's device of the array: the CPU, ``(1, 0)``."""
         return _I["__dlpack_device__"](self)
 
-    # --- dask's collection protocol (chunkarray.interop.dask) ----------------------------------
+    # --- dask and dask.delayed (chunkarray.interop.dask, chunkarray.io.delayed) --------------
 
-    def __dask_graph__(self) -> Mapping[Key, Any]:
-        """The fused task graph of every block, for dask."""
-        return _I["__dask_graph__"](self)
+    def to_dask(self) -> Any:
+        """This array as a dask collection, for ``dask.compute`` and ``client.persist``."""
+        return _I["to_dask"](self)
 
-    def __dask_keys__(self) -> list[Any]:
-        """The block keys, nested one list per axis as in dask.array."""
-        return _I["__dask_keys__"](self)
+    def to_delayed(self, optimize_graph: bool = True) -> np.ndarray:
+        """The blocks as dask Delayed objects, in an object array shaped like the block grid."""
+        return _I["to_delayed"](self, optimize_graph)
 
-    def __dask_postcompute__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        """How dask assembles the computed blocks into NumPy."""
-        return _I["__dask_postcompute__"](self)
-
-    def __dask_postpersist__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        """How dask rebuilds the array over persisted blocks."""
-        return _I["__dask_postpersist__"](self)
-
-    def __dask_tokenize__(self) -> str:
-        """dask's token for the array: its name."""
-        return _I["__dask_tokenize__"](self)
-
-    @staticmethod
-    def __dask_optimize__(dsk: Mapping[Key, Any], keys: Sequence[Any], **kwargs: Any
-                          ) -> Mapping[Key, Any]:
-        """dask's optimization pass: nothing to do, the graph was fused when it was lowered."""
-        return _I["__dask_optimize__"](dsk, keys, **kwargs)
-
-    #: The scheduler dask uses by default: its threaded one.
-    __dask_scheduler__ = _Provided()
+    def to_npy_stack(self, dirname: Any, axis: int = 0) -> None:
+        """Write the array as one ``.npy`` file per block along ``axis``, as dask does."""
+        _I["to_npy_stack"](self, dirname, axis)
 
     # --- pictures (chunkarray.diagnostics.html_repr) -------------------------------------------
 

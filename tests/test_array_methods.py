@@ -35,7 +35,7 @@ EXPECTED = [
     "round", "clip", "dot", "repeat", "squeeze", "swapaxes",
 ]
 CHUNKARRAY_NAMES = ["vindex", "rechunk", "map_blocks", "compute_chunk_sizes", "to_zarr",
-                    "to_hdf5", "__dask_graph__", "__dask_keys__", "__dask_scheduler__",
+                    "to_hdf5", "to_dask", "to_delayed", "to_npy_stack",
                     "_repr_html_", "visualize"]
 
 
@@ -62,8 +62,6 @@ def test_declared_in_a_class_body(name):
 @pytest.mark.parametrize("name", declared())
 def test_declared_methods_are_annotated(name):
     member = vars(ArrayMethods)[name]
-    if isinstance(member, array_methods._Provided):
-        return
     func = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
     assert func.__doc__, name
     names = {"ChunkedArray": ChunkedArray, "ArrayLike": ArrayLike, "DTypeLike": DTypeLike,
@@ -86,9 +84,9 @@ def test_missing_implementation_fails_loudly(monkeypatch):
     assert array_methods.missing_implementations() == ["sum"]
     with pytest.raises(NotImplementedError, match=r"ChunkedArray.sum has no implementation"):
         x.sum()
-    monkeypatch.delitem(IMPLEMENTATIONS, "__dask_scheduler__")
-    with pytest.raises(NotImplementedError, match="__dask_scheduler__"):
-        ChunkedArray.__dask_scheduler__  # noqa: B018 - the read is the call
+    monkeypatch.delitem(IMPLEMENTATIONS, "to_dask")
+    with pytest.raises(NotImplementedError, match="to_dask"):
+        x.to_dask()
 
 
 def test_provide_registers_and_returns_the_function():
@@ -109,15 +107,6 @@ def test_reduction_methods_take_numpys_arguments(name):
     ours = list(inspect.signature(getattr(ChunkedArray, name)).parameters)
     numpys = list(inspect.signature(getattr(np, name)).parameters)
     assert ours == ["self", *numpys[1:], "split_every"]
-
-
-def test_dask_protocol_reads_from_class_and_instance():
-    dask_threaded = pytest.importorskip("dask.threaded")
-    x = ca.arange(4, chunks=2)
-    assert ChunkedArray.__dask_scheduler__ is x.__dask_scheduler__ is dask_threaded.get
-    graph = x.__dask_graph__()
-    assert ChunkedArray.__dask_optimize__(graph, x.__dask_keys__()) is graph
-    assert x.__dask_tokenize__() == x.name
 
 
 def test_operators_defer_on_foreign_operands():

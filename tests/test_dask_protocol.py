@@ -1,4 +1,5 @@
-"""dask's collection protocol: dask.compute / persist / optimize / delayed on chunked arrays."""
+"""dask's collection protocol on request (``x.to_dask()``): dask.compute / persist / optimize /
+delayed, and the array itself is no dask collection."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ CASES = [
 def test_dask_compute_matches_numpy(shape: tuple[int, ...], chunks: object) -> None:
     a = np.arange(np.prod(shape), dtype=float).reshape(shape)
     x = ca.from_array(a, chunks=chunks)
-    got_x, got_sum, got_expr = dask.compute(x, x.sum(), np.sin(x) * 2 + 1)
+    got_x, got_sum, got_expr = dask.compute(x.to_dask(), x.sum().to_dask(),
+                                            (np.sin(x) * 2 + 1).to_dask())
     np.testing.assert_array_equal(got_x, a)
     assert got_sum == a.sum() and isinstance(got_sum, np.generic)
     np.testing.assert_allclose(got_expr, np.sin(a) * 2 + 1)
@@ -38,12 +40,12 @@ def test_dask_keys_are_nested_like_dask_array(shape: tuple[int, ...], chunks: ob
     d = da.zeros(shape, chunks=x.chunks)
     rename = lambda nested, name: (  # noqa: E731
         [rename(n, name) for n in nested] if isinstance(nested, list) else (name, *nested[1:]))
-    assert rename(x.__dask_keys__(), "k") == rename(d.__dask_keys__(), "k")
+    assert rename(x.to_dask().__dask_keys__(), "k") == rename(d.__dask_keys__(), "k")
 
 
 def test_dask_graph_is_a_plain_culled_dict() -> None:
     x = ca.from_array(np.arange(12.0).reshape(3, 4), chunks=2)
-    y = (x + 1).sum(axis=0)
+    y = (x + 1).sum(axis=0).to_dask()
     graph = y.__dask_graph__()
     assert type(graph) is dict
     keys = y.__dask_keys__()  # one axis: a flat list
@@ -59,15 +61,16 @@ def test_tokenize_is_deterministic() -> None:
     a = np.arange(10)
     x1 = ca.from_array(a, chunks=3) * 2
     x2 = ca.from_array(a, chunks=3) * 2
-    assert dask.base.tokenize(x1) == dask.base.tokenize(x2)
-    assert dask.base.tokenize(x1) != dask.base.tokenize(x1 + 1)
+    assert dask.base.tokenize(x1.to_dask()) == dask.base.tokenize(x2.to_dask())
+    assert dask.base.tokenize(x1.to_dask()) != dask.base.tokenize((x1 + 1).to_dask())
 
 
 def test_dask_persist_gives_an_array_over_held_blocks() -> None:
     a = np.arange(20.0).reshape(4, 5)
     x = ca.from_array(a, chunks=(3, 2))
-    y, total, other = dask.persist(x * 2, x.sum(), 5)
-    assert isinstance(y, ca.ChunkedArray) and y.chunks == x.chunks and other == 5
+    y, total, other = dask.persist((x * 2).to_dask(), x.sum().to_dask(), 5)
+    assert isinstance(y, ca.DaskView) and y.chunks == x.chunks and other == 5
+    y, total = y.array, total.array
     np.testing.assert_array_equal(y.compute(), a * 2)
     np.testing.assert_array_equal((y + 1).compute(), a * 2 + 1)
     assert total.compute() == a.sum()
@@ -78,7 +81,8 @@ def test_dask_persist_gives_an_array_over_held_blocks() -> None:
 
 def test_dask_optimize_returns_an_equal_array() -> None:
     x = ca.from_array(np.arange(6), chunks=2) + 1
-    (y,) = dask.optimize(x)
+    (y,) = dask.optimize(x.to_dask())
+    y = y.array
     assert y.name == x.name
     np.testing.assert_array_equal(y.compute(), np.arange(6) + 1)
 
@@ -86,21 +90,21 @@ def test_dask_optimize_returns_an_equal_array() -> None:
 def test_dask_delayed_takes_chunked_arrays() -> None:
     a = np.arange(10.0)
     x = ca.from_array(a, chunks=4)
-    result = dask.delayed(lambda v, w: v.sum() + w)(x * 2, x.max()).compute()
+    result = dask.delayed(lambda v, w: v.sum() + w)((x * 2).to_dask(), x.max().to_dask()).compute()
     assert result == (a * 2).sum() + a.max()
 
 
 def test_mixing_with_dask_arrays() -> None:
     a = np.arange(8.0)
     x, d = ca.from_array(a, chunks=3), da.from_array(a, chunks=3)
-    got_x, got_d = dask.compute(x + 1, d + 1)
+    got_x, got_d = dask.compute((x + 1).to_dask(), d + 1)
     np.testing.assert_array_equal(got_x, got_d)
 
 
 @pytest.mark.parametrize("get", ["sync", "threads"])
 def test_dask_schedulers_by_name(get: str) -> None:
     x = ca.arange(10, chunks=3)
-    (got,) = dask.compute(x * 3, scheduler=get)
+    (got,) = dask.compute((x * 3).to_dask(), scheduler=get)
     np.testing.assert_array_equal(got, np.arange(10) * 3)
 
 
@@ -131,3 +135,58 @@ def test_importing_chunkarray_does_not_import_dask() -> None:
             "print('dask' in sys.modules, 'distributed' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_chunked_array_is_no_dask_collection() -> None:
+    # Otherwise xarray's dask manager claims it too ("Multiple ChunkManagers recognise type").
+    x = ca.arange(4, chunks=2)
+    assert not dask.is_dask_collection(x)
+    assert not any(name.startswith("__dask") for name in dir(x))
+    assert dask.is_dask_collection(x.to_dask())
+
+
+def test_the_view_lowers_once_per_array(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chunkarray.interop import dask as protocol
+
+    calls = []
+    real = protocol.dask_graph
+    monkeypatch.setattr(protocol, "dask_graph", lambda x: calls.append(x) or real(x))
+    x = ca.ones((6, 6), chunks=2) + 1
+    assert x.to_dask().__dask_graph__() is x.to_dask().__dask_graph__()
+    for _ in range(3):
+        x.to_dask().__dask_graph__()
+        dask.compute(x.to_dask())
+    assert len(calls) == 1
+    y = x + 1  # another array: its own view
+    assert y.to_dask().__dask_graph__() is not x.to_dask().__dask_graph__()
+    assert y.to_dask().array is y and len(calls) == 2
+
+
+def test_the_cached_graph_is_forgotten_with_its_array() -> None:
+    import gc
+
+    from chunkarray.interop.dask import _GRAPHS
+
+    before = len(_GRAPHS)
+    x = ca.ones(4, chunks=2)
+    dask.compute(x.to_dask())
+    assert len(_GRAPHS) == before + 1
+    del x
+    gc.collect()
+    assert len(_GRAPHS) == before
+
+
+def test_scheduler_reads_from_class_and_instance() -> None:
+    import dask.threaded
+
+    v = ca.arange(4, chunks=2).to_dask()
+    assert ca.DaskView.__dask_scheduler__ is v.__dask_scheduler__ is dask.threaded.get
+    graph = v.__dask_graph__()
+    assert ca.DaskView.__dask_optimize__(graph, v.__dask_keys__()) is graph
+    assert v.__dask_tokenize__() == v.name
+    assert "DaskView<" in repr(v)
+
+
+def test_view_refuses_non_arrays() -> None:
+    with pytest.raises(TypeError, match="wraps a ChunkedArray, got ndarray"):
+        ca.DaskView(np.ones(3))

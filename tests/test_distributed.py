@@ -43,8 +43,9 @@ def test_compute_on_client(client: Any) -> None:
 
 def test_client_compute_and_dask_compute(client: Any) -> None:
     x = ca.from_array(A, chunks=4)
-    np.testing.assert_array_equal(client.compute(x * 2).result(), A * 2)
-    total, top, plain = dask.compute(x.sum(), x.max(axis=1), 3, scheduler=client)
+    np.testing.assert_array_equal(client.compute((x * 2).to_dask()).result(), A * 2)
+    total, top, plain = dask.compute(x.sum().to_dask(), x.max(axis=1).to_dask(), 3,
+                                     scheduler=client)
     assert total == A.sum() and plain == 3
     np.testing.assert_array_equal(top, A.max(axis=1))
 
@@ -53,10 +54,11 @@ def test_persist_then_compute(client: Any) -> None:
     x = ca.from_array(A, chunks=(5, 5))
     held = x.persist(scheduler=client)  # our persist: blocks gathered to the caller
     np.testing.assert_array_equal((held + 1).compute(scheduler=client), A + 1)
-    remote = client.persist(x * 3)  # dask's persist: blocks stay on the workers as futures
+    remote = client.persist((x * 3).to_dask()).array  # blocks stay on the workers as futures
     assert remote.chunks == x.chunks
     np.testing.assert_array_equal(remote.compute(scheduler=client), A * 3)
-    np.testing.assert_array_equal(client.compute(remote.sum(axis=0)).result(), (A * 3).sum(0))
+    np.testing.assert_array_equal(client.compute(remote.sum(axis=0).to_dask()).result(),
+                                  (A * 3).sum(0))
     np.testing.assert_array_equal(remote.compute(scheduler="threads"), A * 3)  # waits on them
 
 
@@ -76,7 +78,7 @@ def test_task_exception_reaches_the_caller(client: Any) -> None:
     with pytest.raises(ValueError, match=r"bad block of shape \(4, 4\)"):
         x.compute(scheduler=client)
     with pytest.raises(ValueError, match="bad block"):
-        client.compute(x.sum()).result()
+        client.compute(x.sum().to_dask()).result()
 
 
 def test_config_accepts_only_client_like_objects() -> None:

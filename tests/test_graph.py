@@ -40,6 +40,10 @@ def _negate(block: np.ndarray) -> np.ndarray:
     return -block
 
 
+def _ones_block() -> np.ndarray:
+    return np.ones(2)
+
+
 def _examples() -> dict[type, Node]:
     """One built node of every kind, from expressions that make them."""
     a = np.arange(24.0).reshape(6, 4)
@@ -61,6 +65,7 @@ def _examples() -> dict[type, Node]:
     spd = ca.from_array(a.T @ a + 100 * np.eye(4), chunks=2)
     arrays.append(ca.linalg.cholesky(spd))  # blocked: a grid of dependent tasks
     arrays += [x.cumsum(axis=0), x.cumprod(axis=0)]  # scans: carried sums, products in sequence
+    arrays.append(ca.from_blocks([_ones_block, _ones_block], chunks=((2, 2),), dtype=float))
     nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
     sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
     nodes.update(fuse([(x * 2 + 1)._node, sum_into]))

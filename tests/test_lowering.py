@@ -34,5 +34,5 @@ def test_fusion_follows_the_setting():
 def test_compute_the_dask_graph_and_the_picture_agree():
     x = (ca.from_array(np.arange(8.0), chunks=3) - 1).sum()
     lowered, _ = lower_optimized([x._node])
-    assert x.__dask_graph__().keys() == lowered.tasks.keys()
+    assert x.to_dask().__dask_graph__().keys() == lowered.tasks.keys()
     assert x.compute() == np.sum(np.arange(8.0) - 1)

@@ -13,7 +13,7 @@ NOTEBOOKS = sorted((pathlib.Path(__file__).parent.parent / "notebooks").glob("*.
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 3
+    assert len(NOTEBOOKS) >= 5
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
@@ -32,5 +32,5 @@ def test_notebook_runs(path, tmp_path):
     assert all(cell.get("execution_count") for cell in code)
     images = [o for cell in code for o in cell.get("outputs", [])
               if "image/png" in o.get("data", {})]
-    if path.stem in ("01_quick_start", "02_out_of_core"):
+    if path.stem in ("01_quick_start", "02_out_of_core", "03_xarray", "04_scaling_out"):
         assert images

@@ -1,19 +1,26 @@
-"""dask's collection protocol on :class:`ChunkedArray`, so dask treats our arrays as its own.
+"""dask's collection protocol, on request: ``x.to_dask()`` is a view of ``x`` that dask treats as
+one of its own collections.
 
-``dask.compute(x, y)``, ``dask.persist(x)``, ``dask.delayed(f)(x)``, ``client.compute(x)`` and
-``client.persist(x)`` work on chunked arrays. The graph dask gets is the one our executors run:
-fused, culled to the array's blocks, lowered to dask's format; dask is told it is already optimized.
+A :class:`~chunkarray.array.ChunkedArray` does not carry dask's protocol itself: if it did, every
+library that asks "is this a dask collection?" (xarray, first of all) would take it for a dask
+array and hand it to dask's machinery. The view carries it instead, so
+``dask.compute(x.to_dask())``, ``dask.persist``, ``dask.delayed(f)(x.to_dask())``,
+``client.compute(x.to_dask())`` and ``client.persist(x.to_dask())`` work. The graph dask gets is
+the one our executors run: fused, culled to the array's blocks, lowered to dask's format, once
+per array (the view is cached on the array and keeps its lowered graph); dask is told it is
+already optimized. ``x.compute(scheduler=client)`` runs the same graph without the view.
 
 dask stays optional: nothing here imports it until dask itself asks for a scheduler.
 
 >>> import dask, numpy as np, chunkarray as ca
 >>> x = ca.from_array(np.arange(6), chunks=2)
->>> dask.compute(x.sum(), x * 2)
+>>> dask.compute(x.sum().to_dask(), (x * 2).to_dask())
 (np.int64(15), array([ 0,  2,  4,  6,  8, 10]))
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -28,14 +35,123 @@ from chunkarray.kernels.blocks import is_future
 from chunkarray.optimize.lowering import lower_optimized
 from chunkarray.primitives.sources import Persisted, Remote
 
-__all__ = ["dask_graph", "dask_keys"]
+__all__ = ["DaskView", "dask_graph", "dask_keys", "to_dask"]
+
+
+class _ThreadedGet:
+    """``__dask_scheduler__``: dask's threaded ``get``, imported only when dask reads it.
+
+    dask reads it from the class and from an instance alike.
+    """
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        import dask.threaded
+
+        return dask.threaded.get
+
+
+class DaskView:
+    """A chunked array seen as a dask collection (made by ``x.to_dask()``).
+
+    ``view.array`` is the array; dask's ``compute`` gives NumPy, its ``persist`` gives another
+    view over the held blocks (on a cluster, over futures that stay on the workers).
+
+    >>> import dask, chunkarray as ca
+    >>> v = ca.arange(4, chunks=2).to_dask()
+    >>> v
+    DaskView<chunkarray.ChunkedArray<shape=(4,), dtype=int64, chunksize=(2,), numblocks=(2,)>>
+    >>> (held,) = dask.persist(v)
+    >>> held.array.sum().compute()
+    np.int64(6)
+    """
+
+    __slots__ = ("array", "_graph")
+
+    def __init__(self, array: ChunkedArray) -> None:
+        if not isinstance(array, ChunkedArray):
+            raise TypeError(f"DaskView wraps a ChunkedArray, got {type(array).__name__}")
+        self.array = array
+        self._graph: dict[Key, Any] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.array.name
+
+    @property
+    def chunks(self) -> Chunks:
+        return self.array.chunks
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.array.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.array.dtype
+
+    def __repr__(self) -> str:
+        return f"DaskView<{self.array!r}>"
+
+    def __dask_graph__(self) -> dict[Key, Any]:
+        if self._graph is None:  # lowered once: dask asks again and again during one compute
+            self._graph = _cached_graph(self.array)
+        return self._graph
+
+    def __dask_keys__(self) -> list[Any]:
+        return dask_keys(self.array)
+
+    def __dask_postcompute__(self) -> tuple[Any, tuple[Any, ...]]:
+        return finalize, (self.name, self.chunks, self.dtype)
+
+    def __dask_postpersist__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _rebuild_view, (self.array._node,)  # runs in the caller, never on a worker
+
+    def __dask_tokenize__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def __dask_optimize__(dsk: Any, keys: Any, **kwargs: Any) -> Any:
+        return dsk  # fused and culled when it was lowered
+
+    __dask_scheduler__ = _ThreadedGet()
+
+
+# The lowered graph of each array that was asked for one, kept while the array lives, so it is
+# lowered once however often dask (or the user) asks. Arrays are unhashable (``==`` is
+# elementwise), so the table is by id, its entry dropped when the array goes. Only the graph is
+# kept, never the array or its view, which would keep the array alive.
+_GRAPHS: dict[int, dict[Key, Any]] = {}
+
+
+def _cached_graph(x: ChunkedArray) -> dict[Key, Any]:
+    graph = _GRAPHS.get(id(x))
+    if graph is None:
+        graph = _GRAPHS[id(x)] = dask_graph(x)
+        weakref.finalize(x, _GRAPHS.pop, id(x), None)
+    return graph
+
+
+def to_dask(x: ChunkedArray) -> DaskView:
+    """``x.to_dask()``: ``x`` as a dask collection (its graph lowered once per array).
+
+    >>> import dask, chunkarray as ca
+    >>> x = ca.ones((2, 3), chunks=2)
+    >>> x.to_dask().__dask_graph__() is x.to_dask().__dask_graph__()
+    True
+    >>> dask.compute(x.to_dask())[0].sum()
+    np.float64(6.0)
+    """
+    return DaskView(x)
+
+
+provide("to_dask")(to_dask)
 
 
 def dask_graph(x: ChunkedArray) -> dict[Key, Any]:
     """The fused task graph of every block of ``x``, as a plain dict (``__dask_graph__``).
 
     >>> import chunkarray as ca
-    >>> g = ca.arange(4, chunks=2).__dask_graph__()
+    >>> g = dask_graph(ca.arange(4, chunks=2))
     >>> sorted(k[1:] for k in g if k[0].startswith("arange"))
     [(0,), (1,)]
     """
@@ -47,9 +163,9 @@ def dask_keys(x: ChunkedArray) -> list[Any]:
 
     >>> import chunkarray as ca
     >>> x = ca.ones((3, 4), chunks=2)
-    >>> [[k[1:] for k in row] for row in x.__dask_keys__()]
+    >>> [[k[1:] for k in row] for row in dask_keys(x)]
     [[(0, 0), (0, 1)], [(1, 0), (1, 1)]]
-    >>> len(ca.ones((), chunks=()).__dask_keys__())
+    >>> len(dask_keys(ca.ones((), chunks=())))
     1
     """
     name, numblocks = x.name, x.numblocks
@@ -100,7 +216,7 @@ def rebuild(dsk: Mapping[Key, Any], node: Node, rename: Mapping[str, str] | None
     >>> y = rebuild({(x.name, 0): np.array([5, 6])}, x._node)
     >>> y.compute()
     array([5, 6])
-    >>> rebuild(x.__dask_graph__(), x._node).name == x.name
+    >>> rebuild(dask_graph(x), x._node).name == x.name
     True
     """
     name, chunks, dtype = node.name, node.chunks, node.dtype
@@ -119,6 +235,11 @@ def rebuild(dsk: Mapping[Key, Any], node: Node, rename: Mapping[str, str] | None
     return ChunkedArray(new)
 
 
+def _rebuild_view(dsk: Mapping[Key, Any], node: Node, rename: Mapping[str, str] | None = None
+                  ) -> DaskView:
+    return to_dask(rebuild(dsk, node, rename))
+
+
 def _renamed(keys: list[Key], dsk: Mapping[Key, Any]) -> list[Key] | None:
     # The block keys as ``dsk`` files them (after a rename, under either name); ``None`` when
     # ``dsk`` holds more than the blocks, i.e. it is a whole graph.
@@ -130,37 +251,3 @@ def _renamed(keys: list[Key], dsk: Mapping[Key, Any]) -> list[Key] | None:
             return None
         keys = [(names.pop(), *k[1:]) for k in keys]
     return keys if all(k in dsk for k in keys) else None
-
-
-def _scheduler() -> Any:
-    """``__dask_scheduler__``: dask's threaded ``get``, imported only when dask asks for it."""
-    import dask.threaded
-
-    return dask.threaded.get
-
-
-def _postcompute(self: ChunkedArray) -> tuple[Any, tuple[Any, ...]]:
-    return finalize, (self.name, self.chunks, self.dtype)
-
-
-def _postpersist(self: ChunkedArray) -> tuple[Any, tuple[Any, ...]]:
-    return rebuild, (self._node,)  # runs in the caller, never on a worker: the node may go
-
-
-def _tokenize(self: ChunkedArray) -> str:
-    return self.name
-
-
-def _optimize(dsk: Any, keys: Any, **kwargs: Any) -> Any:
-    return dsk  # fused and culled when it was lowered
-
-
-# The array layer declares the protocol (ChunkedArray.__dask_graph__ and the rest); this is what it
-# does, provided when this module is imported.
-provide("__dask_graph__")(dask_graph)
-provide("__dask_keys__")(dask_keys)
-provide("__dask_postcompute__")(_postcompute)
-provide("__dask_postpersist__")(_postpersist)
-provide("__dask_tokenize__")(_tokenize)
-provide("__dask_optimize__")(_optimize)
-provide("__dask_scheduler__")(_scheduler)

@@ -8,13 +8,16 @@ from typing import Any
 
 from chunkarray.array_methods import provide
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
+from chunkarray.io.delayed import from_blocks, from_delayed, to_delayed
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
+from chunkarray.io.npy_stack import from_npy_stack, to_npy_stack
 from chunkarray.io.store import store
 from chunkarray.io.zarr import IncompleteWriteWarning, from_zarr, to_zarr, zarr_is_complete
 from chunkarray.ops.creation import register_source_adapter
 
 __all__ = [
-    "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr",
+    "HDF5Array", "IncompleteWriteWarning", "from_blocks", "from_delayed", "from_hdf5",
+    "from_npy_stack", "from_zarr", "store", "to_delayed", "to_hdf5", "to_npy_stack", "to_zarr",
     "zarr_is_complete",
 ]
 

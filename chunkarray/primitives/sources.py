@@ -14,8 +14,10 @@ from chunkarray.core.graph import Key, Node
 from chunkarray.core.grid import ChunkGrid
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
+from chunkarray.kernels import loaders
 
-__all__ = ["BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted", "Relabel", "Remote"]
+__all__ = ["BlockCalls", "BlockFunction", "BlockSelect", "Data", "FromArray", "Persisted",
+           "Relabel", "Remote"]
 
 
 class Data(Node):
@@ -206,3 +208,29 @@ class Remote(Node):
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return (kernels.fetch, self.futures[(self.name, *index)]), []
+
+
+class BlockCalls(Node):
+    """Blocks made by calling the user's zero-argument functions, one per block (``from_blocks``).
+
+    Each block's task calls its function and checks the block it returns against the chunks.
+
+    >>> node = BlockCalls("b", ((2,),), float, [lambda: [1.0, 2.0]], "from_blocks")
+    >>> task, deps = node.block_task((0,))
+    >>> task[0](), deps
+    (array([1., 2.]), ())
+    """
+
+    __slots__ = ("funcs", "label")
+
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, funcs: Sequence[Callable[..., Any]],
+                 label: str) -> None:
+        super().__init__(name, chunks, dtype)
+        self.funcs = dict(zip(self.keys(), funcs))
+        self.label = label
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        shape = tuple(c[i] for c, i in zip(self.chunks, index))
+        func = self.funcs[(self.name, *index)]
+        where = f"{self.label}: the function for block {index}"
+        return (partial(loaders.call_block, func, shape=shape, dtype=self.dtype, where=where),), ()
