@@ -25,7 +25,7 @@ from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
 from chunkarray.core.graph import Node
-from chunkarray.core.tokenize import tokenize
+from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.ops.masking import mask_getitem
 from chunkarray.ops.routines import transpose
 from chunkarray.optimize.pushdown import Change, push_down
@@ -444,7 +444,7 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
         order = np.argsort(small, kind="stable")
         grouped, by_block = idx[order], blocks[order]
     counts = np.bincount(by_block, minlength=len(bounds) - 1)
-    gathered = gather("take-" + tokenize(x.name, idx, axis), x._node, axis, grouped, counts,
+    gathered = gather("take-" + tokenize(x.name, content_token(idx), axis), x._node, axis, grouped, counts,
                       bounds)
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
