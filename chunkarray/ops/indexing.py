@@ -444,8 +444,8 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
         order = np.argsort(small, kind="stable")
         grouped, by_block = idx[order], blocks[order]
     counts = np.bincount(by_block, minlength=len(bounds) - 1)
-    gathered = gather("take-" + tokenize(x.name, content_token(idx), axis), x._node, axis, grouped, counts,
-                      bounds)
+    name = "take-" + tokenize(x.name, content_token(idx), axis)
+    gathered = gather(name, x._node, axis, grouped, counts, bounds)
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
     row = math.prod(s for a, s in enumerate(x.shape) if a != axis)

@@ -68,8 +68,8 @@ class _TakeJoined(Node):
                  axis_chunks: tuple[int, ...]) -> None:
         axis = joined.axis
         chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(joined.chunks))
-        super().__init__("take-" + tokenize(joined.name, content_token(positions), axis_chunks), chunks,
-                         joined.dtype)
+        name = "take-" + tokenize(joined.name, content_token(positions), axis_chunks)
+        super().__init__(name, chunks, joined.dtype)
         self.joined = joined
         self.positions = positions
         self._bounds = chunk_boundaries(axis_chunks)
