@@ -107,13 +107,14 @@ def _locate_mask(x: ChunkedArray, index: Any) -> tuple[ChunkedArray, int]:
 
 
 def compute_chunk_sizes(x: ChunkedArray, /) -> ChunkedArray:
-    """The same blocks with their sizes known: computes ``x`` once to measure every block.
-
-    Returns ``x`` itself when its sizes are already known.
+    """Learn the sizes of ``x``'s blocks: computes ``x`` once to measure every block, updates
+    ``x`` in place (the same blocks, now of known sizes) and returns it, as dask does.
 
     >>> import numpy as np, chunkarray as ca
     >>> x = ca.from_array(np.arange(6), chunks=2)
-    >>> y = x[x > 2].compute_chunk_sizes()
+    >>> y = x[x > 2]
+    >>> y.compute_chunk_sizes() is y
+    True
     >>> y.chunks, y.shape
     (((0, 1, 2),), (3,))
     >>> y[1:].compute()
@@ -136,7 +137,8 @@ def compute_chunk_sizes(x: ChunkedArray, /) -> ChunkedArray:
                 f"{per_block.tolist()}; the array's blocks do not form a grid"
             )
         chunks.append(tuple(int(s) for s in per_block[:, 0]))
-    return ChunkedArray(Relabel(x._node, tuple(chunks)))
+    x._node = Relabel(x._node, tuple(chunks))
+    return x
 
 
 def _block_shape(block: np.ndarray) -> np.ndarray:
