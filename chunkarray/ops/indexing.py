@@ -8,6 +8,8 @@
   Over anything else the index is grouped by block, each touched block gives up its elements,
   and the original order is restored in a second stage. Either way the number of tasks grows
   with the blocks, not with the length of the index.
+- A NumPy boolean mask over several axes (or a 0-d one, over none) first merges the axes it
+  covers into one (:func:`chunkarray.ops.masking.flatten_numpy_masks`), then takes as a 1-d mask.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
 from chunkarray.core.graph import Node
 from chunkarray.core.tokenize import content_token, tokenize
-from chunkarray.ops.masking import mask_getitem
+from chunkarray.ops.masking import flatten_numpy_masks, mask_getitem
 from chunkarray.ops.routines import transpose
 from chunkarray.optimize.pushdown import Change, push_down
 from chunkarray.primitives.blockwise import blockwise_node
@@ -59,6 +61,7 @@ def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     if isinstance(index, ChunkedArray) or (
             isinstance(index, tuple) and any(isinstance(i, ChunkedArray) for i in index)):
         return mask_getitem(x, index)
+    x, index = flatten_numpy_masks(x, index)
     entries, arrays, items = _normalize(index, known_shape(x))
     if len(arrays) > 1:
         raise IndexError(
