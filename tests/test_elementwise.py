@@ -745,3 +745,51 @@ def test_chains_of_operations_like_numpy(executor, data, steps):
     check_like_numpy(chain, (a, b), (x, y))
     np.testing.assert_array_equal(a, a_before)
     np.testing.assert_array_equal(b, b_before)
+
+
+# --- arrays of unknown (NaN) block sizes ----------------------------------------------------------
+
+
+def _masked_pair(keep1, keep2, chunks=4):
+    a = np.arange(float(len(keep1)))
+    x = ca.from_array(a, chunks=chunks)
+    m1 = ca.from_array(np.array(keep1, bool), chunks=chunks)
+    m2 = ca.from_array(np.array(keep2, bool), chunks=chunks)
+    return a, x[m1], (x * 10)[m2]
+
+
+def test_unknown_sizes_whose_blocks_differ_raise_when_the_blocks_are_made(executor):
+    # Blocks of 1 and 2 elements, then 2 and 1: each pair would broadcast, giving 4 elements
+    # where NumPy (3 against 3) gives 3.
+    _, y1, y2 = _masked_pair([1, 0, 0, 0, 1, 1, 0, 0], [1, 1, 0, 0, 1, 0, 0, 0])
+    match = r"could not be broadcast together with shapes \(1,\) .*\(2,\): their blocks of unknown"
+    for result in (y1 + y2, (y1 + y2).sum(), ca.maximum(y1, y2) * 2 + 1,
+                   ca.where(y1 > 0, y1, y2)):
+        with pytest.raises(ValueError, match=match):
+            result.compute()
+
+
+def test_unknown_sizes_whose_blocks_match_combine(executor):
+    a, y1, y2 = _masked_pair([1, 0, 1, 0, 1, 1, 0, 0], [0, 1, 1, 0, 0, 1, 0, 1])
+    keep1, keep2 = a[[0, 2, 4, 5]], 10 * a[[1, 2, 5, 7]]
+    assert_eq(y1 + y2, keep1 + keep2)
+    assert_eq((y1 * y2).sum(), (keep1 * keep2).sum())
+    assert_eq(y1 + y1 * 2, keep1 * 3)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_unknown_sizes_combine_as_numpy_or_raise(executor, data):
+    n = data.draw(st.integers(1, 9))
+    chunks = data.draw(chunkings((n,)))
+    keep1 = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    keep2 = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    a, y1, y2 = _masked_pair(keep1, keep2, chunks)
+    bounds = np.cumsum((0, *chunks[0]))
+    counts1 = [keep1[lo:hi].sum() for lo, hi in zip(bounds[:-1], bounds[1:])]
+    counts2 = [keep2[lo:hi].sum() for lo, hi in zip(bounds[:-1], bounds[1:])]
+    if counts1 == counts2:
+        assert_eq(y1 - y2, a[keep1] - 10 * a[keep2])
+    else:
+        with pytest.raises(ValueError, match="could not be broadcast together"):
+            (y1 - y2).compute()

@@ -16,7 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from chunkarray.array import ChunkedArray
-from chunkarray.core.chunks import broadcast_chunk_axis
+from chunkarray.core.chunks import broadcast_chunk_axis, has_unknown
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels.elementwise import ELEMENTWISE
@@ -118,12 +118,33 @@ def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str
         else:
             pairs += [a, None]
     kernel = partial(func, **kwargs) if kwargs else func
+    paired = _unknown_pairs(operands, ndim)
+    if paired:  # the graph cannot check that these blocks line up: each task checks its own
+        kernel = partial(kernels.call_paired, func=kernel, pairs=paired)
     outputs = dtype if isinstance(dtype, tuple) else None
     node = blockwise_node(kernel, tuple(range(ndim)), *pairs,
                           dtype=outputs[0] if outputs else dtype, token=label)
     if outputs is None:
         return ChunkedArray(node)
     return tuple(_output(node, i, dt) for i, dt in enumerate(outputs))
+
+
+def _unknown_pairs(operands: list[Any], ndim: int
+                   ) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """Per output axis where different arrays of unknown (NaN) block sizes meet, the (operand,
+    axis) of each: their blocks are paired by number, and only the blocks can say whether their
+    lengths agree."""
+    out = []
+    for axis in range(ndim):
+        members, names = [], set()
+        for p, a in enumerate(operands):
+            own = axis - (ndim - a.ndim) if isinstance(a, ChunkedArray) else -1
+            if own >= 0 and has_unknown(a.chunks[own]):
+                members.append((p, own))
+                names.add(a.name)
+        if len(names) > 1:
+            out.append((axis, tuple(members)))
+    return tuple(out)
 
 
 def _output(node: Blockwise, i: int, dtype: np.dtype) -> ChunkedArray:
