@@ -470,3 +470,11 @@ def test_zero_size_blocks_match_numpy(executor, data):
     assert_eq(x.rechunk(other), a)
     assert_eq(ca.from_array(a, chunks=other).rechunk(chunks), a)
     assert_eq(x[x > 0.5], a[a > 0.5])
+
+
+def test_full_with_an_unsized_string_dtype_has_numpys_dtype(executor):
+    for dtype in ("U", "S"):
+        expected = np.full(3, "abc", dtype=dtype)
+        y = ca.full(3, "abc", dtype=dtype, chunks=2)
+        assert y.dtype == expected.dtype
+        assert_eq(y, expected)

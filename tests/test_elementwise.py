@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -793,3 +794,49 @@ def test_unknown_sizes_combine_as_numpy_or_raise(executor, data):
     else:
         with pytest.raises(ValueError, match="could not be broadcast together"):
             (y1 - y2).compute()
+
+
+# --- object arrays: errors of the dtypes at the call, of the values in compute -------------------
+
+
+def test_object_ufuncs_are_not_tried_on_stand_in_values(executor):
+    # What an element does depends on the element: Decimal has sqrt and exp, int does not.
+    d = np.array([Decimal(1), Decimal(4), Decimal("2.25")], dtype=object)
+    x = ca.from_array(d, chunks=2)
+    assert_eq(np.sqrt(x), np.sqrt(d))
+    assert_eq(np.exp(x) > 1, np.exp(d) > 1)
+    s = np.array(["a", "bc", "d"], dtype=object)
+    assert_eq(ca.from_array(s, chunks=2) + "x", s + "x")
+
+
+@pytest.mark.parametrize("func", [np.isnan, np.isinf, np.signbit, np.spacing, np.isnat])
+def test_object_ufuncs_without_an_object_loop_raise_at_the_call(func):
+    x = ca.from_array(np.array([1.5, 2.0], dtype=object), chunks=1)
+    with pytest.raises(TypeError):
+        func(np.array([1.5, 2.0], dtype=object))
+    with pytest.raises(TypeError):
+        func(x)
+
+
+@pytest.mark.parametrize("source", [np.arange(3) * 1000, np.array([1.5, 2.25, -0.125]),
+                                    np.array([True, False, True])])
+@pytest.mark.parametrize("dtype", ["U", "S", "V"])
+def test_astype_to_an_unsized_dtype_takes_numpys_size(executor, source, dtype):
+    # Each block sized its own strings: '1000' came back as '1'.
+    y = ca.from_array(source, chunks=1).astype(dtype)
+    expected = source.astype(dtype)
+    assert y.dtype == expected.dtype
+    assert_eq(y, expected)
+
+
+@pytest.mark.parametrize("source, dtype", [
+    (np.array([1, 100, 12345], dtype=object), "U"),
+    (np.array([1, 100, 12345], dtype=object), "S"),
+    (np.array(["2020-01-01", "2020-01-01T10"]), "M8"),
+    (np.array([1, 2], dtype=object), "m8"),
+])
+def test_astype_whose_size_or_unit_depends_on_the_values_is_refused_at_the_call(source, dtype):
+    with pytest.raises(TypeError, match="give the (size|unit)"):
+        ca.from_array(source, chunks=1).astype(dtype)
+    assert ca.from_array(source, chunks=1).astype(dtype + "[s]" if "8" in dtype
+                                                  else dtype + "8").dtype.itemsize > 0
