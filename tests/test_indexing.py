@@ -333,6 +333,8 @@ def test_a_2d_numpy_mask(executor):
                             "axis is 2"),
     ((np.ones((3, 4), bool), 0, 0), "too many indices"),
     ((np.ones((3, 4), bool), [0, 1]), "one index array"),
+    ((np.ones((3, 4), bool), 5), "index 5 is out of bounds for axis 2 with size 5"),
+    ((np.True_, 0, np.ones(5, bool)), "along axis 1; size of axis is 4"),
 ])
 def test_numpy_masks_that_do_not_fit_raise_at_the_call(index, match):
     x = ca.ones((3, 4, 5), chunks=2)

@@ -129,12 +129,12 @@ def flatten_numpy_masks(x: ChunkedArray, index: Any) -> tuple[ChunkedArray, Any]
     if used > x.ndim:
         raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but "
                          f"{used} were indexed")
+    _check_items(x, items, masks, x.ndim - used)  # before merging, so errors name x's axes
     y, out = x, []
     axis = 0  # the axis of ``y`` the next item indexes
     for i, item in enumerate(items):
         if i in masks and masks[i].ndim != 1:
             mask = masks[i]
-            _check_numpy_mask(y, mask, axis)
             y = _merge_axes(y, axis, mask.ndim)
             out.append(mask.reshape(-1))
             axis += 1
@@ -152,6 +152,24 @@ def _numpy_mask(item: Any) -> bool:
     if isinstance(item, list):  # nested lists of bools are masks too
         return np.asarray(item).dtype == bool
     return False
+
+
+def _check_items(x: ChunkedArray, items: list[Any], masks: dict[int, np.ndarray], spread: int
+                 ) -> None:
+    """Masks and ints checked against the axes of ``x`` they index (``...`` spans ``spread``)."""
+    axis = 0
+    for i, item in enumerate(items):
+        if i in masks:
+            _check_numpy_mask(x, masks[i], axis)
+            axis += masks[i].ndim
+        elif item is Ellipsis:
+            axis += spread
+        elif item is not None:
+            n = x.shape[axis]
+            if isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_)) \
+                    and n == n and not -n <= item < n:
+                raise IndexError(f"index {item} is out of bounds for axis {axis} with size {n}")
+            axis += 1
 
 
 def _check_numpy_mask(x: ChunkedArray, mask: np.ndarray, axis: int) -> None:
