@@ -501,7 +501,7 @@ class ArrayMethods:
         return _I["rechunk"](self, chunks, memory_limit=memory_limit, method=method)
 
     def compute_chunk_sizes(self) -> ChunkedArray:
-        """The same blocks with their sizes known: computes the array once to measure them."""
+        """Learn the block sizes (computes the array once); updates the array and returns it."""
         return _I["compute_chunk_sizes"](self)
 
     def map_blocks(self, func: Callable[..., Any], *args: Any, dtype: DTypeLike | None = None,

@@ -41,6 +41,19 @@ def chunkings(draw: st.DrawFn, shape: tuple[int, ...]) -> tuple[tuple[int, ...],
     return tuple(draw(axis_chunks(n)) for n in shape)
 
 
+@st.composite
+def chunkings_with_empty_blocks(draw: st.DrawFn, shape: tuple[int, ...]
+                                ) -> tuple[tuple[int, ...], ...]:
+    """Like :func:`chunkings`, with zero-size blocks inserted anywhere (dask allows them)."""
+    out = []
+    for n in shape:
+        sizes = list(draw(axis_chunks(n)))
+        for _ in range(draw(st.integers(0, 2))):
+            sizes.insert(draw(st.integers(0, len(sizes))), 0)
+        out.append(tuple(sizes))
+    return tuple(out)
+
+
 def _floats(width: int, nan: bool) -> st.SearchStrategy[float]:
     # Hypothesis refuses allow_nan=True with bounds, so NaN is offered beside the bounded floats.
     finite = st.floats(-1e3, 1e3, allow_infinity=False, width=width)

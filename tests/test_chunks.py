@@ -144,9 +144,40 @@ def test_dict_chunks_leave_other_axes_whole(data):
             assert c == (n,)
 
 
-def test_nan_sizes_mark_unknown_chunks():
-    result = normalize_chunks(((np.nan, np.nan), 2), (10, 4))
-    assert math.isnan(result[0][0]) and result[1] == (2, 2)
+@pytest.mark.parametrize("chunks", [((np.nan, np.nan), 2), ((5, np.nan), 2)])
+def test_nan_sizes_for_a_known_shape_are_refused(chunks):
+    # Unknown sizes come from operations (masking), never from a user's chunks of a known shape.
+    with pytest.raises(ValueError, match="unknown .NaN. block sizes"):
+        normalize_chunks(chunks, (10, 4))
+
+
+@pytest.mark.parametrize("chunks, expected", [
+    ((5, 5), ((5, 5),)),
+    ([3, 7], ((3, 7),)),
+    ((np.int64(4), 6), ((4, 6),)),
+    ((10,), ((10,),)),  # one entry: the block size of the axis
+    ((4,), ((4, 4, 2),)),
+])
+def test_a_flat_tuple_for_a_1d_array_is_its_block_sizes_as_in_dask(chunks, expected):
+    assert normalize_chunks(chunks, (10,)) == expected
+
+
+def test_a_flat_tuple_for_a_1d_array_must_add_up():
+    with pytest.raises(ValueError, match="sum to 9 but the axis has length 10"):
+        normalize_chunks((5, 4), (10,))
+    with pytest.raises(TypeError, match="block sizes must be integers"):
+        normalize_chunks((5, "auto"), (10,))
+
+
+@pytest.mark.parametrize("chunks, shape, expected", [
+    (((5, 0, 5),), (10,), ((5, 0, 5),)),
+    (((0, 10),), (10,), ((0, 10),)),
+    (((0, 3), (0, 2, 0)), (3, 2), ((0, 3), (0, 2, 0))),
+    (((0, 0),), (0,), ((0, 0),)),
+    ((), (), ()),
+])
+def test_zero_size_blocks_and_empty_chunks_for_0d(chunks, shape, expected):
+    assert normalize_chunks(chunks, shape) == expected
 
 
 # --- automatic chunking ---------------------------------------------------------------------------
@@ -294,8 +325,6 @@ def test_auto_errors():
         (0, (), ValueError, r"chunks=0.*positive.*got 0"),
         (((3, 3),), (10,), ValueError, r"chunks=\(\(3, 3\),\) for axis 0: block sizes sum to 6 "
                                        r"but the axis has length 10"),
-        (((0, 10),), (10,), ValueError, r"for axis 0: chunk sizes must be positive on a "
-                                        r"non-empty axis, got 0"),
         (((-1, 11),), (10,), ValueError, r"for axis 0: chunk sizes must be non-negative, got -1"),
         ((3,), (10, 7), ValueError, r"chunks=\(3,\) has 1 entries but the array has 2 "
                                     r"dimensions \(shape \(10, 7\)\)"),

@@ -305,3 +305,10 @@ def test_machine_memory_takes_a_lower_container_limit(tmp_path, monkeypatch):
     assert config.machine_memory() == min(physical, 2**30)
     limit.write_text(f"{physical * 4}\n")  # a limit above the machine's memory changes nothing
     assert config.machine_memory() == physical
+
+
+@pytest.mark.parametrize("value", ["", "   "])
+def test_an_empty_temporary_directory_is_refused(value):
+    with pytest.raises(ValueError, match="temporary_directory="):
+        ca.config.set(temporary_directory=value)
+    assert ca.config.get("temporary_directory") is None

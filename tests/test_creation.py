@@ -20,6 +20,7 @@ from tests.strategies import (
     arrays,
     assert_eq,
     chunkings,
+    chunkings_with_empty_blocks,
     shapes,
     values,
 )
@@ -160,7 +161,8 @@ def test_from_array_rejects_non_arrays():
     with pytest.raises(TypeError, match=r"from_array needs an array-like with shape, dtype and "
                                         r"__getitem__.*got object"):
         ca.from_array(object())
-    with pytest.raises(ValueError, match=r"chunks=\(3, 3\) has 2 entries but the array has 1"):
+    # As in dask, a flat tuple for a 1-d array is its block sizes, which must add up.
+    with pytest.raises(ValueError, match=r"chunks=\(3, 3\) for axis 0: block sizes sum to 6"):
         ca.from_array(np.arange(5), chunks=(3, 3))
 
 
@@ -425,3 +427,54 @@ def test_masked_arrays_are_refused_not_unmasked(make):
     masked = np.ma.array([1, 2, 3, 4], mask=[1, 0, 0, 0])
     with pytest.raises(TypeError, match="masked arrays"):
         make(masked)
+
+
+def test_chunk_forms_dask_accepts(executor):
+    a = np.arange(10.0)
+    assert_eq(ca.from_array(a, chunks=(5, 5)), a)
+    assert ca.from_array(a, chunks=(5, 5)).chunks == ((5, 5),)
+    assert ca.ones(10, chunks=(3, 7)).chunks == ((3, 7),)
+    x = ca.from_array(a, chunks=((5, 0, 5),))
+    assert x.chunks == ((5, 0, 5),) and x.numblocks == (3,)
+    assert_eq(x, a)
+    assert_eq(x.sum(), a.sum())
+    for make in (ca.zeros, ca.ones, ca.empty):
+        assert make((), chunks=()).chunks == ()
+    assert_eq(ca.full((), 3, chunks=()), np.full((), 3))
+    assert_eq(ca.from_array(np.array(2.5), chunks=()), np.array(2.5))
+
+
+@pytest.mark.parametrize("chunks", [((np.nan, np.nan),), (np.nan, np.nan), ((5, np.nan),)])
+def test_unknown_chunk_sizes_from_a_user_raise_at_the_call(chunks):
+    with pytest.raises(ValueError, match="unknown .NaN. block sizes"):
+        ca.from_array(np.arange(10), chunks=chunks)
+    with pytest.raises(ValueError, match="unknown .NaN. block sizes"):
+        ca.ones(10, chunks=chunks)
+
+
+@with_fixture
+@given(data=st.data())
+def test_zero_size_blocks_match_numpy(executor, data):
+    shape = data.draw(shapes(min_dims=1, max_dims=2, max_side=6))
+    a = data.draw(values(np.float64, shape))
+    chunks = data.draw(chunkings_with_empty_blocks(shape))
+    other = data.draw(chunkings(shape))
+    x = ca.from_array(a, chunks=chunks)
+    assert x.chunks == chunks
+    assert_eq(x, a)
+    assert_eq(x + ca.from_array(a, chunks=other), a + a)
+    assert_eq(x.sum(axis=0), a.sum(axis=0))
+    assert_eq(x.cumsum(axis=-1), a.cumsum(axis=-1))
+    assert_eq(x[1:-1], a[1:-1])
+    assert_eq(x[::-2], a[::-2])
+    assert_eq(x.rechunk(other), a)
+    assert_eq(ca.from_array(a, chunks=other).rechunk(chunks), a)
+    assert_eq(x[x > 0.5], a[a > 0.5])
+
+
+def test_full_with_an_unsized_string_dtype_has_numpys_dtype(executor):
+    for dtype in ("U", "S"):
+        expected = np.full(3, "abc", dtype=dtype)
+        y = ca.full(3, "abc", dtype=dtype, chunks=2)
+        assert y.dtype == expected.dtype
+        assert_eq(y, expected)

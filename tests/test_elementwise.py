@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -748,3 +749,97 @@ def test_chains_of_operations_like_numpy(executor, data, steps):
     check_like_numpy(chain, (a, b), (x, y))
     np.testing.assert_array_equal(a, a_before)
     np.testing.assert_array_equal(b, b_before)
+
+
+# --- arrays of unknown (NaN) block sizes ----------------------------------------------------------
+
+
+def _masked_pair(keep1, keep2, chunks=4):
+    a = np.arange(float(len(keep1)))
+    x = ca.from_array(a, chunks=chunks)
+    m1 = ca.from_array(np.array(keep1, bool), chunks=chunks)
+    m2 = ca.from_array(np.array(keep2, bool), chunks=chunks)
+    return a, x[m1], (x * 10)[m2]
+
+
+def test_unknown_sizes_whose_blocks_differ_raise_when_the_blocks_are_made(executor):
+    # Blocks of 1 and 2 elements, then 2 and 1: each pair would broadcast, giving 4 elements
+    # where NumPy (3 against 3) gives 3.
+    _, y1, y2 = _masked_pair([1, 0, 0, 0, 1, 1, 0, 0], [1, 1, 0, 0, 1, 0, 0, 0])
+    match = r"could not be broadcast together with shapes \(1,\) .*\(2,\): their blocks of unknown"
+    for result in (y1 + y2, (y1 + y2).sum(), ca.maximum(y1, y2) * 2 + 1,
+                   ca.where(y1 > 0, y1, y2)):
+        with pytest.raises(ValueError, match=match):
+            result.compute()
+
+
+def test_unknown_sizes_whose_blocks_match_combine(executor):
+    a, y1, y2 = _masked_pair([1, 0, 1, 0, 1, 1, 0, 0], [0, 1, 1, 0, 0, 1, 0, 1])
+    keep1, keep2 = a[[0, 2, 4, 5]], 10 * a[[1, 2, 5, 7]]
+    assert_eq(y1 + y2, keep1 + keep2)
+    assert_eq((y1 * y2).sum(), (keep1 * keep2).sum())
+    assert_eq(y1 + y1 * 2, keep1 * 3)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.data())
+def test_unknown_sizes_combine_as_numpy_or_raise(executor, data):
+    n = data.draw(st.integers(1, 9))
+    chunks = data.draw(chunkings((n,)))
+    keep1 = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    keep2 = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    a, y1, y2 = _masked_pair(keep1, keep2, chunks)
+    bounds = np.cumsum((0, *chunks[0]))
+    counts1 = [keep1[lo:hi].sum() for lo, hi in zip(bounds[:-1], bounds[1:])]
+    counts2 = [keep2[lo:hi].sum() for lo, hi in zip(bounds[:-1], bounds[1:])]
+    if counts1 == counts2:
+        assert_eq(y1 - y2, a[keep1] - 10 * a[keep2])
+    else:
+        with pytest.raises(ValueError, match="could not be broadcast together"):
+            (y1 - y2).compute()
+
+
+# --- object arrays: errors of the dtypes at the call, of the values in compute -------------------
+
+
+def test_object_ufuncs_are_not_tried_on_stand_in_values(executor):
+    # What an element does depends on the element: Decimal has sqrt and exp, int does not.
+    d = np.array([Decimal(1), Decimal(4), Decimal("2.25")], dtype=object)
+    x = ca.from_array(d, chunks=2)
+    assert_eq(np.sqrt(x), np.sqrt(d))
+    assert_eq(np.exp(x) > 1, np.exp(d) > 1)
+    s = np.array(["a", "bc", "d"], dtype=object)
+    assert_eq(ca.from_array(s, chunks=2) + "x", s + "x")
+
+
+@pytest.mark.parametrize("func", [np.isnan, np.isinf, np.signbit, np.spacing, np.isnat])
+def test_object_ufuncs_without_an_object_loop_raise_at_the_call(func):
+    x = ca.from_array(np.array([1.5, 2.0], dtype=object), chunks=1)
+    with pytest.raises(TypeError):
+        func(np.array([1.5, 2.0], dtype=object))
+    with pytest.raises(TypeError):
+        func(x)
+
+
+@pytest.mark.parametrize("source", [np.arange(3) * 1000, np.array([1.5, 2.25, -0.125]),
+                                    np.array([True, False, True])])
+@pytest.mark.parametrize("dtype", ["U", "S", "V"])
+def test_astype_to_an_unsized_dtype_takes_numpys_size(executor, source, dtype):
+    # Each block sized its own strings: '1000' came back as '1'.
+    y = ca.from_array(source, chunks=1).astype(dtype)
+    expected = source.astype(dtype)
+    assert y.dtype == expected.dtype
+    assert_eq(y, expected)
+
+
+@pytest.mark.parametrize("source, dtype", [
+    (np.array([1, 100, 12345], dtype=object), "U"),
+    (np.array([1, 100, 12345], dtype=object), "S"),
+    (np.array(["2020-01-01", "2020-01-01T10"]), "M8"),
+    (np.array([1, 2], dtype=object), "m8"),
+])
+def test_astype_whose_size_or_unit_depends_on_the_values_is_refused_at_the_call(source, dtype):
+    with pytest.raises(TypeError, match="give the (size|unit)"):
+        ca.from_array(source, chunks=1).astype(dtype)
+    assert ca.from_array(source, chunks=1).astype(dtype + "[s]" if "8" in dtype
+                                                  else dtype + "8").dtype.itemsize > 0

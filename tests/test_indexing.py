@@ -276,3 +276,67 @@ def test_take_out_of_range_raises_at_the_call(index):
     x = ca.from_array(np.arange(8), chunks=3)
     with pytest.raises(IndexError, match="out of bounds for axis 0 with size 8"):
         x[index]
+
+
+# --- NumPy boolean masks of any number of dimensions ---------------------------------------------
+
+
+@st.composite
+def mask_indices(draw, shape):
+    """An index with one NumPy boolean mask over ``k`` consecutive axes (``k`` may be 0: a 0-d
+    mask), beside ints, slices, ``None`` and ``...`` as NumPy allows."""
+    start = draw(st.integers(0, len(shape)))
+    k = draw(st.integers(0, len(shape) - start))
+    mask = draw(hnp.arrays(bool, shape[start:start + k]))
+    def basic(n):
+        return draw(st.integers(-n, n - 1)) if n and draw(st.booleans()) else draw(st.slices(n))
+
+    entries: list = [basic(n) for n in shape[:start]]
+    entries.append(mask)
+    rest = shape[start + k:]
+    if rest and draw(st.booleans()):
+        entries.append(Ellipsis)
+    else:
+        entries.extend(basic(n) for n in rest)
+    if draw(st.booleans()):
+        entries.insert(draw(st.integers(0, len(entries))), None)
+    return tuple(entries)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(arrays(max_dims=3, max_side=5), st.data())
+def test_numpy_masks_of_any_dimension_match_numpy(executor, pair, data):
+    a, x = pair
+    index = data.draw(mask_indices(a.shape))
+    expected = a[index]
+    result = x[index]
+    assert result.shape == expected.shape and result.dtype == expected.dtype
+    assert_eq(result.compute(), expected, exact=True)
+
+
+def test_a_2d_numpy_mask(executor):
+    a = np.random.default_rng(0).standard_normal((37, 37))
+    x = ca.from_array(a, chunks=10)
+    assert_eq(x[a > 0], a[a > 0])
+    assert_eq((x + 1)[a > 0], a[a > 0] + 1)
+    b = np.arange(60).reshape(3, 4, 5)
+    y = ca.from_array(b, chunks=2)
+    for index in [b > 7, (b[..., 0] > 7, ...), (slice(None), b[0] > 7), (b[..., 0] % 3 == 0, 2),
+                  (1, b[0] > 7), np.True_, (0, False), [[True, False, True, True]] * 3]:
+        assert_eq(y[index], b[index])
+
+
+@pytest.mark.parametrize("index, match", [
+    (np.ones((3, 5), bool), "along axis 1; size of axis is 4 but size of corresponding boolean "
+                            "axis is 5"),
+    (np.ones((2, 4), bool), "along axis 0; size of axis is 3 but size of corresponding boolean "
+                            "axis is 2"),
+    ((np.ones((3, 4), bool), 0, 0), "too many indices"),
+    ((np.ones((3, 4), bool), [0, 1]), "shape mismatch"),  # NumPy's own message
+    ((np.ones((3, 4), bool), 5), "index 5 is out of bounds for axis 2 with size 5"),
+    ((np.True_, 0, np.ones(5, bool)), "along axis 1; size of axis is 4"),
+])
+def test_numpy_masks_that_do_not_fit_raise_at_the_call(index, match):
+    x = ca.ones((3, 4, 5), chunks=2)
+    with pytest.raises(IndexError, match=match):
+        x[index]

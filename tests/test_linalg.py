@@ -71,3 +71,11 @@ def test_mismatched_shapes_raise_at_the_call(xs, ys):
 def test_zero_dimensional_operands_are_refused():
     with pytest.raises(ValueError, match="at least one dimension"):
         matmul(ca.ones((), chunks=()), ca.ones((2,), chunks=1))
+
+
+def test_matmul_of_1d_object_arrays(executor):
+    # NumPy gives a bare Python object for 1-d @ 1-d of objects: its dtype is still object.
+    a = np.array([1.5, 2, 3], dtype=object)
+    x = ca.from_array(a, chunks=2)
+    assert (x @ x).dtype == object
+    assert (x @ x).compute() == a @ a

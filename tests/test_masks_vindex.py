@@ -164,3 +164,42 @@ def test_assign_through_a_mask_of_unknown_size(executor):
     assert_eq(y.compute(), np.array([5, 6, 7, 0, 0]))
     with pytest.raises(ValueError, match="compute_chunk_sizes"):
         y[0] = 1
+
+
+def test_compute_chunk_sizes_updates_the_array_in_place(executor):
+    # The dask idiom: call it for its effect, then use the same array.
+    x = ca.from_array(np.arange(10), chunks=3)
+    y = x[x > 4]
+    name = y.name
+    assert y.compute_chunk_sizes() is y
+    assert y.chunks == ((0, 1, 3, 1),) and y.shape == (5,)
+    assert y.name != name
+    assert_eq(y[:3], np.array([5, 6, 7]))
+    assert y.compute_chunk_sizes() is y  # known sizes: nothing to do
+
+
+@pytest.mark.parametrize("func", ["argmin", "argmax", "nanargmin", "nanargmax"])
+def test_arg_reductions_along_a_known_axis_of_an_array_with_unknown_sizes(executor, func):
+    a = np.arange(48.0).reshape(8, 6)
+    a[3, 1], a[5, 4], a[6, 2] = 99, -5, np.nan
+    x = ca.from_array(a, chunks=(3, 4))
+    keep = (np.arange(8) % 3) != 1
+    y = x[ca.from_array(keep, chunks=3)]
+    assert math.isnan(y.shape[0])
+    assert_eq(getattr(ca, func)(y, axis=1), getattr(np, func)(a[keep], axis=1))
+    assert_eq(getattr(ca, func)(y.T, axis=0), getattr(np, func)(a[keep].T, axis=0))
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        getattr(ca, func)(y, axis=0)
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        getattr(ca, func)(y)
+
+
+def test_ravel_of_an_array_with_unknown_sizes_on_its_first_axis(executor):
+    a = np.arange(48.0).reshape(8, 3, 2)
+    x = ca.from_array(a, chunks=(3, 2, 1))
+    keep = (np.arange(8) % 3) != 1
+    y = x[ca.from_array(keep, chunks=3)]
+    assert_eq(y.ravel(), a[keep].ravel())
+    assert_eq(ca.ravel(y[:, 0, 0]), a[keep][:, 0, 0])
+    with pytest.raises(ValueError, match="axis 1 .* unknown"):
+        ca.ravel(y.transpose(1, 0, 2))

@@ -312,13 +312,15 @@ def _masked():
 @pytest.mark.parametrize("chunks", [{1: 5}, {1: -1}, ((np.nan,) * 3, 5), {0: None, 1: 5}])
 def test_rechunk_keeps_unknown_axes(executor, chunks):
     expected, y = _masked()
-    if isinstance(chunks, dict) and 0 in chunks:  # None (whole axis): only for one block
-        with pytest.raises(ValueError, match="axis 0 has unknown"):
-            y.rechunk(chunks)
-        return
-    z = y.rechunk(chunks)
+    z = y.rechunk(chunks)  # None keeps axis 0's blocks, as in dask
     assert z.chunks[1] == (5,) and len(z.chunks[0]) == 3
     assert_eq(z.compute(), expected, exact=True)
+
+
+def test_rechunk_refuses_one_block_for_an_axis_of_several_unknown_blocks():
+    _, y = _masked()
+    with pytest.raises(ValueError, match="axis 0 has unknown"):  # -1: the whole axis
+        y.rechunk({0: -1, 1: 5})
 
 
 def test_rechunk_refuses_to_change_unknown_axes():
@@ -331,3 +333,29 @@ def test_rechunk_refuses_to_change_unknown_axes():
     with pytest.raises(ValueError, match="gives unknown"):
         ca.ones(4, chunks=2).rechunk(((np.nan, np.nan),))
     assert y.rechunk({0: y.chunks[0]}) is y
+
+
+@pytest.mark.parametrize("chunks, expected", [
+    ((None, 4), ((2, 2, 2), (4, 4))),
+    ([None, 4], ((2, 2, 2), (4, 4))),
+    ({0: None, 1: 4}, ((2, 2, 2), (4, 4))),
+    ({1: None}, ((2, 2, 2), (3, 3, 2))),
+    ((-1, None), ((6,), (3, 3, 2))),
+    ((None, -1), ((2, 2, 2), (8,))),
+    (None, ((2, 2, 2), (3, 3, 2))),
+])
+def test_none_keeps_an_axis_blocks_as_in_dask(executor, chunks, expected):
+    a = np.arange(48.0).reshape(6, 8)
+    x = ca.from_array(a, chunks=(2, 3))
+    y = x.rechunk(chunks)
+    assert y.chunks == expected
+    assert_eq(y, a)
+
+
+def test_none_keeps_an_axis_of_unknown_sizes(executor):
+    a = np.arange(48.0).reshape(6, 8)
+    x = ca.from_array(a, chunks=(2, 3))
+    m = x[x[:, 0] > 10]
+    y = m.rechunk((None, 4))
+    assert y.chunks[1] == (4, 4)
+    assert_eq(y, a[a[:, 0] > 10])

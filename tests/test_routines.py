@@ -314,3 +314,34 @@ def test_transpose_bad_axes_raise_at_the_call(axes):
                  lambda: x.transpose(axes), lambda: ca.permute_dims(x, axes)):
         with pytest.raises(type(expected.value)):
             call()
+
+
+# --- map_blocks: blocks of the wrong shape fail where they are made ------------------------------
+
+
+def _first_three(block):
+    return block[:3]
+
+
+@pytest.mark.parametrize("consume", [
+    lambda y: y.sum(), lambda y: (y + 1).sum(), lambda y: y * 2, lambda y: y[:4],
+    lambda y: y.mean(), lambda y: y.rechunk(10), lambda y: y,
+])
+def test_map_blocks_of_the_wrong_shape_fail_whatever_consumes_them(executor, consume):
+    x = ca.from_array(np.arange(10.0), chunks=5)
+    y = x.map_blocks(_first_three)  # says nothing of the shape: the blocks should be (5,)
+    with pytest.raises(ValueError, match=r"returned a block of shape \(3,\) where the output's "
+                                         r"chunks say \(5,\)"):
+        consume(y).compute()
+
+
+def test_map_blocks_with_the_right_chunks_or_unknown_ones_pass(executor):
+    a = np.arange(10.0)
+    x = ca.from_array(a, chunks=5)
+    assert_eq(x.map_blocks(_first_three, chunks=(3,)).sum(), a[[0, 1, 2, 5, 6, 7]].sum())
+    unknown = x.map_blocks(_first_three, chunks=((np.nan, np.nan),))
+    assert_eq((unknown * 2).sum(), 2 * a[[0, 1, 2, 5, 6, 7]].sum())
+    assert_eq(x.map_blocks(lambda b, block_id=None: b + block_id[0], dtype=float).sum(),
+              a.sum() + 5)
+    with pytest.raises(ValueError, match="returned a block of shape"):
+        x.map_blocks(lambda b, block_id=None: b[:2], dtype=float).sum().compute()

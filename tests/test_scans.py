@@ -167,3 +167,10 @@ def test_scan_methods_follow_ndarray(executor):
         np.testing.assert_array_equal(x.cumprod(axis).compute(), a.cumprod(axis))
     assert x.cumsum(dtype=np.float32).dtype == a.cumsum(dtype=np.float32).dtype
     assert x.cumsum().dtype == a.cumsum().dtype
+
+
+def test_cumsum_of_objects_keeps_their_order(executor):
+    # String addition does not commute: each block's carry goes before it.
+    s = np.array(["a", "b", "c", "d", "e"], dtype=object)
+    assert_eq(ca.cumsum(ca.from_array(s, chunks=2)), np.cumsum(s))
+    assert_eq(ca.cumsum(ca.from_array(s, chunks=1)), np.cumsum(s))

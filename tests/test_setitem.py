@@ -143,3 +143,16 @@ def test_chunked_value_with_index_array(executor, dtype):
     expected = a.copy()
     expected[[4, 0, 4], :] = v
     assert_eq(x.compute(), expected)
+
+
+@pytest.mark.parametrize("key", [(), Ellipsis])
+@pytest.mark.parametrize("index", [3, (1, 2)])
+def test_setitem_on_a_0d_array_made_by_indexing(executor, key, index):
+    base = np.arange(12.0).reshape(3, 4) if isinstance(index, tuple) else np.arange(10.0)
+    for x in (ca.from_array(base, chunks=2) + 1, ca.from_array(base, chunks=2)):
+        y = x[index]
+        y[key] = 5
+        expected = np.array(base[index])
+        expected[key] = 5
+        assert_eq(y, expected)
+        assert_eq(y + 1, expected + 1)

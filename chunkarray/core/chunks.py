@@ -12,6 +12,7 @@ import math
 import operator
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
+from numbers import Number
 from typing import Any
 
 import numpy as np
@@ -182,6 +183,9 @@ def normalize_chunks(
     ``None``, ``"auto"`` or explicit block sizes), explicit tuples of tuples (ragged allowed) and
     a dict ``{axis: spec}`` (axes not named are whole). ``limit`` is what automatic blocks aim
     for (default :data:`DEFAULT_CHUNK_SIZE`; operations pass the ``chunk_size`` setting).
+    As in dask, a flat tuple of several numbers for a 1-d array is its block sizes (``(5, 5)``
+    for length 10), blocks may have size 0, and a 0-d array takes ``()``. Unknown (NaN) sizes
+    are refused: the shape is known, so they could only fail inside compute.
 
     A shape of more bytes than any machine addresses, or chunks of more blocks than an array may
     hold, is refused before any chunk tuple is built (regular axes are counted, not expanded).
@@ -192,6 +196,8 @@ def normalize_chunks(
     ((5, 5), (7,))
     >>> normalize_chunks(((3, 7), 4), (10, 7))
     ((3, 7), (4, 3))
+    >>> normalize_chunks((5, 5), (10,)), normalize_chunks(((5, 0, 5),), (10,))
+    (((5, 5),), ((5, 0, 5),))
     """
     shape = _check_shape(shape)
     ndim = len(shape)
@@ -276,6 +282,9 @@ def _per_axis_specs(chunks: Any, shape: Shape) -> list[Any]:
             _normalize_axis(chunks, 1, 0, chunks)  # no axis will check it: a bad spec fails here
         return [chunks] * ndim
     if isinstance(chunks, (tuple, list)):
+        if ndim == 1 and len(chunks) > 1 and all(isinstance(c, (Number, str)) for c in chunks):
+            # dask's rule: a flat sequence of several numbers for a 1-d array is its block sizes.
+            return [tuple(chunks)]
         if len(chunks) != ndim:
             raise ValueError(
                 f"chunks={chunks!r} has {len(chunks)} entries but the array has {ndim} "
@@ -311,25 +320,20 @@ def _normalize_axis(spec: Any, n: int, axis: int, chunks: Any) -> AxisGrid | tup
 def _explicit_axis(spec: Sequence[Any], n: int, where: str) -> tuple[int, ...]:
     sizes: list[int] = []
     for s in spec:
+        if isinstance(s, float) and math.isnan(s):
+            # Unknown (NaN) sizes arise from operations such as boolean masking; given for an
+            # array of known shape they would only fail inside compute.
+            raise ValueError(f"{where} gives unknown (NaN) block sizes, but the axis has length "
+                             f"{n}; give integer block sizes")
         if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
-            if isinstance(s, float) and math.isnan(s):
-                # Unknown size, e.g. after boolean masking: NaN stands in for the int, as in dask,
-                # which the int-typed Chunks cannot say.
-                sizes.append(s)  # type: ignore[arg-type]
-                continue
             raise TypeError(f"{where}: block sizes must be integers, got {s!r}")
         if s < 0:
             raise ValueError(f"{where}: chunk sizes must be non-negative, got {s}")
         sizes.append(int(s))
-    if any(isinstance(s, float) for s in sizes):
-        return tuple(sizes)
     if sum(sizes) != n:
         raise ValueError(f"{where}: block sizes sum to {sum(sizes)} but the axis has length {n}")
-    if n == 0:
-        return (0,)
-    if 0 in sizes:
-        raise ValueError(f"{where}: chunk sizes must be positive on a non-empty axis, got 0")
-    return tuple(sizes)
+    # Zero-size blocks are allowed anywhere, as in dask: ((5, 0, 5),) is three blocks.
+    return tuple(sizes) or (0,)
 
 
 def _auto_blocksizes(

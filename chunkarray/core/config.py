@@ -117,7 +117,12 @@ def _check_directory(value: Any) -> str | None:
         return None
     if not isinstance(value, (str, os.PathLike)):
         raise TypeError(f"temporary_directory must be a path or None, got {value!r}")
-    return os.fspath(value)
+    path = os.fspath(value)
+    if not path.strip():
+        # "" is a relative path that means the working directory: staging would litter it.
+        raise ValueError(f"temporary_directory={value!r}: give a directory path, or None for the "
+                         "system's temporary directory")
+    return path
 
 
 _VALIDATORS: dict[str, Callable[[Any], Any]] = {

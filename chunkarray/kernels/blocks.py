@@ -15,6 +15,8 @@ from toolz import partition_all
 
 __all__ = [
     "apply",
+    "call_checked_shape",
+    "call_paired",
     "concatenate_nested",
     "copy_into",
     "run_then_copy",
@@ -28,6 +30,67 @@ __all__ = [
 def identity(x: Any) -> Any:
     """Return the input: the task of a node that only renames blocks."""
     return x
+
+
+# --- checks of block sizes the graph could not know -----------------------------------------------
+
+
+def call_paired(*args: Any, func: Callable[..., Any],
+                pairs: tuple[tuple[int, tuple[tuple[int, int], ...]], ...]) -> Any:
+    """``func(*args)`` after checking that blocks of unknown size paired along an axis match.
+
+    ``pairs``: per output axis, the (argument, axis) of each block paired there. Arrays of unknown
+    (NaN) block sizes are combined block by block; blocks of different lengths would broadcast
+    (a block of one element against any other) or fail with no word of which arrays were meant.
+
+    >>> call_paired(np.arange(2), np.ones(2), func=np.add, pairs=((0, ((0, 0), (1, 0))),))
+    array([1., 2.])
+    >>> pairs = ((0, ((0, 0), (1, 0))),)
+    >>> call_paired(np.arange(1), np.ones(2), func=np.add, pairs=pairs)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: operands could not be broadcast together with shapes (1,) (2,): ...
+    """
+    for out_axis, members in pairs:
+        sizes = [np.shape(args[p])[a] for p, a in members]
+        if any(s != sizes[0] for s in sizes):
+            shapes = " ".join(str(np.shape(args[p])) for p, _ in members)
+            held = " and ".join(map(str, sizes))
+            raise ValueError(
+                f"operands could not be broadcast together with shapes {shapes}: their blocks of "
+                f"unknown (NaN) size along axis {out_axis} hold {held} elements; arrays of unknown "
+                f"block sizes combine only when their blocks match (call compute_chunk_sizes() "
+                f"on each to see their shapes)"
+            )
+    return func(*args)
+
+
+def call_checked_shape(*args: Any, func: Callable[..., Any], expected: tuple[int | None, ...],
+                       **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)``, checked to return a block of the ``expected`` shape (None: an
+    axis of unknown length, any length).
+
+    A block of the wrong shape would be summed, broadcast or stored as if it were right.
+
+    >>> call_checked_shape(np.arange(3), func=np.cumsum, expected=(3,))
+    array([0, 1, 3])
+    >>> call_checked_shape(np.arange(3), func=np.sum, expected=(3,))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: map_blocks: the function returned a block of shape () where ... say (3,); ...
+    """
+    out = func(*args, **kwargs)
+    shape = np.shape(out)
+    if len(shape) != len(expected) or any(e is not None and s != e
+                                          for s, e in zip(shape, expected)):
+        said = "(" + ", ".join("nan" if e is None else str(e) for e in expected) + \
+            ("," if len(expected) == 1 else "") + ")"
+        raise ValueError(
+            f"map_blocks: the function returned a block of shape {shape} where the output's "
+            f"chunks say {said}; give map_blocks the chunks= (and drop_axis=/new_axis=) of the "
+            f"blocks it returns"
+        )
+    return out
 
 
 def getitem(x: Any, index: Any) -> Any:

@@ -67,7 +67,8 @@ def add_carry(scanned: np.ndarray, total: Any, carry: np.ndarray | None, *, op: 
     array([11, 13])
     """
     if carry is not None:
-        op(scanned, carry, out=scanned)
+        # The carry goes first: object elements (strings, say) need not commute.
+        op(carry, scanned, out=scanned)
     if initial is not None:
         shape = scanned.shape[:axis] + (1,) + scanned.shape[axis + 1:]
         head = np.full(shape, initial, dtype=scanned.dtype)

@@ -75,7 +75,8 @@ def write(block: np.ndarray, value: Any, index: tuple[Any, ...]) -> np.ndarray:
     >>> write(a, 7, (slice(1, 2),)), a
     (array([0, 7, 0]), array([0, 0, 0]))
     """
-    out = block.copy()
+    # A 0-d block may arrive as a NumPy scalar (``block[3]`` of a 1-d block), which is immutable.
+    out = np.array(block, copy=True, subok=True)
     out[index] = value
     return out
 

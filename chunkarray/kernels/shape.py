@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["block_shape", "broadcast_block", "reshape_block"]
+__all__ = ["block_shape", "broadcast_block", "merge_axes", "reshape_block"]
 
 
 def reshape_block(block: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -14,6 +14,19 @@ def reshape_block(block: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     [[0, 1], [2, 3]]
     """
     return np.reshape(block, shape)
+
+
+def merge_axes(block: np.ndarray, axis: int, count: int) -> np.ndarray:
+    """``block`` with its ``count`` axes from ``axis`` on merged into one (C order); with
+    ``count=0``, a new axis of length 1 there.
+
+    >>> merge_axes(np.zeros((2, 3, 4)), 1, 2).shape, merge_axes(np.zeros((2, 3)), 1, 0).shape
+    ((2, 12), (2, 1, 3))
+    """
+    shape = np.shape(block)
+    # The length is given, not -1: NumPy cannot infer it for a block with no elements.
+    merged = int(np.prod(shape[axis:axis + count], dtype=np.int64))
+    return np.reshape(block, (*shape[:axis], merged, *shape[axis + count:]))
 
 
 def broadcast_block(block: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

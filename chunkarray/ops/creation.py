@@ -245,7 +245,8 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, order: str = "C", *, li
         dtype = np.asarray(fill_value).dtype
     # A value that cannot become the dtype fails now, not in compute: np.full of a 0-d array
     # converts exactly as the blocks will (np.asarray(300).astype(np.int8) would wrap silently).
-    np.full((), fill_value, dtype=dtype)
+    # Its dtype is the blocks' own: an unsized "U" or "S" gets NumPy's size for the value.
+    dtype = np.full((), fill_value, dtype=dtype).dtype
     return _blocks(kernels.full_block, "full", shape, dtype, chunks, fill_value=fill_value)
 
 

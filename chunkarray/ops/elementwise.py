@@ -16,7 +16,7 @@ from typing import Any, cast
 import numpy as np
 
 from chunkarray.array import ChunkedArray
-from chunkarray.core.chunks import broadcast_chunk_axis
+from chunkarray.core.chunks import broadcast_chunk_axis, has_unknown
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels.elementwise import ELEMENTWISE
@@ -45,8 +45,12 @@ def _meta(x: Any) -> Any:
 
     A non-empty array stands in as one element equal to one, an empty one as an empty array: so
     the call raises now what NumPy raises for the scalars given whatever the data (``x ** -2`` on
-    integers), and raises nothing on an empty result, as NumPy does.
+    integers), and raises nothing on an empty result, as NumPy does. An object array stands in
+    as an empty one: what its elements do depends on the elements (``np.sqrt`` of ``Decimal``s
+    works, of ints it does not), and only the errors of the dtypes may be raised at the call.
     """
+    if isinstance(x, (ChunkedArray, np.ndarray)) and x.dtype.hasobject:
+        return np.empty((0,) * max(x.ndim, 1), dtype=x.dtype)
     if isinstance(x, (ChunkedArray, np.ndarray)) and x.ndim:
         return np.full((1 if x.size else 0,) * x.ndim, 1, dtype=x.dtype)
     if isinstance(x, ChunkedArray):
@@ -118,12 +122,33 @@ def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str
         else:
             pairs += [a, None]
     kernel = partial(func, **kwargs) if kwargs else func
+    paired = _unknown_pairs(operands, ndim)
+    if paired:  # the graph cannot check that these blocks line up: each task checks its own
+        kernel = partial(kernels.call_paired, func=kernel, pairs=paired)
     outputs = dtype if isinstance(dtype, tuple) else None
     node = blockwise_node(kernel, tuple(range(ndim)), *pairs,
                           dtype=outputs[0] if outputs else dtype, token=label)
     if outputs is None:
         return ChunkedArray(node)
     return tuple(_output(node, i, dt) for i, dt in enumerate(outputs))
+
+
+def _unknown_pairs(operands: list[Any], ndim: int
+                   ) -> tuple[tuple[int, tuple[tuple[int, int], ...]], ...]:
+    """Per output axis where different arrays of unknown (NaN) block sizes meet, the (operand,
+    axis) of each: their blocks are paired by number, and only the blocks can say whether their
+    lengths agree."""
+    out = []
+    for axis in range(ndim):
+        members, names = [], set()
+        for p, a in enumerate(operands):
+            own = axis - (ndim - a.ndim) if isinstance(a, ChunkedArray) else -1
+            if own >= 0 and has_unknown(a.chunks[own]):
+                members.append((p, own))
+                names.add(a.name)
+        if len(names) > 1:
+            out.append((axis, tuple(members)))
+    return tuple(out)
 
 
 def _output(node: Blockwise, i: int, dtype: np.dtype) -> ChunkedArray:
@@ -201,7 +226,7 @@ def astype(x: ChunkedArray, dtype: Any, /, *, casting: str = "unsafe", copy: boo
     >>> ca.arange(3, chunks=2).astype("float32").dtype
     dtype('float32')
     """
-    dtype = np.dtype(dtype)
+    dtype = _sized(x.dtype, np.dtype(dtype))
     if not np.can_cast(x.dtype, dtype, casting=casting):  # type: ignore[arg-type]
         raise TypeError(f"cannot cast array from {x.dtype} to {dtype} with casting={casting!r}")
     if dtype == x.dtype:
@@ -210,6 +235,26 @@ def astype(x: ChunkedArray, dtype: Any, /, *, casting: str = "unsafe", copy: boo
     kernel = partial(_astype_block, dtype=dtype)
     return ChunkedArray(blockwise_node(kernel, ind, x._node, ind, dtype=dtype,
                                        name="astype-" + tokenize(x.name, dtype)))
+
+
+def _sized(source: np.dtype, dtype: np.dtype) -> np.dtype:
+    """``dtype`` with the size (strings) or unit (datetimes) NumPy gives a cast from ``source``.
+
+    An unsized ``"U"``, ``"S"`` or ``"V"``, or a datetime without a unit, is sized by NumPy from
+    the source's dtype, or, from objects (and strings, for datetimes), from every value: every
+    block would have its own, and the blocks could not be put together.
+    """
+    unsized = dtype.kind in "USV" and dtype.itemsize == 0 and dtype.names is None
+    no_unit = dtype.kind in "mM" and np.datetime_data(dtype)[0] == "generic"
+    if not (unsized or no_unit):
+        return dtype
+    if source.hasobject or (no_unit and source.kind in "US"):
+        what, example = ("size", f"{dtype.char}10") if unsized else ("unit", f"{dtype.char}8[s]")
+        raise TypeError(
+            f"astype: a cast from {source} to {dtype.char!r} with no {what} takes the {what} from "
+            f"the values, which each block would choose for itself; give the {what}, e.g. "
+            f"dtype={example!r}")
+    return np.empty(0, source).astype(dtype).dtype
 
 
 def _astype_block(block: np.ndarray, dtype: np.dtype) -> np.ndarray:

@@ -63,6 +63,9 @@ def fancy_getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     if chunked:
         return _chunked_take(x, items, chunked)
     arrays = [item for item in items if _is_array(item)]
+    masks = sum(np.asarray(a).dtype == bool for a in arrays)
+    if masks == len(arrays) <= 1:  # one NumPy boolean mask, of any dimension: basic + mask
+        return getitem(x, index)
     if len(arrays) > 1 or any(np.ndim(a) != 1 for a in arrays):
         return _pointwise(x, items)
     return getitem(x, index)

@@ -8,6 +8,8 @@
   Over anything else the index is grouped by block, each touched block gives up its elements,
   and the original order is restored in a second stage. Either way the number of tasks grows
   with the blocks, not with the length of the index.
+- A NumPy boolean mask over several axes (or a 0-d one, over none) first merges the axes it
+  covers into one (:func:`chunkarray.ops.masking.flatten_numpy_masks`), then takes as a 1-d mask.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, has_unknown
 from chunkarray.core.graph import Node
 from chunkarray.core.grid import axis_grid, regular_sizes
-from chunkarray.core.tokenize import tokenize
-from chunkarray.ops.masking import mask_getitem
+from chunkarray.core.tokenize import content_token, tokenize
+from chunkarray.ops.masking import flatten_numpy_masks, mask_getitem
 from chunkarray.ops.routines import transpose
 from chunkarray.optimize.pushdown import Change, push_down
 from chunkarray.primitives.blockwise import blockwise_node
@@ -60,6 +62,7 @@ def getitem(x: ChunkedArray, index: Any) -> ChunkedArray:
     if isinstance(index, ChunkedArray) or (
             isinstance(index, tuple) and any(isinstance(i, ChunkedArray) for i in index)):
         return mask_getitem(x, index)
+    x, index = flatten_numpy_masks(x, index)
     entries, arrays, items = _normalize(index, known_shape(x))
     if len(arrays) > 1:
         raise IndexError(
@@ -435,7 +438,8 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
         order = np.argsort(small, kind="stable")
         grouped, by_block = idx[order], blocks[order]
     counts = np.bincount(by_block, minlength=grid.nblocks)
-    gathered = gather("take-" + tokenize(x.name, idx, axis), x._node, axis, grouped, counts)
+    gathered = gather("take-" + tokenize(x.name, content_token(idx), axis), x._node, axis, grouped,
+                      counts)
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
     row = math.prod(s for a, s in enumerate(x.shape) if a != axis)

@@ -45,7 +45,8 @@ def _panel_product(xs: Sequence[np.ndarray], ys: Sequence[np.ndarray], *, dtype:
         out = np.matmul(xs[0], ys[0])
         for a, b in zip(xs[1:], ys[1:]):
             out += np.matmul(a, b)
-    return out.astype(dtype, copy=False)
+    # 1-d object operands give a bare Python object, not an array.
+    return np.asarray(out).astype(dtype, copy=False)
 
 
 def matmul(x1: Any, x2: Any, /) -> ChunkedArray:
@@ -59,7 +60,10 @@ def matmul(x1: Any, x2: Any, /) -> ChunkedArray:
     x, y = asarray(x1), asarray(x2)
     if x.ndim == 0 or y.ndim == 0:
         raise ValueError("matmul: input operands must have at least one dimension, got a 0-d array")
-    dtype = np.matmul(np.ones((1,) * x.ndim, x.dtype), np.ones((1,) * y.ndim, y.dtype)).dtype
+    if x.dtype.hasobject or y.dtype.hasobject:
+        dtype = np.dtype(object)  # 1-d stand-ins would give a bare Python object, of no dtype
+    else:
+        dtype = np.matmul(np.ones((1,) * x.ndim, x.dtype), np.ones((1,) * y.ndim, y.dtype)).dtype
     k_x, k_y = x.shape[-1], y.shape[-2] if y.ndim > 1 else y.shape[0]
     if k_x != k_y:
         raise ValueError(

@@ -30,10 +30,11 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
             method: str | None = None) -> ChunkedArray:
     """The same values in new blocks; no task holds more than ``memory_limit`` bytes.
 
-    ``chunks`` takes every form ``from_array`` does, but axes a dict does not name keep their
-    blocks (as in dask). A rechunk to the current chunks is ``x`` itself, a rechunk of a rechunk
-    is one rechunk, and a rechunk of an array read from storage or made by a creation function
-    (or elementwise steps over those) makes the new blocks directly. Otherwise blocks are moved,
+    ``chunks`` takes every form ``from_array`` does, but axes a dict does not name, and axes
+    given as ``None``, keep their blocks (as in dask; ``-1`` makes an axis one block). A rechunk
+    to the current chunks is ``x`` itself, a rechunk of a rechunk is one rechunk, and a rechunk
+    of an array read from storage or made by a creation function (or elementwise steps over
+    those) makes the new blocks directly. Otherwise blocks are moved,
     by one of two methods:
 
     - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
@@ -105,13 +106,26 @@ def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:
 
 
 def _new_chunks(x: ChunkedArray, chunks: Any) -> Chunks:
-    """``chunks`` normalized against ``x``: unnamed axes of a dict keep their blocks, and axes of
-    unknown size must keep theirs (as in dask, which cannot move blocks it cannot measure)."""
+    """``chunks`` normalized against ``x``: unnamed axes of a dict, and axes given as None,
+    keep their blocks (``-1`` makes an axis one block), and axes of unknown size must keep theirs
+    (as in dask, which cannot move blocks it cannot measure).
+
+    >>> import chunkarray as ca
+    >>> x = ca.ones((6, 6), chunks=(2, 3))
+    >>> _new_chunks(x, (None, 6)), _new_chunks(x, {1: -1}), _new_chunks(x, {0: None, 1: 2})
+    (((2, 2, 2), (6,)), ((2, 2, 2), (6,)), ((2, 2, 2), (2, 2, 2)))
+    """
     given = chunks  # for messages
+    if chunks is None:
+        return x.chunks
     if isinstance(chunks, Mapping):  # as in dask: the axes not named keep their blocks
         named = {a % x.ndim if isinstance(a, int) and -x.ndim <= a < x.ndim else a: c
                  for a, c in chunks.items()}
-        chunks = {**dict(enumerate(x.chunks)), **named}
+        chunks = {**dict(enumerate(x.chunks)),
+                  **{a: x.chunks[a] if c is None and a in range(x.ndim) else c
+                     for a, c in named.items()}}
+    elif isinstance(chunks, (tuple, list)) and len(chunks) == x.ndim:
+        chunks = tuple(x.chunks[a] if c is None else c for a, c in enumerate(chunks))
     unknown = [a for a, c in enumerate(x.chunks) if has_unknown(c)]
     if not unknown:
         previous = tuple(max(s, 1) for s in x.chunksize)  # "auto" keeps multiples of the old blocks

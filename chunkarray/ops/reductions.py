@@ -467,9 +467,9 @@ def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None
 def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, keepdims: bool,
          split_every: Any) -> ChunkedArray:
     x = asarray(x)
-    require_known_chunks(x, label)  # global indices need every block's offset
     flat = axis is None
     if flat:
+        require_known_chunks(x, label)  # flat indices need every block's offset
         if x.size == 0:
             raise ValueError(f"attempt to get {label} of an empty sequence")
         axes = tuple(range(x.ndim))
@@ -477,6 +477,8 @@ def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, 
         if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
             raise TypeError(f"{label}: axis must be None or an int, got {axis!r}")
         axes = (normalize_axis_index(int(axis), x.ndim, "axis"),)
+        # Indices along the axis need the blocks' offsets there; other axes may be unknown.
+        require_known_chunks(x, label, axes)
         if x.shape[axes[0]] == 0:
             raise ValueError(f"attempt to get {label} of an empty sequence")
     shared = {"func": func, "flat": flat, "skipna": skipna}

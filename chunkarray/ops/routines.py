@@ -14,6 +14,8 @@ from numpy.lib.array_utils import normalize_axis_tuple
 from chunkarray.array import ChunkedArray
 from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as kernels
+from chunkarray.optimize.fuse import is_elementwise
 from chunkarray.primitives.blockwise import blockwise_node, with_block_kwargs
 
 __all__ = ["blockwise", "map_blocks", "permute_dims", "transpose"]
@@ -87,7 +89,9 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
     ``chunks`` gives the output's chunks when ``func`` changes block shapes (a block shape, or
     explicit chunks); ``drop_axis``/``new_axis`` remove or add axes. A ``func`` that takes a
     ``block_id`` or ``block_info`` argument receives the block's index, or a dict describing
-    where the block lies in each input and in the output (as in dask).
+    where the block lies in each input and in the output (as in dask). Each block ``func``
+    returns is checked against the output's chunks when it is made (unknown lengths aside), so a
+    block of the wrong shape fails there, whatever consumes it.
 
     >>> import chunkarray as ca
     >>> map_blocks(lambda b: b * 2, ca.arange(4, chunks=2), dtype=int).compute()
@@ -121,16 +125,17 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
     wants_id, wants_info = _accepts(func, "block_id"), _accepts(func, "block_info")
     kernel = partial(func, **kwargs) if kwargs else func
     label = getattr(func, "__name__", "map_blocks")
-    node = blockwise_node(
-        kernel, tuple(out_ind), *pairs, dtype=np.dtype(dtype), new_axes=new_axes,
-        adjust_chunks=adjust, concatenate=True, token=(label, name),
-        name=name,
-    )
-    if wants_id or wants_info:
-        array_positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
-        node = with_block_kwargs(
-            node, partial(_block_kwargs, positions=array_positions, wants_id=wants_id,
-                          wants_info=wants_info))
+    options = {"dtype": np.dtype(dtype), "new_axes": new_axes, "adjust_chunks": adjust,
+               "concatenate": True, "token": label if name is None else (label, name), "name": name}
+    node = blockwise_node(kernel, tuple(out_ind), *pairs, **options)
+    if is_elementwise(node) and not (wants_id or wants_info):
+        return ChunkedArray(node)  # a ufunc keeps its blocks' shapes: no check needed
+    checked = partial(kernels.call_checked_shape, func=kernel)
+    node = blockwise_node(checked, tuple(out_ind), *pairs, **options)
+    array_positions = [i for i, a in enumerate(args) if isinstance(a, ChunkedArray)]
+    node = with_block_kwargs(
+        node, partial(_block_kwargs, positions=array_positions, wants_id=wants_id,
+                      wants_info=wants_info))
     return ChunkedArray(node)
 
 
@@ -156,7 +161,8 @@ def _constant(value: int, _: int) -> int:
 
 def _block_kwargs(node: Any, positions: list[int], wants_id: bool, wants_info: bool
                   ) -> Callable[[tuple[int, ...]], dict[str, Any]]:
-    """``block_id`` / ``block_info`` for each output block, with dask's meaning.
+    """The shape each output block must have, and ``block_id`` / ``block_info`` (when
+    ``func`` takes them) with dask's meaning.
 
     ``block_info[i]`` describes the block of positional argument ``i`` (only array arguments have
     an entry), ``block_info[None]`` the output block. Input axes are found by index letter, not by
@@ -167,7 +173,9 @@ def _block_kwargs(node: Any, positions: list[int], wants_id: bool, wants_info: b
     in_bounds = [[chunk_boundaries(c) for c in src.chunks] for src in node.inputs]
 
     def kwargs(index: tuple[int, ...]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
+        # The shape the block must have (None: unknown length), checked by call_checked_shape.
+        out: dict[str, Any] = {"expected": tuple(
+            None if c[i] != c[i] else c[i] for c, i in zip(node.chunks, index))}
         if wants_id:
             out["block_id"] = index
         if wants_info:

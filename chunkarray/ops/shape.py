@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray, require_known_chunks
-from chunkarray.core.chunks import Chunks, chunk_boundaries
+from chunkarray.core.chunks import Chunks, chunk_boundaries, has_unknown
 from chunkarray.core.grid import regular_sizes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels.shape import broadcast_block, reshape_block
@@ -195,7 +195,24 @@ def ravel(a: Any, /, order: str = "C") -> ChunkedArray:
     >>> ravel(ca.ones((2, 3), chunks=(1, 3))).chunks
     ((3, 3),)
     """
-    return reshape(a, (-1,), order)
+    x = _as_chunked(a)
+    if order == "C" and any(map(has_unknown, x.chunks)):
+        return _ravel_unknown(x)
+    return reshape(x, (-1,), order)
+
+
+def _ravel_unknown(x: ChunkedArray) -> ChunkedArray:
+    """The C-order ravel of an array whose unknown (NaN) sizes are all on its first axis: with
+    the other axes one block each, the blocks' ravels follow each other in C order, as in dask.
+    """
+    require_known_chunks(x, "ravel", range(1, x.ndim))
+    if x.ndim == 1:
+        return x
+    y = rechunk(x, {a: -1 for a in range(1, x.ndim)})
+    node = blockwise_node(np.ravel, (0,), y._node, tuple(range(x.ndim)), dtype=x.dtype,
+                          adjust_chunks={0: (math.nan,) * y.numblocks[0]}, concatenate=True,
+                          name="ravel-" + tokenize(y.name))
+    return ChunkedArray(node)
 
 
 # --- axes ----------------------------------------------------------------------------------------

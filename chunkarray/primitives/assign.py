@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
+import numpy as np
+
 from chunkarray.core.graph import Key, Node
-from chunkarray.core.tokenize import tokenize
+from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels import selection
 
@@ -24,7 +26,7 @@ class _Assign(Node):
 
     def __init__(self, source: Node, value: Any, plans: Sequence[AxisPlan]) -> None:
         label = value.name if isinstance(value, Node) else value
-        name = "setitem-" + tokenize(source.name, label, [repr(p) for p in plans])
+        name = "setitem-" + tokenize(source.name, label, [_plan_label(p) for p in plans])
         super().__init__(name, source.chunks, source.dtype)
         self.source = source
         self.value = value
@@ -46,6 +48,12 @@ class _Assign(Node):
             return (partial(selection.write, index=local), key, value_key), (key, value_key)
         part = self.value[tuple(p[1] for p in parts)]
         return (partial(selection.write, index=local, value=part), key), (key,)
+
+
+def _plan_label(plan: AxisPlan) -> list[Any]:
+    """A plan for a name: index arrays by their contents (``repr`` elides long arrays)."""
+    return [(b, *(content_token(i) if isinstance(i, np.ndarray) else i for i in part))
+            for b, part in sorted(plan.items())]
 
 
 def assign_node(source: Node, value: Any, plans: Sequence[AxisPlan]) -> Node:

@@ -18,7 +18,7 @@ import numpy as np
 from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.grid import axis_grid
-from chunkarray.core.tokenize import tokenize
+from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import selection
 from chunkarray.primitives.sources import FromArray
 
@@ -39,7 +39,7 @@ class SourceTake(Node):
 
     def __init__(self, read: FromArray, axis: int, index: np.ndarray, chunks: Chunks, *,
                  narrow: bool) -> None:
-        name = "take-" + tokenize(read.name, index, axis, chunks, narrow)
+        name = "take-" + tokenize(read.name, content_token(index), axis, chunks, narrow)
         super().__init__(name, chunks, read.dtype)
         self.data = read.data
         self.getter = read.getter

@@ -17,7 +17,7 @@ import numpy as np
 
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.grid import ChunkGrid, axis_grid, regular_sizes
-from chunkarray.core.tokenize import tokenize
+from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import selection
 
 __all__ = ["gather_points", "order_points"]
@@ -51,7 +51,7 @@ class _PointGather(Node):
             touched_blocks, local_points, counts = [(0,) * k], [(np.zeros(0, np.intp),) * k], (0,)
         self.touched = tuple(touched_blocks)
         self.locals = tuple(local_points)
-        name = "vindex-gather-" + tokenize(x.name, points)
+        name = "vindex-gather-" + tokenize(x.name, [content_token(p) for p in points])
         super().__init__(name, (counts, *x.chunks[k:]), x.dtype)
         self.source = x
 

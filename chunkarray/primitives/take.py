@@ -20,7 +20,7 @@ import numpy as np
 
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.grid import AxisGrid, RegularAxis, axis_grid
-from chunkarray.core.tokenize import tokenize
+from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import selection
 
 __all__ = ["gather", "join_blocks", "reorder", "take_joined"]
@@ -68,8 +68,8 @@ class _TakeJoined(Node):
                  axis_chunks: tuple[int, ...]) -> None:
         axis = joined.axis
         chunks = tuple(axis_chunks if a == axis else c for a, c in enumerate(joined.chunks))
-        super().__init__("take-" + tokenize(joined.name, positions, axis_chunks), chunks,
-                         joined.dtype)
+        name = "take-" + tokenize(joined.name, content_token(positions), axis_chunks)
+        super().__init__(name, chunks, joined.dtype)
         self.joined = joined
         self.positions = positions
         self._grid = axis_grid(axis_chunks)
