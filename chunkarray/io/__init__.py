@@ -5,6 +5,7 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 """
 
 from chunkarray.array_methods import provide
+from chunkarray.io._alignment import CrossingChunksWarning
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
 from chunkarray.io.store import store
@@ -12,7 +13,7 @@ from chunkarray.io.zarr import IncompleteWriteWarning, from_zarr, to_zarr, zarr_
 from chunkarray.ops.creation import register_source_adapter
 
 __all__ = [
-    "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr",
+    "CrossingChunksWarning", "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr",
     "zarr_is_complete",
 ]
 

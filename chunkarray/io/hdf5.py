@@ -20,6 +20,7 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
+from chunkarray.io._alignment import warn_if_crossing
 from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
 from chunkarray.io._optional import require
@@ -41,7 +42,8 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
     dataset's storage chunks near the configured ``chunk_size``: HDF5 chunks are usually far
     smaller than a good task. Every other form of ``chunks`` is accepted. The file is checked
     here (a missing file or dataset fails at the call) and then opened by each read, under the
-    file's lock; the array pickles as the path and the dataset's name.
+    file's lock; the array pickles as the path and the dataset's name. Blocks that cut across
+    the storage chunks get a :class:`CrossingChunksWarning`.
 
     >>> import os, tempfile, h5py, numpy as np, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "data.h5")
@@ -57,6 +59,8 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
     normalized = normalize_chunks("auto" if chunks is None else chunks, source.shape,
                                   dtype=source.dtype, previous_chunks=source.chunks,
                                   limit=config.get("chunk_size"))
+    warn_if_crossing("from_hdf5", f"dataset {source.dataset!r} of {source.path!r}", normalized,
+                     source.chunks)
     name = "from-hdf5-" + tokenize(source, normalized)
     return ChunkedArray(FromArray(name, source, normalized, source.dtype))
 
