@@ -13,8 +13,8 @@ from chunkarray.io.zarr import IncompleteWriteWarning, from_zarr, to_zarr, zarr_
 from chunkarray.ops.creation import register_source_adapter
 
 __all__ = [
-    "CrossingChunksWarning", "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr", "store", "to_hdf5", "to_zarr",
-    "zarr_is_complete",
+    "CrossingChunksWarning", "HDF5Array", "IncompleteWriteWarning", "from_hdf5", "from_zarr",
+    "store", "to_hdf5", "to_zarr", "zarr_is_complete",
 ]
 
 # from_array reads h5py datasets through HDF5Array, which holds the file's lock.
