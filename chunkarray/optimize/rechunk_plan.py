@@ -45,14 +45,21 @@ def _intervals(sizes: tuple[int, ...]) -> zip[tuple[int, int]]:
 def stage_task_bytes(old: Chunks, new: Chunks, itemsize: int) -> int:
     """An upper bound on what one task of the single-stage rechunk ``old -> new`` holds.
 
+    The old blocks a new block overlaps (pieces cut from them are views, which keep them whole),
+    the new block, and, with more than one axis, the concatenations along the inner axes, which
+    together are as large as the new block again: the task concatenates one axis at a time.
+
     >>> stage_task_bytes(((4, 4),), ((2, 2, 2, 2),), 8)  # a new block reads one old block
     48
     >>> stage_task_bytes(((2,) * 4,), ((8,),), 8)  # the new block reads all four old ones
     128
+    >>> stage_task_bytes(((2, 2), (2, 2)), ((4,), (4,)), 8)  # 4 old blocks, 2 rows, the result
+    384
     """
     span = math.prod(_max_span(o, n) for o, n in zip(old, new))
     out = math.prod(max(n) for n in new)
-    return itemsize * (span + out)
+    split = sum(_max_blocks(o, n) > 1 for o, n in zip(old, new))
+    return itemsize * (span + (2 if split > 1 else 1) * out)
 
 
 def _ntasks(chunks: Chunks) -> int:
