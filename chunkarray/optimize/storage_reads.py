@@ -13,6 +13,7 @@ Pure functions over chunk tuples, plus a walk down a node's inputs to its reads.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 from chunkarray.core.chunks import Chunks, chunk_boundaries
@@ -45,8 +46,9 @@ def source_storage_chunks(source: Any) -> tuple[int, ...] | None:
     for attr in ("shards", "chunks"):
         value = getattr(source, attr, None)
         if (isinstance(value, tuple) and len(value) == ndim
-                and all(isinstance(c, int) and not isinstance(c, bool) and c > 0 for c in value)):
-            return value
+                and all(isinstance(c, numbers.Integral) and not isinstance(c, bool) and c > 0
+                        for c in value)):
+            return tuple(int(c) for c in value)
     return None
 
 
