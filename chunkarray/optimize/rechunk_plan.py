@@ -191,11 +191,10 @@ def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: 
         )
     # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
     # quarter of the limit keeps both under it, and a read's new block beside one merged block.
-    # Past four old blocks a merge saves little (a file per four (new block, old block) pieces
-    # instead of one per piece) but holds twice as much per worker: on a 2 GiB storage rechunk,
-    # writes of 16 old blocks made the peak 297 MiB above the start, past 4 x 2 workers x block
-    # + 200 MiB.
-    budget = min(limit // 4, limit - new_block, 4 * old_block)
+    # Merges of at most eight old blocks: on a 2 GiB storage rechunk (2 workers, 4 MiB blocks),
+    # writes of 16 made the peak 297 MiB above the start, past 4 x workers x block + 200 MiB,
+    # while writes of 4 took up to twice as long (a file mapped per four pieces read).
+    budget = min(limit // 4, limit - new_block, 8 * old_block)
     return staging_write_chunks(old, new, itemsize, budget)
 
 
