@@ -76,6 +76,7 @@ from chunkarray.interop.array_api_info import (
 )
 from chunkarray.interop.dask import DaskView  # what x.to_dask() gives
 from chunkarray.io import (
+    CrossingChunksWarning,
     IncompleteWriteWarning,
     from_hdf5,
     from_zarr,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import pathlib
 import pickle
+import subprocess
+import sys
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray.io import _hdf5_source
-from chunkarray.io._hdf5_source import HDF5Array
+from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
 
 from .strategies import arrays, assert_eq, chunkings
@@ -258,3 +260,55 @@ def test_round_trip(data: st.DataObject) -> None:
         path = pathlib.Path(tmp) / "x.h5"
         ca.to_hdf5(path, "x", x, chunks=storage)
         assert_eq(ca.from_hdf5(path, "x", chunks=read_chunks).compute(), a)
+
+
+# --- across processes: chunkarray's own lock around every open, held until the close ---------
+
+_TRY_LOCK = """
+import importlib.util, sys
+# The module alone, not the package: a quick start.
+spec = importlib.util.spec_from_file_location("locks", sys.argv[3])
+locks = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(locks)
+process_lock = locks.process_lock
+try:
+    with process_lock(sys.argv[1], exclusive=sys.argv[2] == "w", timeout=0):
+        print("free")
+except TimeoutError:
+    print("busy")
+"""
+
+
+def _other_process_finds(path: Any, mode: str) -> str:
+    module = pathlib.Path(__file__).resolve().parent.parent / "chunkarray" / "io" / "_locks.py"
+    done = subprocess.run([sys.executable, "-c", _TRY_LOCK, str(path), mode, str(module)],
+                          check=True, capture_output=True, text=True)
+    return done.stdout.strip()
+
+
+def test_an_open_for_writing_excludes_other_processes_until_closed(tmp_path: Any) -> None:
+    # HDF5 reads a file's length before it takes its own lock: an opener that got the lock just
+    # as a writer released it saw a stale length ("truncated file: eof 74904 < stored_eof 75704",
+    # in test_to_hdf5_from_worker_processes under load). Opens now hold a lock of our own from
+    # before the open to after the close.
+    path = tmp_path / "f.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("x", data=np.arange(6.0))
+    with open_file(str(path), "r+") as f:
+        f["x"][0] = 7.0
+        assert _other_process_finds(path, "r") == "busy"
+        assert _other_process_finds(path, "w") == "busy"
+    assert _other_process_finds(path, "w") == "free"
+    with open_file(str(path), "r") as f:
+        assert f["x"][0] == 7.0
+        assert _other_process_finds(path, "r") == "free"  # readers share
+        assert _other_process_finds(path, "w") == "busy"
+    assert _other_process_finds(path, "w") == "free"
+
+
+def test_a_failed_open_releases_the_lock(tmp_path: Any) -> None:
+    path = tmp_path / "not.h5"
+    path.write_bytes(b"not an HDF5 file")
+    with pytest.raises(OSError):
+        open_file(str(path), "r+")
+    assert _other_process_finds(path, "w") == "free"

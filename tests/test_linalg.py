@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
+from chunkarray.core.graph import collect_nodes, lower
 from chunkarray.linalg import dot, matmul
 from tests.strategies import assert_eq, chunkings, values
 
@@ -79,3 +80,48 @@ def test_matmul_of_1d_object_arrays(executor):
     x = ca.from_array(a, chunks=2)
     assert (x @ x).dtype == object
     assert (x @ x).compute() == a @ a
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(operand_shapes(), st.sampled_from(DTYPES), st.sampled_from(DTYPES), st.data())
+def test_matmul_under_a_small_memory_limit_matches_numpy(executor, shapes, dt1, dt2, data):
+    # 3000 bytes: whole panels rarely fit, single block products always do (at most 6 x 6 each).
+    (xs, ys) = shapes
+    a, b = data.draw(values(dt1, xs)), data.draw(values(dt2, ys))
+    x = ca.from_array(a, chunks=data.draw(chunkings(a.shape)))
+    y = ca.from_array(b, chunks=data.draw(chunkings(b.shape)))
+    expected = np.matmul(a, b)
+    with ca.config.set(memory_limit=3000):
+        result = matmul(x, y)
+    assert result.shape == np.shape(expected) and result.dtype == expected.dtype
+    if expected.dtype.kind in "biu":
+        assert_eq(result.compute(), expected, exact=True)
+    else:
+        np.testing.assert_allclose(result.compute(), expected, rtol=1e-4, atol=1e-3)
+
+
+def _largest_task_input(y):
+    """The most bytes of blocks any task of ``y``'s graph reads (from the node chunks)."""
+    nodes = collect_nodes([y._node])
+    lowered = lower([y._node], list(y._node.keys()))
+
+    def nbytes(key):
+        node = nodes[key[0]]
+        if not node.chunks:
+            return node.dtype.itemsize
+        return node.dtype.itemsize * int(np.prod([c[i] for c, i in zip(node.chunks, key[1:])]))
+
+    return max(sum(nbytes(d) for d in deps if nodes[d[0]].chunks or len(d) == 1)
+               for deps in lowered.dependencies.values())
+
+
+def test_gram_matrix_of_a_tall_array_keeps_tasks_within_the_limit(executor):
+    # x.T @ x: every output block's panels are the whole of x (8 MB); before, one task held both.
+    a = np.random.default_rng(0).random((20_000, 50))
+    x = ca.from_array(a, chunks=(1000, 50))
+    with ca.config.set(memory_limit="2 MiB"):
+        gram = x.T @ x
+    assert _largest_task_input(gram) <= 2 * 2**20
+    np.testing.assert_allclose(gram.compute(), a.T @ a)
+    with ca.config.set(memory_limit="100 KiB"), pytest.raises(ValueError, match="memory_limit"):
+        x.T @ x  # one block product (400 KB per block) cannot fit: refused at the call

@@ -7,6 +7,7 @@ zarr and h5py are optional: they are imported by the functions that need them, n
 from typing import Any
 
 from chunkarray.array_methods import provide
+from chunkarray.io._alignment import CrossingChunksWarning
 from chunkarray.io._hdf5_source import HDF5Array, as_hdf5_array
 from chunkarray.io.delayed import from_blocks, from_delayed, to_delayed
 from chunkarray.io.hdf5 import from_hdf5, to_hdf5
@@ -16,9 +17,9 @@ from chunkarray.io.zarr import IncompleteWriteWarning, from_zarr, to_zarr, zarr_
 from chunkarray.ops.creation import register_source_adapter
 
 __all__ = [
-    "HDF5Array", "IncompleteWriteWarning", "from_blocks", "from_delayed", "from_hdf5",
-    "from_npy_stack", "from_zarr", "store", "to_delayed", "to_hdf5", "to_npy_stack", "to_zarr",
-    "zarr_is_complete",
+    "CrossingChunksWarning", "HDF5Array", "IncompleteWriteWarning", "from_blocks",
+    "from_delayed", "from_hdf5", "from_npy_stack", "from_zarr", "store", "to_delayed", "to_hdf5",
+    "to_npy_stack", "to_zarr", "zarr_is_complete",
 ]
 
 # from_array reads h5py datasets through HDF5Array, which holds the file's lock.

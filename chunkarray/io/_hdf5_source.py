@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.io._locks import file_lock, resolve
+from chunkarray.io._locks import file_lock, process_lock, resolve
 
 __all__ = ["HDF5Array", "as_hdf5_array", "is_h5py_dataset", "open_file"]
 
@@ -22,13 +22,41 @@ __all__ = ["HDF5Array", "as_hdf5_array", "is_h5py_dataset", "open_file"]
 _BUSY_TIMEOUT = 60.0
 
 
-def open_file(path: str, mode: str) -> Any:
-    """``h5py.File(path, mode)``, waiting while another process holds the file.
+class open_file:  # noqa: N801 (used like the function it replaced: open_file(path, mode))
+    """``h5py.File(path, mode)`` held under a lock across processes, waiting for other processes.
 
     The lock of :func:`file_lock` is per process. Across processes (the processes executor, a
-    distributed cluster on one file system) HDF5's own file locking keeps a writer exclusive: a
-    second opener gets ``BlockingIOError``, and waits here for its turn instead of failing.
+    distributed cluster on one file system) HDF5's own file locking keeps a writer exclusive, but
+    it samples the file's length before taking its lock: an opener that gets the lock just as a
+    writer releases it may see the file shorter than the writer left it and fail with "truncated
+    file". So every open takes a lock of our own first (shared to read, exclusive to write, see
+    :func:`~chunkarray.io._locks.process_lock`) and keeps it until the file is closed. A second
+    opener that still finds HDF5's lock taken (a process that is not chunkarray) waits for it.
+
+    Use it as ``with open_file(path, mode) as f:``; the open (and its errors) happen at the call.
     """
+
+    def __init__(self, path: str, mode: str) -> None:
+        self._lock = process_lock(path, exclusive=mode != "r", timeout=_BUSY_TIMEOUT)
+        self._lock.__enter__()
+        try:
+            self.file = _open_waiting(path, mode)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+
+    def __enter__(self) -> Any:
+        return self.file
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.file.close()
+        finally:
+            self._lock.__exit__(None, None, None)
+
+
+def _open_waiting(path: str, mode: str) -> Any:
+    """``h5py.File(path, mode)``, waiting while another process holds HDF5's own lock."""
     import h5py  # optional dependency: loaded only when an HDF5 file is opened
 
     delay, deadline = 0.001, time.monotonic() + _BUSY_TIMEOUT

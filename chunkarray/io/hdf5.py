@@ -2,10 +2,10 @@
 
 libhdf5 is not thread-safe: every read and write holds a lock per file (see
 :mod:`chunkarray.io._locks`), while the NumPy work on other blocks goes on in parallel. Between
-processes, HDF5's own file locking keeps writers exclusive (openers wait their turn, see
-:func:`~chunkarray.io._hdf5_source.open_file`); with ``HDF5_USE_FILE_LOCKING=FALSE`` only the
-in-process lock is left, so write from one process then. h5py is an optional dependency, imported
-when one of these functions is called.
+processes, every open holds a lock of chunkarray's own on the file until it is closed (shared to
+read, exclusive to write; see :func:`~chunkarray.io._hdf5_source.open_file`), besides HDF5's file
+locking, which leaves a gap between reading the file's length and taking its lock. h5py is an
+optional dependency, imported when one of these functions is called.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
+from chunkarray.io._alignment import warn_if_crossing
 from chunkarray.io._hdf5_source import HDF5Array, open_file
 from chunkarray.io._locks import file_lock
 from chunkarray.io._optional import require
@@ -41,7 +42,8 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
     dataset's storage chunks near the configured ``chunk_size``: HDF5 chunks are usually far
     smaller than a good task. Every other form of ``chunks`` is accepted. The file is checked
     here (a missing file or dataset fails at the call) and then opened by each read, under the
-    file's lock; the array pickles as the path and the dataset's name.
+    file's lock; the array pickles as the path and the dataset's name. Blocks that cut across
+    the storage chunks get a :class:`CrossingChunksWarning`.
 
     >>> import os, tempfile, h5py, numpy as np, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "data.h5")
@@ -57,6 +59,8 @@ def from_hdf5(path: str | os.PathLike[str], dataset: str, *, chunks: Any = None
     normalized = normalize_chunks("auto" if chunks is None else chunks, source.shape,
                                   dtype=source.dtype, previous_chunks=source.chunks,
                                   limit=config.get("chunk_size"))
+    warn_if_crossing("from_hdf5", f"dataset {source.dataset!r} of {source.path!r}", normalized,
+                     source.chunks)
     name = "from-hdf5-" + tokenize(source, normalized)
     return ChunkedArray(FromArray(name, source, normalized, source.dtype))
 
@@ -77,11 +81,11 @@ def _open_dataset(path: str | os.PathLike[str], dataset: str) -> HDF5Array:
             f = open_file(path, "r")
         except OSError as exc:
             raise ValueError(f"from_hdf5: cannot open {path!r} as an HDF5 file ({exc})") from None
-        with f:
-            node = f.get(dataset)
+        with f as h:
+            node = h.get(dataset)
             if node is None:
                 raise KeyError(f"from_hdf5: dataset={dataset!r} not found in {path!r}; it holds "
-                               f"{_dataset_names(f, h5py)}")
+                               f"{_dataset_names(h, h5py)}")
             if not isinstance(node, h5py.Dataset):
                 raise ValueError(f"from_hdf5: dataset={dataset!r} in {path!r} is a "
                                  f"{type(node).__name__}, not a dataset")
@@ -180,9 +184,9 @@ def _check_existing(h5py: Any, path: str, names: list[str], overwrite: bool) -> 
     except OSError as exc:
         raise ValueError(f"to_hdf5: {path!r} exists and cannot be opened as an HDF5 file "
                          f"({exc})") from None
-    with f:
-        taken = [n for n in names if n in f]
-        groups = [n for n in taken if not isinstance(f[n], h5py.Dataset)]
+    with f as h:
+        taken = [n for n in names if n in h]
+        groups = [n for n in taken if not isinstance(h[n], h5py.Dataset)]
     if groups:
         raise ValueError(f"to_hdf5: {groups[0]!r} in {path!r} is a group, not a dataset")
     if taken and not overwrite:

@@ -16,6 +16,7 @@ from chunkarray.array import ChunkedArray, compute
 from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
+from chunkarray.io._alignment import warn_if_crossing
 from chunkarray.io._optional import require
 from chunkarray.io.store import Write, plan_write, run_writes, write_array
 from chunkarray.ops.creation import asarray
@@ -33,7 +34,8 @@ def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunk
     array's path inside it), or a zarr array. By default the blocks are the storage chunks (whole
     shards when the array is sharded); ``chunks="auto"`` takes whole multiples of them near the
     configured ``chunk_size``, and every other form of ``chunks`` is accepted too. A missing path
-    or component fails here, not in compute.
+    or component fails here, not in compute. Blocks that cut across the storage chunks get a
+    :class:`CrossingChunksWarning`: every block decompresses each storage chunk it touches, whole.
 
     >>> import os, tempfile, numpy as np, zarr, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "data.zarr")
@@ -58,6 +60,7 @@ def from_zarr(url_or_store_or_array: Any, component: str | None = None, *, chunk
     else:
         normalized = normalize_chunks(chunks, shape, dtype=dtype, previous_chunks=storage,
                                       limit=config.get("chunk_size"))
+        warn_if_crossing("from_zarr", location(arr), normalized, storage)
     # Named by where the array is, never by its data: the same path gives the same name.
     name = "from-zarr-" + tokenize(location(arr), shape, dtype, normalized)
     return ChunkedArray(FromArray(name, arr, normalized, dtype))

@@ -17,6 +17,7 @@ from chunkarray.optimize.rechunk_plan import (
     stages_on_disk,
     staging_write_chunks_within,
 )
+from chunkarray.optimize.storage_reads import remake_reads_fit
 from chunkarray.primitives.rechunk import Rechunk, rechunk_source, same_sizes
 from chunkarray.primitives.staged import staged_rechunk
 
@@ -34,8 +35,10 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     given as ``None``, keep their blocks (as in dask; ``-1`` makes an axis one block). A rechunk
     to the current chunks is ``x`` itself, a rechunk of a rechunk is one rechunk, and a rechunk
     of an array read from storage or made by a creation function (or elementwise steps over
-    those) makes the new blocks directly. Otherwise blocks are moved,
-    by one of two methods:
+    those) makes the new blocks directly, as long as that reads a bounded amount of storage: no
+    new block may decompress more than ``memory_limit`` bytes of whole storage chunks, nor all of
+    them more than twice what the current blocks do (see
+    :mod:`chunkarray.optimize.storage_reads`). Otherwise blocks are moved, by one of two methods:
 
     - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
       (see :func:`chunkarray.optimize.rechunk_plan.plan_rechunk`).
@@ -81,7 +84,7 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     itemsize = max(node.dtype.itemsize, 1)
     if method != "disk":
         direct = remake(node, new)
-        if direct is not None:
+        if direct is not None and remake_reads_fit(node, direct, limit):
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
     if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):

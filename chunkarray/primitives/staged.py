@@ -20,8 +20,11 @@ reads, the pages of one mapped file.
   executor runs those writes first.
 - Lifetime: the directory is made when the rechunk is built, under the ``temporary_directory``
   setting, and removed when the :class:`StagingArray` is garbage collected in the process that
-  made it (it lives as long as the array and any graph lowered from it) or when that process
-  exits. Each compute rewrites the same files.
+  made it (it lives as long as the array and any graph lowered from it), when that process
+  exits, or when it is stopped by SIGTERM or SIGHUP (where it has no handler of its own). Its
+  name records the owning process, so the directory of a process that was killed outright is
+  removed the next time a rechunk stages under the same parent directory. Each compute rewrites
+  the same files.
 - Clusters: every worker must see the directory, so on a multi-machine dask.distributed cluster
   ``temporary_directory`` must be on a shared filesystem. A write that finds no directory, or a
   read that finds no file, says so.
