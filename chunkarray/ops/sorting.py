@@ -29,6 +29,7 @@ from chunkarray.array_methods import provide
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import block_offsets, chunk_boundaries
+from chunkarray.core.graph import Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import order as ok
 from chunkarray.ops.creation import asarray
@@ -36,8 +37,10 @@ from chunkarray.ops.dispatch import implements
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import stack
 from chunkarray.ops.rechunk import rechunk
+from chunkarray.ops.reductions import _split_factors
 from chunkarray.ops.shape import moveaxis, ravel, reshape
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.primitives.reduce import PartialReduce
 
 __all__ = ["argpartition", "argsort", "argtopk", "partition", "sort", "topk"]
 
@@ -273,6 +276,29 @@ def _check_k(k: Any, n: int, label: str) -> int:
     return int(k)
 
 
+def _topk_tree(x: ChunkedArray, k: int, axis: int, split_every: Any, *, arg: bool
+               ) -> ChunkedArray:
+    """dask's top-k: each block's ``|k|`` by ``np.partition``, groups of ``split_every`` of those
+    merged level by level, the last ``|k|`` sorted. Every block must hold at least ``|k|``."""
+    m = abs(k)
+    ind = tuple(range(x.ndim))
+    label = "argtopk" if arg else "topk"
+    offsets = block_offsets(x.chunks)[axis]
+    kw: dict[str, Any] = {"k": k, "axis": axis, "arg": arg}
+    node: Node = blockwise_node(
+        partial(ok.topk_chunk, **kw), ind, x._node, ind, dtype=np.intp if arg else x.dtype,
+        adjust_chunks={axis: m}, token=(label, "chunk", k),
+        block_kwargs=(lambda i: {"offset": offsets[i[axis]]}) if arg else None)
+    split = _split_factors(split_every, (axis,), x.ndim)
+    combine = partial(ok.topk_combine, **kw)
+    while node.numblocks[axis] > split[axis]:
+        node = PartialReduce(node, combine, (axis,), split, dtype=node.dtype,
+                             label=f"{label}-combine", size=m)
+    node = PartialReduce(node, partial(ok.topk_aggregate, **kw), (axis,), split,
+                         dtype=node.dtype, label=f"{label}-aggregate", size=m)
+    return ChunkedArray(node)
+
+
 def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedArray:
     label = "argtopk" if arg else "topk"
     x = asarray(a)
@@ -281,8 +307,12 @@ def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedA
     axis = normalize_axis_index(axis, x.ndim, "axis")
     require_known_chunks(x, label, (axis,))
     k = _check_k(k, x.shape[axis], label)
-    # The k largest in NumPy's order (NaN largest) are the last k of a stable sort, largest
-    # first; the -k smallest its first -k. Positions of ties come in the sort's order.
+    if k != 0 and min(x.chunks[axis]) >= abs(k):
+        return _topk_tree(x, k, axis, split_every, arg=arg)
+    # k is 0, or as large as some block: a partial top-k would keep about every element, so
+    # take the ends of the exact sort. The k largest in NumPy's order (NaN largest) are the last
+    # k of a stable sort, largest first; the -k smallest its first -k.
+    _split_factors(split_every, (axis,), x.ndim)  # validated all the same
     srt = _sort_along(x, axis, "stable", arg=arg, label=label)
     n = x.shape[axis]
     if k >= 0:
@@ -291,13 +321,17 @@ def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedA
     else:
         picked = getitem(srt, tuple(slice(0, -k) if d == axis else slice(None)
                                     for d in range(x.ndim)))
-    del split_every  # the selection is exact and needs no tree of partial top-k's
     return picked
 
 
 def topk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
     """The ``k`` largest elements along ``axis``, largest first; negative ``k``: the ``-k``
     smallest, smallest first (``dask.array.topk``'s signature and order).
+
+    As dask does it: each block keeps its own ``|k|`` by ``np.partition`` (O(block)), groups of
+    ``split_every`` (default: the ``split_every`` setting) are merged level by level, and only
+    the last ``|k|`` are sorted. When ``|k|`` exceeds a block along ``axis``, the ends of the
+    exact sort are taken instead.
 
     >>> import chunkarray as ca, numpy as np
     >>> topk(ca.from_array(np.array([5, 1, 4, 2, 3]), chunks=2), 2).compute()
@@ -307,7 +341,9 @@ def topk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedA
 
 
 def argtopk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
-    """Positions of the ``k`` largest elements along ``axis`` (see :func:`topk`).
+    """Positions of the ``k`` largest elements along ``axis`` (see :func:`topk`). Ties are
+    ordered as by ``argsort(kind="stable")`` (the largest-first order reverses it), whatever
+    the chunking.
 
     >>> import chunkarray as ca, numpy as np
     >>> argtopk(ca.from_array(np.array([5, 1, 4, 2, 3]), chunks=2), -2).compute()
