@@ -178,6 +178,12 @@ def sort(a: Any, /, axis: Any = -1, kind: str | None = None, order: Any = None, 
     """A sorted copy along ``axis`` (the flattened array when None), like ``numpy.sort``:
     NaNs last, complex numbers by real then imaginary part.
 
+    The result has the input's chunks. Along an axis in one block, each block is sorted by
+    NumPy. Along a split axis: a 1-d array is sample-sorted across its blocks; for an N-d array,
+    when one lane (the axis alone) is at most the ``chunk_size`` setting, blocks of whole lanes
+    are sorted by NumPy (a small rechunk each way); a longer lane is never put in one block but
+    sample-sorted on its own, lane by lane, so memory stays a few blocks per lane.
+
     >>> import chunkarray as ca, numpy as np
     >>> sort(ca.from_array(np.array([3.0, np.nan, 1.0, 2.0]), chunks=2)).compute()
     array([ 1.,  2.,  3., nan])
@@ -193,7 +199,8 @@ def argsort(a: Any, /, axis: Any = -1, kind: str | None = None, order: Any = Non
     """Positions that sort the array along ``axis``, like ``numpy.argsort``.
 
     Across blocks the order is always stable (ties by position), which is NumPy's with
-    ``kind="stable"``; within one block NumPy's own ``kind`` is used.
+    ``kind="stable"``; within one block NumPy's own ``kind`` is used. Split axes are handled as
+    in :func:`sort` (whole small lanes in blocks, longer lanes sample-sorted one by one).
 
     >>> import chunkarray as ca, numpy as np
     >>> argsort(ca.from_array(np.array([3, 1, 2, 1]), chunks=2), stable=True).compute()
@@ -217,6 +224,9 @@ def _check_kth(kth: Any, n: int, label: str) -> np.ndarray:
 
 def _partition(a: Any, kth: Any, axis: Any, kind: str, order: Any, *, arg: bool
                ) -> ChunkedArray:
+    # Along a split axis the sort is used: a sorted lane is partitioned around every kth at
+    # once, and the sample sort costs about one sort of the data spread over the workers (a
+    # distributed selection would need the same block sorts to count ranks exactly).
     label = "argpartition" if arg else "partition"
     if kind != "introselect":
         raise ValueError(f"{label}: kind={kind!r}; allowed: 'introselect'")
