@@ -212,7 +212,13 @@ def _measure(workload: str, engine: str, quick: bool, repeat: int) -> dict[str, 
         cmd.append("--quick")
     done = subprocess.run(cmd, capture_output=True, text=True, cwd=_ROOT)
     if done.returncode:
-        return {"error": done.stderr.strip().splitlines()[-1]}  # type: ignore[dict-item]
+        # A child killed by a signal (the kernel's OOM killer sends SIGKILL) leaves no stderr:
+        # say so, rather than fail on the empty message and lose the whole table.
+        lines = done.stderr.strip().splitlines()
+        killed = f" (killed by signal {-done.returncode}; out of memory?)" \
+            if done.returncode < 0 else ""
+        why = lines[-1] if lines else f"exit status {done.returncode}{killed}"
+        return {"error": why}  # type: ignore[dict-item]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -2,6 +2,8 @@
 
 - ``sort``: ``sort`` of 64 Mi float64 (512 MiB) in 64 blocks. dask.array has no sort: its entry
   is ``topk`` of the whole axis, the nearest it offers.
+- ``topk``: the 1000 largest of the same 64 Mi float64, largest first (NumPy: ``np.partition``
+  then a sort of the 1000; dask: its own ``topk``).
 - ``median_axis0``: ``median(x, axis=0)`` of a (16384, 4096) float64 array in (1024, 4096)
   blocks; dask rechunks the axis into one block.
 - ``cumsum_axis0``: ``x.cumsum(axis=0)`` of the same array.
@@ -26,6 +28,20 @@ def sort(quick: bool) -> dict[str, Callable[[], Any]]:
         "numpy": lambda: np.sort(a),
         "chunkarray": lambda: _ca().sort(_ca().from_array(a, chunks=chunks)).compute(),
         "dask": lambda: _da().topk(_da().from_array(a, chunks=chunks), -n).compute(),
+    }
+
+
+def topk(quick: bool) -> dict[str, Callable[[], Any]]:
+    """``topk(x, 1000)`` of 64 Mi float64 in 64 blocks."""
+    import numpy as np
+
+    n, k = (2**22 if quick else 2**26), 1000
+    a = np.random.default_rng(0).random(n)
+    chunks = n // 64
+    return {
+        "numpy": lambda: np.sort(np.partition(a, n - k)[n - k:])[::-1],
+        "chunkarray": lambda: _ca().topk(_ca().from_array(a, chunks=chunks), k).compute(),
+        "dask": lambda: _da().topk(_da().from_array(a, chunks=chunks), k).compute(),
     }
 
 
@@ -61,6 +77,7 @@ def cumsum_axis0(quick: bool) -> dict[str, Callable[[], Any]]:
 
 WORKLOADS: dict[str, Callable[[bool], dict[str, Callable[[], Any]]]] = {
     "sort": sort,
+    "topk": topk,
     "median_axis0": median_axis0,
     "cumsum_axis0": cumsum_axis0,
 }

@@ -208,3 +208,37 @@ def test_set_operations_take_numpy_names() -> None:
         assert isinstance(func(x, np.array([1, 2])), ca.ChunkedArray)
     r = ca.intersect1d(x, x, return_indices=True)
     assert [a.dtype for a in r] == [np.dtype(np.int64), np.dtype(np.intp), np.dtype(np.intp)]
+
+
+@fixture_ok
+@given(data=st.data(), dtype=st.sampled_from([np.float64, np.int32, np.complex64, np.uint8]),
+       equal_nan=st.booleans(), high=st.sampled_from([2, 40, 100000]))
+def test_unique_merged_by_value_ranges(executor: str, data: st.DataObject, dtype: Any,
+                                       equal_nan: bool, high: int) -> None:
+    # Several blocks and no split_every: block states are merged by value ranges in parallel;
+    # with split_every, by a tree. Both must be NumPy's unique, NaNs and ties included.
+    shape = data.draw(shapes(min_dims=1, max_dims=2, min_side=1, max_side=12))
+    a = data.draw(hnp.arrays(np.int64, shape, elements=st.integers(0, high))).astype(dtype)
+    if a.dtype.kind in "fc":
+        a[data.draw(hnp.arrays(bool, shape))] = np.nan
+    x = ca.from_array(a, chunks=data.draw(chunkings(shape)))
+    expected = np.unique(a, return_index=True, return_inverse=True, return_counts=True,
+                         equal_nan=equal_nan)
+    for split_every in (None, 2):
+        got = ca.compute(*ca.unique(x, return_index=True, return_inverse=True,
+                                    return_counts=True, equal_nan=equal_nan,
+                                    split_every=split_every))
+        for g, e in zip(got, expected):
+            assert_eq(g, e, exact=True)
+    values, counts = ca.compute(*ca.unique(x, return_counts=True))
+    assert_eq(values, np.unique(a), exact=True)
+    assert_eq(counts, np.unique(a, return_counts=True)[1], exact=True)
+
+
+def test_unique_range_merge_graph() -> None:
+    x = ca.from_array(np.arange(100) % 7, chunks=10)
+    graph = ca.unique(x).__dask_graph__()
+    assert sum(key[0].startswith("unique-range") for key in graph) == 10
+    assert not any(key[0].startswith("unique-range") for key in
+                   ca.unique(x, split_every=4).__dask_graph__())
+    assert_eq(ca.unique(x).compute(), np.arange(7), exact=True)

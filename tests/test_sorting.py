@@ -115,6 +115,39 @@ def test_topk(executor: str, data: st.DataObject) -> None:
     assert_eq(np.take_along_axis(a, positions, axis=axis), expected)
 
 
+@fixture_ok
+@given(data=st.data())
+def test_topk_tree_ties_and_split_every(executor: str, data: st.DataObject) -> None:
+    # Few distinct values and NaNs: the partial selections must break ties as a stable sort.
+    a, x = data.draw(arrays([*TIES, np.float32, np.complex64], nan=True, min_dims=1,
+                            min_side=1, max_side=12))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    n = a.shape[axis]
+    k = data.draw(st.integers(-n, n))
+    split_every = data.draw(st.none() | st.integers(2, 4))
+    order = np.argsort(a, axis=axis, kind="stable")
+    take = np.arange(n - k, n)[::-1] if k >= 0 else np.arange(-k)
+    positions = np.take(order, take, axis=axis)
+    values = np.take_along_axis(a, positions, axis=axis)
+    got = ca.topk(x, k, axis=axis, split_every=split_every)
+    assert got.shape == values.shape
+    assert_eq(got.compute(), values)
+    got_positions = ca.argtopk(x, k, axis=axis, split_every=split_every).compute()
+    assert got_positions.dtype == np.intp
+    np.testing.assert_array_equal(got_positions, positions)
+
+
+def test_topk_is_a_tree_of_partial_selections() -> None:
+    a = np.random.default_rng(0).permutation(1000).astype(np.float64)
+    x = ca.from_array(a, chunks=10)
+    graph = ca.topk(x, 3, split_every=4).__dask_graph__()
+    assert not any("sort" in key[0] for key in graph)  # no sort of the blocks
+    combines = [key for key in graph if key[0].startswith("topk-combine")]
+    assert len(combines) == 25 + 7 + 2  # 100 blocks by 4, then 25 by 4, then 7 by 4
+    assert_eq(ca.topk(x, 3, split_every=4).compute(), np.array([999.0, 998.0, 997.0]))
+    assert_eq(ca.argtopk(x, -2, split_every=3).compute(), np.argsort(a)[:2])
+
+
 def test_topk_matches_dask() -> None:
     da = pytest.importorskip("dask.array")
     a = np.array([5, 1, 9, 3, 6, 2.5, 7])

@@ -25,9 +25,13 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+# About this many samples in all (a few MiB) when blocks are few; never fewer than 2 a block.
+_SAMPLES = 2**20
+
 __all__ = [
     "Bounds", "argsort_block", "choose_bounds", "count_block", "merge_argsort", "merge_sort",
-    "regular_sample", "sample_step", "select_rank", "sort_block",
+    "regular_sample", "sample_step", "select_rank", "sort_block", "topk_aggregate",
+    "topk_chunk", "topk_combine",
 ]
 
 
@@ -61,13 +65,16 @@ def sorted_values(block: np.ndarray, order: np.ndarray, *, offset: int) -> np.nd
 
 
 def sample_step(sizes: tuple[int, ...]) -> int:
-    """The sampling step: about ``2 * nblocks`` samples per block of the largest size, so the
-    elements left between the two bounds of one rank total about one block.
+    """The sampling step: at least ``2 * nblocks`` samples per block of the largest size, so the
+    elements left between the two bounds of one rank total at most about half a block, and more
+    (up to 4096 a block) while the samples of all blocks stay few: the candidates for one rank
+    number about ``(nblocks + 1) * step``, so denser samples make every selection cheaper.
 
-    >>> sample_step((1000, 1000, 500))
-    167
+    >>> sample_step((1000, 1000, 500)), sample_step((2**20,) * 64)
+    (1, 256)
     """
-    return max(1, math.ceil(max(sizes) / (2 * len(sizes))))
+    per_block = max(2 * len(sizes), min(4096, _SAMPLES // len(sizes)))
+    return max(1, math.ceil(max(sizes) / per_block))
 
 
 def regular_sample(sorted_block: np.ndarray, *, step: int) -> np.ndarray:
@@ -171,8 +178,9 @@ def select_rank(parts: list[tuple[np.ndarray, list[np.ndarray]]], bounds: Bounds
         merged = np.concatenate(mids)
         # The (r - before)-th smallest between the bounds; a stable argsort keeps block order.
         k = r - int(le_lo.sum())
-        value = merged[np.argpartition(merged, k)[k]] if merged.dtype.kind not in "fc" \
-            else np.sort(merged)[k]
+        # Selection, not a sort: ``np.partition`` orders as ``np.sort`` does (NaN last,
+        # complex lexicographic), and ties are equal values, counted below by ``searchsorted``.
+        value = np.partition(merged, k)[k]
         before = np.array([np.searchsorted(m, value, "left") for m in mids], dtype=np.int64)
         upto = np.array([np.searchsorted(m, value, "right") for m in mids], dtype=np.int64)
         below, equal = le_lo + before, upto - before
@@ -203,7 +211,9 @@ def merge_sort(blocks: list[np.ndarray], selected: list[Selected], *, j: int) ->
     start, stop = _cuts(selected, [len(b) for b in blocks], j)
     pieces = [b[s:e] for b, s, e in zip(blocks, start, stop)]
     out = np.concatenate(pieces)
-    out.sort()
+    # The pieces are sorted runs: NumPy's stable sort (timsort) finds them and only merges,
+    # about half the work of sorting them again.
+    out.sort(kind="stable")
     return out
 
 
@@ -220,3 +230,108 @@ def merge_argsort(blocks: list[np.ndarray], orders: list[np.ndarray], selected: 
     values = np.concatenate([b[s:e] for b, s, e in zip(blocks, start, stop)])
     positions = np.concatenate([o[s:e] for o, s, e in zip(orders, start, stop)])
     return positions[np.argsort(values, kind="stable")]
+
+
+# --- top-k: a tree of partial selections --------------------------------------------------------
+#
+# A block's share of the ``|k|`` largest (``k > 0``) or smallest (``k < 0``) elements of its lane
+# is its own top-k: each tree step keeps ``|k|`` per lane by ``np.partition`` (O(block), not a
+# sort), and only the last step sorts its ``|k|``. For positions, elements are ordered by
+# (value, position), the order of a stable sort, so ties are broken exactly as ``argsort`` with
+# ``kind="stable"`` breaks them whatever the chunking; positions stay increasing along each lane
+# (selection keeps order and groups join in block order), which is what lets a stable sort of
+# values alone order ties by position.
+
+
+def _beyond_and_ties(vals: np.ndarray, t: np.ndarray, largest: bool
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the elements strictly beyond the threshold ``t`` (in NumPy's order, NaN
+    largest) and of those equal to it."""
+    beyond = vals > t if largest else vals < t
+    eq = vals == t
+    if vals.dtype.kind == "f":
+        nan_v, nan_t = np.isnan(vals), np.isnan(t)
+        beyond |= (nan_v & ~nan_t) if largest else (~nan_v & nan_t)
+        eq |= nan_v & nan_t
+    return beyond, eq
+
+
+def _select_top(vals: np.ndarray, pos: np.ndarray | None, k: int
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ``|k|`` first (by value, then position) of every lane along the last axis, in
+    position order; ``pos`` None: values only, in no particular order."""
+    n, m = vals.shape[-1], abs(k)
+    if m >= n:
+        return vals, pos
+    kth = n - m if k > 0 else m - 1
+    if pos is None:
+        part = np.partition(vals, kth, axis=-1)
+        return (part[..., kth:] if k > 0 else part[..., :m]), None
+    if vals.dtype.kind not in "biuf":
+        # Complex and other kinds: a stable sort (ties by position, as positions increase).
+        idx = np.argsort(vals, axis=-1, kind="stable")
+        idx = np.sort(idx[..., n - m:] if k > 0 else idx[..., :m], axis=-1)
+        return np.take_along_axis(vals, idx, -1), np.take_along_axis(pos, idx, -1)
+    t = np.partition(vals, kth, axis=-1)[..., kth:kth + 1]
+    beyond, eq = _beyond_and_ties(vals, t, k > 0)
+    need = m - beyond.sum(axis=-1, keepdims=True)
+    # Of the ties, the last ones by position are the largest (k > 0), the first the smallest.
+    seen = np.cumsum(eq[..., ::-1], axis=-1)[..., ::-1] if k > 0 else np.cumsum(eq, axis=-1)
+    mask = beyond | (eq & (seen <= need))
+    shape = (*vals.shape[:-1], m)
+    return vals[mask].reshape(shape), pos[mask].reshape(shape)
+
+
+def topk_chunk(block: np.ndarray, *, k: int, axis: int, arg: bool, offset: int = 0) -> Any:
+    """One block's partial top-k: its values (``arg`` False) or ``(values, positions)``, the
+    selection along ``axis`` with ``|k|`` elements a lane (fewer when the block is shorter).
+
+    >>> topk_chunk(np.array([3, 1, 4, 1, 5]), k=2, axis=0, arg=False)
+    array([4, 5])
+    >>> topk_chunk(np.array([3, 1, 4, 1, 5]), k=-2, axis=0, arg=True, offset=10)
+    (array([1, 1]), array([11, 13]))
+    """
+    vals = np.moveaxis(block, axis, -1)
+    pos = None
+    if arg:
+        pos = np.broadcast_to(np.arange(offset, offset + vals.shape[-1], dtype=np.intp),
+                              vals.shape)
+    vals, pos = _select_top(vals, pos, k)
+    if pos is None:
+        return np.moveaxis(vals, -1, axis)
+    return np.moveaxis(vals, -1, axis), np.moveaxis(pos, -1, axis)
+
+
+def _join(parts: list[Any], axis: int, arg: bool) -> tuple[np.ndarray, np.ndarray | None]:
+    if not arg:
+        return np.moveaxis(np.concatenate(parts, axis=axis), axis, -1), None
+    vals = np.concatenate([v for v, _ in parts], axis=axis)
+    pos = np.concatenate([p for _, p in parts], axis=axis)
+    return np.moveaxis(vals, axis, -1), np.moveaxis(pos, axis, -1)
+
+
+def topk_combine(parts: list[Any], *, k: int, axis: int, arg: bool) -> Any:
+    """A group of partial top-k's (in block order) merged into one.
+
+    >>> topk_combine([np.array([4, 5]), np.array([9, 0])], k=2, axis=0, arg=False)
+    array([5, 9])
+    """
+    vals, pos = _select_top(*_join(parts, axis, arg), k)
+    if pos is None:
+        return np.moveaxis(vals, -1, axis)
+    return np.moveaxis(vals, -1, axis), np.moveaxis(pos, -1, axis)
+
+
+def topk_aggregate(parts: list[Any], *, k: int, axis: int, arg: bool) -> np.ndarray:
+    """The top-k from the last group of partials, largest first (``k > 0``) or smallest first
+    (``k < 0``): values, or with ``arg`` their positions, ties as a stable sort orders them.
+
+    >>> topk_aggregate([np.array([4, 5]), np.array([9, 0])], k=2, axis=0, arg=False)
+    array([9, 5])
+    """
+    vals, pos = _select_top(*_join(parts, axis, arg), k)
+    order = np.argsort(vals, axis=-1, kind="stable")
+    if k > 0:
+        order = order[..., ::-1]
+    out = np.take_along_axis(vals if pos is None else pos, order, -1)
+    return np.moveaxis(out, -1, axis)

@@ -138,6 +138,68 @@ def unique_union(*states: State, equal_nan: bool) -> State:
     return unique_merge(list(states), equal_nan=equal_nan)
 
 
+# --- merging by value ranges ----------------------------------------------------------------------
+#
+# A tree's last merge holds every block's distinct values in one task: with many distinct values
+# that is one large single-threaded sort. Instead, splitters sampled from the blocks' sorted
+# values cut every state into value ranges, the ranges are merged in parallel (equal values fall
+# in the same range, so each range's merge is final), and the results are joined in order.
+
+def _flatten(nested: Any) -> list[Any]:
+    out: list[Any] = []
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out
+
+
+def range_splitters(states: Any, *, parts: int) -> np.ndarray:
+    """``parts - 1`` increasing values cutting the blocks' distinct values into ``parts`` ranges
+    of about equal size (NaNs, sorted last, stay in the last range).
+
+    >>> range_splitters([(np.arange(0, 10), None, None), (np.arange(10, 20), None, None)],
+    ...                 parts=2)
+    array([10])
+    """
+    kept = [st[0] for st in _flatten(states)]
+    step = max(1, sum(v.size for v in kept) // (64 * parts))
+    sample = np.sort(np.concatenate([v[::step] for v in kept]))
+    if _has_nan_kind(sample):
+        sample = sample[~np.isnan(sample)]
+    if not sample.size:
+        return sample
+    cuts = sample[(np.arange(1, parts) * sample.size) // parts]
+    return np.unique(cuts)
+
+
+def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool) -> State:
+    """The merged unique state of the values of range ``r`` of every state: values ``v`` with
+    ``splitters[r - 1] <= v < splitters[r]``."""
+    pieces = []
+    for values, counts, first in _flatten(states):
+        lo = 0 if r == 0 or r > len(splitters) else int(
+            np.searchsorted(values, splitters[r - 1], "left"))
+        hi = values.size if r >= len(splitters) else int(
+            np.searchsorted(values, splitters[r], "left"))
+        if r > len(splitters):
+            lo = hi  # fewer distinct splitters than ranges: the extra ranges are empty
+        pieces.append((values[lo:hi], None if counts is None else counts[lo:hi],
+                       None if first is None else first[lo:hi]))
+    return unique_merge(pieces, equal_nan=equal_nan)
+
+
+def join_ranges(states: list[State]) -> State:
+    """The states of consecutive value ranges joined into one."""
+    values = np.concatenate([st[0] for st in states])
+    counts = None if states[0][1] is None else np.concatenate([st[1] for st in states])
+    first = None if states[0][2] is None else np.concatenate([st[2] for st in states])
+    return values, counts, first
+
+
 def unique_finish(state: State, *, equal_nan: bool) -> State:
     """The final state: with distinct NaNs, the NaN tail as NumPy's stable sort leaves it (in
     sort order, which tells complex NaNs apart, then in order of position)."""

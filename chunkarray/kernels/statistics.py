@@ -8,6 +8,8 @@ a *plan* ``(bins, first_edge, last_edge)`` made from it exactly as NumPy makes i
 
 from __future__ import annotations
 
+import builtins
+import warnings
 from typing import Any
 
 import numpy as np
@@ -77,31 +79,112 @@ def outer_edges(extent: Any, range: Any) -> tuple[Any, Any]:
     return first, last
 
 
-# The rules for ``bins`` that need only the count and extent of the data, as in NumPy.
-def _width_sqrt(n: int, ptp: Any) -> Any:
+# The rules for ``bins``, as NumPy's ``_hist_bin_*``: ``n`` the count of the (trimmed) data,
+# ``ptp`` its extent, ``stats`` what the rule needs beyond them, reduced lazily beforehand
+# (see ``RULE_STATS``).
+def _width_sqrt(n: int, ptp: Any, *stats: Any) -> Any:
     return ptp / np.sqrt(n)
 
 
-def _width_sturges(n: int, ptp: Any) -> Any:
+def _width_sturges(n: int, ptp: Any, *stats: Any) -> Any:
     return ptp / (np.log2(n) + 1.0)
 
 
-def _width_rice(n: int, ptp: Any) -> Any:
+def _width_rice(n: int, ptp: Any, *stats: Any) -> Any:
     return ptp / (2.0 * n ** (1.0 / 3))
 
 
-BIN_RULES = {"sqrt": _width_sqrt, "sturges": _width_sturges, "rice": _width_rice}
+def _width_scott(n: int, ptp: Any, std: Any) -> Any:
+    return (24.0 * np.pi**0.5 / n)**(1.0 / 3.0) * std
 
 
-def histogram_plan(extent: Any, *, bins: Any, range: Any, dtype: np.dtype) -> Plan:
-    """``(number of bins, first edge, last edge)`` as ``numpy.histogram`` chooses them."""
+def _width_doane(n: int, ptp: Any, std: Any, g1: Any) -> Any:
+    # g1 is the mean of ((x - mean) / std)**3, NumPy's skewness (std replaced by 1 where 0).
+    if n > 2:
+        sg1 = np.sqrt(6.0 * (n - 2) / ((n + 1.0) * (n + 3)))
+        if std > 0.0:
+            return ptp / (1.0 + np.log2(n) + np.log2(1.0 + np.absolute(g1) / sg1))
+    return 0.0
+
+
+def _width_fd(n: int, ptp: Any, iqr: Any) -> Any:
+    return 2.0 * iqr * n ** (-1.0 / 3.0)
+
+
+def _width_auto(n: int, ptp: Any, iqr: Any) -> Any:
+    fd_bw = _width_fd(n, ptp, iqr)
+    sturges_bw = _width_sturges(n, ptp)
+    sqrt_bw = _width_sqrt(n, ptp)
+    # NumPy's heuristic to limit the number of bins: FD relaxed to half the sqrt width.
+    return min(max(fd_bw, sqrt_bw / 2), sturges_bw)
+
+
+def stone_bound(n: int) -> int:
+    """The largest number of bins NumPy's ``'stone'`` search tries for ``n`` elements.
+
+    >>> stone_bound(10), stone_bound(40000)
+    (100, 200)
+    """
+    return max(100, int(np.sqrt(n)))
+
+
+def stone_chunk(block: np.ndarray, extent: Any, *, range: Any) -> np.ndarray | None:
+    """One block's counts for every number of bins ``'stone'`` tries (1, 2, ... bins, joined),
+    over the outer edges of the whole data; None when the data is empty."""
+    if extent is None:
+        return None
+    first, last = outer_edges(extent if range is None else None, range)
+    if range is not None:
+        keep = (block >= first) & (block <= last)
+        if not keep.all():
+            block = block[keep]
+    bound = stone_bound(extent[0])
+    return np.concatenate([np.histogram(block, bins=k, range=(first, last))[0]
+                           for k in builtins.range(1, bound + 1)])
+
+
+def stone_merge(states: list[Any]) -> Any:
+    kept = [s for s in states if s is not None]
+    return add_counts(kept) if kept else None
+
+
+def _width_stone(n: int, ptp: Any, counts: np.ndarray) -> Any:
+    # NumPy's own search: the number of bins minimizing the estimated integrated squared error.
+    if n <= 1 or ptp == 0:
+        return 0
+
+    def jhat(nbins: int) -> Any:
+        hh = ptp / nbins
+        start = nbins * (nbins - 1) // 2
+        p_k = counts[start:start + nbins] / n
+        return (2 - (n + 1) * p_k.dot(p_k)) / hh
+
+    upper = stone_bound(n)
+    nbins = min(builtins.range(1, upper + 1), key=jhat)
+    if nbins == upper:
+        warnings.warn("The number of bins estimated may be suboptimal.", RuntimeWarning,
+                      stacklevel=2)
+    return ptp / nbins
+
+
+BIN_RULES = {"sqrt": _width_sqrt, "sturges": _width_sturges, "rice": _width_rice,
+             "scott": _width_scott, "doane": _width_doane, "fd": _width_fd, "auto": _width_auto,
+             "stone": _width_stone}
+# What each rule needs beyond the count and extent of the data.
+RULE_STATS = {"sqrt": (), "sturges": (), "rice": (), "scott": ("std",), "doane": ("std", "g1"),
+              "fd": ("iqr",), "auto": ("iqr",), "stone": ("stone",)}
+
+
+def histogram_plan(extent: Any, *stats: Any, bins: Any, range: Any, dtype: np.dtype) -> Plan:
+    """``(number of bins, first edge, last edge)`` as ``numpy.histogram`` chooses them;
+    ``stats`` are the values ``RULE_STATS`` names for the rule ``bins``."""
     first, last = outer_edges(extent if range is None else None, range)
     if not isinstance(bins, str):
         return int(bins), first, last
     if extent is None:  # no data (within the range)
         return 1, first, last
     n, lo, hi = extent
-    width = BIN_RULES[bins](n, unsigned_subtract(hi, lo))
+    width = BIN_RULES[bins](n, unsigned_subtract(hi, lo), *stats)
     if not width:
         return 1, first, last
     if np.issubdtype(dtype, np.integer) and width < 1:

@@ -197,8 +197,12 @@ def _contract(arrays: list[ChunkedArray], inputs: list[list[str]], out: list[str
     out_ind = tuple(out) + tuple(tree)
     blocks_sub = ",".join("".join(letters) for letters in inputs) + "->" + "".join(out)
     several = sum(len(chunks[c]) > 1 for c in chunks) > 0
+    # Only an optimized einsum calls BLAS (through tensordot); NumPy's own loop (optimize=False,
+    # e.g. "ij,ij->j" in one pass with no temporary) needs no limit on BLAS threads, whose
+    # setting is process-wide and costs a call into every BLAS library per block.
+    blas = 1 if several and options.get("optimize") is not False else None
     kernel = partial(lk.einsum_block, subscripts=blocks_sub, dtype=dtype, extra_axes=len(tree),
-                     options=options, blas=1 if several else None)
+                     options=options, blas=blas)
     pairs: list[Any] = []
     for x, letters in zip(arrays, inputs):
         pairs += [x._node, tuple(letters)]

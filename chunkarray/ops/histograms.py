@@ -25,9 +25,12 @@ from chunkarray.kernels import statistics as kst
 from chunkarray.kernels.blocks import identity
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
+from chunkarray.ops.elementwise import where
 from chunkarray.ops.join import stack
+from chunkarray.ops.quantiles import nanpercentile
 from chunkarray.ops.rechunk import rechunk
-from chunkarray.ops.shape import reshape
+from chunkarray.ops.reductions import nanmean, nanstd
+from chunkarray.ops.shape import ravel, reshape
 from chunkarray.ops.summary import combine_states, field_array, merge_states, summarize
 from chunkarray.primitives.blockwise import blockwise_node
 
@@ -65,12 +68,6 @@ def _lazy_bins(bins: Any, range: Any, weighted: bool) -> bool:
         if bins not in _ALL_RULES:
             raise ValueError(f"bins={bins!r} is not a valid estimator for `bins`; choose "
                              f"an int, an array of edges or one of {', '.join(_ALL_RULES)}")
-        if bins not in kst.BIN_RULES:
-            raise NotImplementedError(
-                f"bins={bins!r} needs exact percentiles or repeated histograms of the data, "
-                f"not supported on chunked arrays; use one of {', '.join(kst.BIN_RULES)}, an "
-                f"int or an array of edges"
-            )
         if weighted:
             raise TypeError("Automated estimation of the number of bins is not supported for "
                             "weighted data")
@@ -87,11 +84,52 @@ def _lazy_bins(bins: Any, range: Any, weighted: bool) -> bool:
     return False
 
 
+# 'stone' counts every number of bins from 1 to max(100, sqrt(n)) in each block, as NumPy does:
+# about bound**2 / 2 counts a block, refused beyond this many bytes of counts.
+_STONE_BYTES = 2**28
+
+
+def _rule_stats(x: ChunkedArray, rule: str, range: Any, extent: Node) -> tuple[Node, ...]:
+    """0-d nodes of what ``rule`` needs beyond the extent (``kst.RULE_STATS``), of the data
+    trimmed to ``range`` as NumPy trims it (elements outside become NaN, which the nan-aware
+    reductions skip; NaNs in the data are outside any range, and without one NumPy refuses
+    them anyway)."""
+    needs = kst.RULE_STATS[rule]
+    if not needs or x.size == 0:
+        return (extent,) * len(needs)  # unused: no data means one bin
+    if needs == ("stone",):
+        bound = kst.stone_bound(x.size)
+        if bound * (bound + 1) // 2 * 8 > _STONE_BYTES:
+            raise ValueError(f"histogram: bins='stone' on {x.size} elements would count "
+                             f"{bound} histograms per block ({bound * (bound + 1) // 2} bins); "
+                             f"allowed up to {_STONE_BYTES} bytes of counts: use another rule")
+        return (summarize(x, partial(kst.stone_chunk, range=range),
+                          partial(merge_states, merge=kst.stone_merge), label="histogram-stone",
+                          states=(extent,)),)
+    y = ravel(x)
+    if range is not None:
+        first, last = kst.outer_edges(None, range)
+        y = where((y >= first) & (y <= last), y, np.nan)
+    out: list[ChunkedArray] = []
+    if "iqr" in needs:
+        p = nanpercentile(y, [75, 25])
+        out.append(p[0] - p[1])
+    if "std" in needs:
+        out.append(nanstd(y))
+    if "g1" in needs:
+        std = out[-1]
+        # NumPy divides by std only when it is positive; so does the rule, with g1 unused else.
+        scale = where(std > 0, std, 1)
+        out.append(nanmean(((y - nanmean(y)) / scale) ** 3))
+    return tuple(o._node for o in out)
+
+
 def _plan(x: ChunkedArray, bins: Any, range: Any) -> Node:
-    """The 0-d node of the plan ``(bins, first edge, last edge)`` made from the data's extent."""
+    """The 0-d node of the plan ``(bins, first edge, last edge)`` made from the data."""
     extent = summarize(x, partial(kst.extent_chunk, range=range), _EXTENT, label="extent")
+    stats = _rule_stats(x, bins, range, extent) if isinstance(bins, str) else ()
     return combine_states(partial(kst.histogram_plan, bins=bins, range=range, dtype=x.dtype),
-                          extent, label="histogram-plan")
+                          extent, *stats, label="histogram-plan")
 
 
 def _edge_dtype(x: ChunkedArray, bins: Any, range: Any) -> np.dtype:
@@ -125,9 +163,12 @@ def histogram(a: Any, /, bins: Any = 10, range: Any = None, density: Any = None,
               weights: Any = None) -> tuple[ChunkedArray, Any]:  # noqa: A002 - NumPy's name
     """The histogram of the flattened array and its bin edges, like ``numpy.histogram``.
 
-    ``bins`` is an int, an array of edges, or one of the rules ``'sqrt'``, ``'sturges'``,
-    ``'rice'`` (the others need exact percentiles: not supported). Counts are one block; the
-    edges are a NumPy array when known on the call, else chunked (see the module).
+    ``bins`` is an int, an array of edges, or one of NumPy's rules (``'auto'``, ``'fd'``,
+    ``'doane'``, ``'scott'``, ``'stone'``, ``'rice'``, ``'sturges'``, ``'sqrt'``), computed
+    lazily as NumPy computes them: ``'fd'`` and ``'auto'`` from exact percentiles, ``'scott'``
+    and ``'doane'`` from the standard deviation (and skewness), ``'stone'`` by NumPy's search
+    over histograms of 1 to ``max(100, sqrt(n))`` bins. Counts are one block; the edges are a
+    NumPy array when known on the call, else chunked (see the module).
 
     >>> import numpy as np, chunkarray as ca
     >>> x = ca.from_array(np.array([1.0, 2.0, 2.5, 4.0]), chunks=2)

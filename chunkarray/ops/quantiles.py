@@ -5,7 +5,9 @@ Three ways, by where the reduced axes lie:
 - In one block each: NumPy's own function, block by block.
 - Split, with lanes (the reduced axes of one position of the others) of at most the
   ``chunk_size`` setting, on an N-d array: rechunked so each block holds whole lanes (the other
-  axes split to keep blocks at that size), then NumPy's function block by block.
+  axes split to keep blocks at that size), then NumPy's function block by block. This is the
+  only rechunk, and only of lanes known to be small: a lane longer than ``chunk_size`` is never
+  put in one block.
 - Otherwise (a 1-d array or a flattened one, or lanes larger than a block): an exact distributed
   selection per lane. Every block is sorted, sampled, and counted against bounds chosen from the
   samples; just the order statistics the quantiles need are selected (see
@@ -229,6 +231,11 @@ def quantile(a: Any, /, q: Any, axis: Any = None, out: Any = None, overwrite_inp
              ) -> ChunkedArray:
     """The ``q``-th quantiles along ``axis``, exactly as ``numpy.quantile`` (every ``method``).
 
+    Exact whether or not the reduced axes are split: lanes of at most the ``chunk_size`` setting
+    are gathered into blocks and NumPy runs on them; longer lanes (and 1-d or flattened
+    arrays) are never rechunked into one block but reduced by a distributed selection over
+    sorted, sampled blocks (see the module). The other order statistics here do the same.
+
     >>> import chunkarray as ca, numpy as np
     >>> quantile(ca.from_array(np.array([7, 1, 5, 3]), chunks=2), [0.25, 0.5]).compute()
     array([2.5, 4. ])
@@ -283,6 +290,8 @@ def nanpercentile(a: Any, /, q: Any, axis: Any = None, out: Any = None,
 def median(a: Any, /, axis: Any = None, out: Any = None, overwrite_input: bool = False,
            keepdims: bool = False) -> ChunkedArray:
     """The median along ``axis``, like ``numpy.median``.
+
+    Exact on split axes without putting a long lane in one block (see :func:`quantile`).
 
     >>> import chunkarray as ca
     >>> median(ca.arange(10, chunks=3)).compute()

@@ -10,6 +10,7 @@ sorted, also where NumPy leaves the order unspecified (``unique_values``, ``sort
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray
 from chunkarray.core.graph import Node
+from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import sets as ks
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
@@ -62,14 +64,42 @@ def _check_flag(name: str, value: Any) -> bool:
     return bool(value)
 
 
+# Merging by value ranges costs every range a look at every block: up to this many blocks.
+_MAX_RANGE_BLOCKS = 256
+
+
 def unique_state(x: ChunkedArray, *, counts: bool = False, index: bool = False,
                  equal_nan: bool = True, split_every: Any = None) -> Node:
-    """The 0-d node holding the unique state of ``x`` (see :mod:`chunkarray.kernels.sets`)."""
+    """The 0-d node holding the unique state of ``x`` (see :mod:`chunkarray.kernels.sets`).
+
+    Block states are merged by value ranges in parallel (one merge task per block, each over
+    a slice of every block's distinct values), or, with ``split_every`` given or very many
+    blocks, by a tree of ``split_every`` states at a time.
+    """
     block_kwargs = flat_offsets(x, "unique(return_index=True)") if index else None
     chunk = partial(ks.unique_chunk, counts=counts, index=index, equal_nan=equal_nan)
+    nblocks = math.prod(x.numblocks)
+    if split_every is None and 2 <= nblocks <= _MAX_RANGE_BLOCKS:
+        return _merge_by_ranges(x, chunk, block_kwargs, nblocks, equal_nan)
     merge = partial(merge_states, merge=partial(ks.unique_merge, equal_nan=equal_nan))
     return summarize(x, chunk, merge, label="unique", block_kwargs=block_kwargs,
                      split_every=split_every)
+
+
+def _merge_by_ranges(x: ChunkedArray, chunk: Any, block_kwargs: Any, parts: int,
+                     equal_nan: bool) -> Node:
+    ind = tuple(range(x.ndim))
+    token = tokenize(x.name, chunk, parts)
+    states = blockwise_node(chunk, ind, x._node, ind, dtype=np.dtype(object),
+                            adjust_chunks=dict.fromkeys(ind, 1), block_kwargs=block_kwargs,
+                            name=f"unique-chunk-{token}")
+    splitters = blockwise_node(partial(ks.range_splitters, parts=parts), (), states, ind,
+                               dtype=np.dtype(object), name=f"unique-splitters-{token}")
+    ranges = blockwise_node(partial(ks.range_merge, equal_nan=equal_nan), ("r",), states, ind,
+                            splitters, (), dtype=np.dtype(object), new_axes={"r": (1,) * parts},
+                            block_kwargs=lambda i: {"r": i[0]}, name=f"unique-range-{token}")
+    return blockwise_node(ks.join_ranges, (), ranges, ("r",), dtype=np.dtype(object),
+                          name=f"unique-merged-{token}")
 
 
 def _field(state: Node, i: int, dtype: Any, label: str) -> ChunkedArray:

@@ -29,6 +29,7 @@ from chunkarray.array_methods import provide
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import block_offsets, chunk_boundaries
+from chunkarray.core.graph import Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import order as ok
 from chunkarray.ops.creation import asarray
@@ -36,8 +37,10 @@ from chunkarray.ops.dispatch import implements
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.join import stack
 from chunkarray.ops.rechunk import rechunk
+from chunkarray.ops.reductions import _split_factors
 from chunkarray.ops.shape import moveaxis, ravel, reshape
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
+from chunkarray.primitives.reduce import PartialReduce
 
 __all__ = ["argpartition", "argsort", "argtopk", "partition", "sort", "topk"]
 
@@ -175,6 +178,12 @@ def sort(a: Any, /, axis: Any = -1, kind: str | None = None, order: Any = None, 
     """A sorted copy along ``axis`` (the flattened array when None), like ``numpy.sort``:
     NaNs last, complex numbers by real then imaginary part.
 
+    The result has the input's chunks. Along an axis in one block, each block is sorted by
+    NumPy. Along a split axis: a 1-d array is sample-sorted across its blocks; for an N-d array,
+    when one lane (the axis alone) is at most the ``chunk_size`` setting, blocks of whole lanes
+    are sorted by NumPy (a small rechunk each way); a longer lane is never put in one block but
+    sample-sorted on its own, lane by lane, so memory stays a few blocks per lane.
+
     >>> import chunkarray as ca, numpy as np
     >>> sort(ca.from_array(np.array([3.0, np.nan, 1.0, 2.0]), chunks=2)).compute()
     array([ 1.,  2.,  3., nan])
@@ -190,7 +199,8 @@ def argsort(a: Any, /, axis: Any = -1, kind: str | None = None, order: Any = Non
     """Positions that sort the array along ``axis``, like ``numpy.argsort``.
 
     Across blocks the order is always stable (ties by position), which is NumPy's with
-    ``kind="stable"``; within one block NumPy's own ``kind`` is used.
+    ``kind="stable"``; within one block NumPy's own ``kind`` is used. Split axes are handled as
+    in :func:`sort` (whole small lanes in blocks, longer lanes sample-sorted one by one).
 
     >>> import chunkarray as ca, numpy as np
     >>> argsort(ca.from_array(np.array([3, 1, 2, 1]), chunks=2), stable=True).compute()
@@ -214,6 +224,9 @@ def _check_kth(kth: Any, n: int, label: str) -> np.ndarray:
 
 def _partition(a: Any, kth: Any, axis: Any, kind: str, order: Any, *, arg: bool
                ) -> ChunkedArray:
+    # Along a split axis the sort is used: a sorted lane is partitioned around every kth at
+    # once, and the sample sort costs about one sort of the data spread over the workers (a
+    # distributed selection would need the same block sorts to count ranks exactly).
     label = "argpartition" if arg else "partition"
     if kind != "introselect":
         raise ValueError(f"{label}: kind={kind!r}; allowed: 'introselect'")
@@ -273,6 +286,29 @@ def _check_k(k: Any, n: int, label: str) -> int:
     return int(k)
 
 
+def _topk_tree(x: ChunkedArray, k: int, axis: int, split_every: Any, *, arg: bool
+               ) -> ChunkedArray:
+    """dask's top-k: each block's ``|k|`` by ``np.partition``, groups of ``split_every`` of those
+    merged level by level, the last ``|k|`` sorted. Every block must hold at least ``|k|``."""
+    m = abs(k)
+    ind = tuple(range(x.ndim))
+    label = "argtopk" if arg else "topk"
+    offsets = block_offsets(x.chunks)[axis]
+    kw: dict[str, Any] = {"k": k, "axis": axis, "arg": arg}
+    node: Node = blockwise_node(
+        partial(ok.topk_chunk, **kw), ind, x._node, ind, dtype=np.intp if arg else x.dtype,
+        adjust_chunks={axis: m}, token=(label, "chunk", k),
+        block_kwargs=(lambda i: {"offset": offsets[i[axis]]}) if arg else None)
+    split = _split_factors(split_every, (axis,), x.ndim)
+    combine = partial(ok.topk_combine, **kw)
+    while node.numblocks[axis] > split[axis]:
+        node = PartialReduce(node, combine, (axis,), split, dtype=node.dtype,
+                             label=f"{label}-combine", size=m)
+    node = PartialReduce(node, partial(ok.topk_aggregate, **kw), (axis,), split,
+                         dtype=node.dtype, label=f"{label}-aggregate", size=m)
+    return ChunkedArray(node)
+
+
 def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedArray:
     label = "argtopk" if arg else "topk"
     x = asarray(a)
@@ -281,8 +317,12 @@ def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedA
     axis = normalize_axis_index(axis, x.ndim, "axis")
     require_known_chunks(x, label, (axis,))
     k = _check_k(k, x.shape[axis], label)
-    # The k largest in NumPy's order (NaN largest) are the last k of a stable sort, largest
-    # first; the -k smallest its first -k. Positions of ties come in the sort's order.
+    if k != 0 and min(x.chunks[axis]) >= abs(k):
+        return _topk_tree(x, k, axis, split_every, arg=arg)
+    # k is 0, or as large as some block: a partial top-k would keep about every element, so
+    # take the ends of the exact sort. The k largest in NumPy's order (NaN largest) are the last
+    # k of a stable sort, largest first; the -k smallest its first -k.
+    _split_factors(split_every, (axis,), x.ndim)  # validated all the same
     srt = _sort_along(x, axis, "stable", arg=arg, label=label)
     n = x.shape[axis]
     if k >= 0:
@@ -291,13 +331,17 @@ def _topk(a: Any, k: Any, axis: Any, split_every: Any, *, arg: bool) -> ChunkedA
     else:
         picked = getitem(srt, tuple(slice(0, -k) if d == axis else slice(None)
                                     for d in range(x.ndim)))
-    del split_every  # the selection is exact and needs no tree of partial top-k's
     return picked
 
 
 def topk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
     """The ``k`` largest elements along ``axis``, largest first; negative ``k``: the ``-k``
     smallest, smallest first (``dask.array.topk``'s signature and order).
+
+    As dask does it: each block keeps its own ``|k|`` by ``np.partition`` (O(block)), groups of
+    ``split_every`` (default: the ``split_every`` setting) are merged level by level, and only
+    the last ``|k|`` are sorted. When ``|k|`` exceeds a block along ``axis``, the ends of the
+    exact sort are taken instead.
 
     >>> import chunkarray as ca, numpy as np
     >>> topk(ca.from_array(np.array([5, 1, 4, 2, 3]), chunks=2), 2).compute()
@@ -307,7 +351,9 @@ def topk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedA
 
 
 def argtopk(a: Any, /, k: int, axis: int = -1, split_every: Any = None) -> ChunkedArray:
-    """Positions of the ``k`` largest elements along ``axis`` (see :func:`topk`).
+    """Positions of the ``k`` largest elements along ``axis`` (see :func:`topk`). Ties are
+    ordered as by ``argsort(kind="stable")`` (the largest-first order reverses it), whatever
+    the chunking.
 
     >>> import chunkarray as ca, numpy as np
     >>> argtopk(ca.from_array(np.array([5, 1, 4, 2, 3]), chunks=2), -2).compute()
