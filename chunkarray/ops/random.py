@@ -112,6 +112,8 @@ def _chunks(chunks: Any, shape: tuple[int, ...], dtype: Any, event: tuple[int, .
 
 def _source(kernel: Callable[..., Any], label: str, shape: tuple[int, ...], chunks: Any,
             dtype: Any, event: tuple[int, ...] = (), **kwargs: Any) -> ChunkedArray:
+    if kernel is kernels.tiled_block:
+        kwargs["event"] = event
     normalized = _chunks(chunks, shape, dtype, event)
     full = shape + event
     name = f"random_{label}-" + tokenize(label, normalized, dtype, full, kwargs)
@@ -203,7 +205,7 @@ class Generator:
         if _is_array(low) or _is_array(high):
             return self._tiled("integers", {"low": low, "high": high, "size": size,
                                             "dtype": dtype, "endpoint": endpoint}, chunks)
-        _NP(np.random.Philox(0)).integers(low, high, size=0, dtype=dtype, endpoint=endpoint)
+        _NP(np.random.Philox(0)).integers(low, high, size=1, dtype=dtype, endpoint=endpoint)
         low, high = int(low), int(high) - (0 if endpoint else 1)
         rng = high - low
         shape = _shape(size)
@@ -247,16 +249,16 @@ class Generator:
         elif arrays:
             _check_broadcast(shape, arrays)
         # NumPy checks the parameters, and refuses what it would refuse, on an empty draw;
-        # parameters NumPy holds are checked whole, chunked ones in compute (an example value
-        # stands in for them here).
+        # parameters NumPy holds are checked whole, chunked ones in compute.
         gen = _NP(np.random.Philox(0))
-        if arrays:
-            example = _example(method)
-            sample = np.asarray(getattr(gen, method)(**{
-                k: example[k] if isinstance(v, ChunkedArray) else v for k, v in params.items()},
-                **options))[np.newaxis][:0]
+        if any(isinstance(v, ChunkedArray) for v in arrays.values()):
+            # Checked in compute; the dtype is what NumPy gives for any valid parameters.
+            example = DISTRIBUTIONS.get(method, (0, 1))
+            sample = getattr(gen, method)(*example, **options, size=(0,))
+        elif arrays:
+            sample = np.asarray(getattr(gen, method)(**params, **options))[np.newaxis][:0]
         else:
-            sample = getattr(gen, method)(**params, **options, size=(0,))
+            sample = getattr(gen, method)(**params, **options, size=(1,))[:0]
         dtype, event = sample.dtype, sample.shape[1:]
         stream = self._stream()
         if arrays:
@@ -265,7 +267,7 @@ class Generator:
                                   **options})
         else:
             result = _source(kernels.tiled_block, method, shape, chunks, dtype, event,
-                             event=event, key=self._key, stream=stream, method=method,
+                             key=self._key, stream=stream, method=method,
                              kwargs={**params, **options})
         return _finish(result, out)
 
@@ -412,12 +414,6 @@ def _vector(value: Any, name: str, method: str) -> Any:
         raise NotImplementedError(
             f"{name} of {method} as an array: chunkarray.random takes it as a scalar")
     return value
-
-
-def _example(method: str) -> dict[str, Any]:
-    """The example arguments of ``method``, by name."""
-    signature = inspect.signature(getattr(_NP, method))
-    return dict(signature.bind(None, *DISTRIBUTIONS[method]).arguments)
 
 
 def _check_broadcast(shape: tuple[int, ...], arrays: dict[str, Any]) -> None:
