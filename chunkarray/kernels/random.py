@@ -30,7 +30,8 @@ TILE = 2**16
 FALLBACK_STREAM = 2**63
 _M32 = np.uint64(0xFFFFFFFF)
 
-Fetch = Callable[[int, int], np.ndarray]
+# Writes the values at flat positions ``first, first + 1, ...`` into all of ``dest``.
+Fill = Callable[[int, np.ndarray], None]
 
 
 def philox(key: tuple[int, int], counter: tuple[int, int, int, int] = (0, 0, 0, 0)
@@ -61,7 +62,7 @@ def flat_runs(shape: tuple[int, ...], offset: tuple[int, ...], full: tuple[int, 
     return np.asarray(starts, dtype=np.int64).reshape(-1), shape[run] * inner
 
 
-def _assemble(fetch: Fetch, shape: tuple[int, ...], offset: tuple[int, ...],
+def _assemble(fill: Fill, shape: tuple[int, ...], offset: tuple[int, ...],
               full: tuple[int, ...], event: tuple[int, ...], dtype: Any) -> np.ndarray:
     size = math.prod(shape)
     out = np.empty((size, *event), dtype=dtype)
@@ -70,16 +71,17 @@ def _assemble(fetch: Fetch, shape: tuple[int, ...], offset: tuple[int, ...],
     starts, length = flat_runs(shape, offset, full)
     span = int(starts[-1]) + length - int(starts[0])
     if len(starts) == 1:
-        out[...] = fetch(int(starts[0]), length)
+        fill(int(starts[0]), out)
     elif span <= 2 * size + 4096:
-        # Runs close together: one fetch of the span is cheaper than one per run.
-        values = fetch(int(starts[0]), span)
+        # Runs close together: one draw of the span is cheaper than one per run.
+        values = np.empty((span, *event), dtype=dtype)
+        fill(int(starts[0]), values)
         picks = ((starts - starts[0])[:, None] + np.arange(length)).reshape(-1)
-        out[...] = values[picks]
+        np.take(values, picks, axis=0, out=out)
     else:
         rows = out.reshape(len(starts), length, *event)
         for i, start in enumerate(starts.tolist()):
-            rows[i] = fetch(start, length)
+            fill(start, rows[i])
     return out.reshape(shape + event)
 
 
@@ -201,13 +203,17 @@ def exact_block(*, shape: tuple[int, ...], offset: tuple[int, ...], dtype: Any,
     """A block of an exact method: each run jumps to its first element's place in the stream."""
     values = _EXACT[method]
 
-    def fetch(first: int, n: int) -> np.ndarray:
-        return values(spec, first, n)
+    def fill(first: int, dest: np.ndarray) -> None:
+        dest[...] = values(spec, first, len(dest))
 
-    return _assemble(fetch, shape, offset, full, (), dtype)
+    return _assemble(fill, shape, offset, full, (), dtype)
 
 
 # --- tiled methods: an independent stream per tile of positions ------------------------------------
+
+# Methods NumPy can draw straight into an output array (``out=``).
+_FILLS = ("random", "standard_normal", "standard_exponential", "standard_gamma")
+
 
 class _Tiles:
     """Values at flat positions, drawn tile by tile; the last tile drawn is kept for the next run.
@@ -223,25 +229,32 @@ class _Tiles:
         self.kwargs, self.params, self.base = kwargs, params or {}, base
         self.index, self.values = -1, np.zeros(0)
 
+    def _draw(self, t: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        gen = np.random.Generator(philox(self.key, (0, 0, t, self.stream)))
+        lo, hi = t * TILE - self.base, t * TILE - self.base + n
+        params = {k: v[lo:hi] if isinstance(v, np.ndarray) and v.ndim else v
+                  for k, v in self.params.items()}
+        if out is not None:
+            return getattr(gen, self.method)(**params, **self.kwargs, out=out)  # type: ignore
+        return getattr(gen, self.method)(**params, **self.kwargs, size=n)  # type: ignore
+
     def tile(self, t: int) -> np.ndarray:
         if t != self.index:
-            n = min(TILE, self.total - t * TILE)
-            gen = np.random.Generator(philox(self.key, (0, 0, t, self.stream)))
-            lo, hi = t * TILE - self.base, t * TILE - self.base + n
-            params = {k: v[lo:hi] if isinstance(v, np.ndarray) and v.ndim else v
-                      for k, v in self.params.items()}
-            self.values = getattr(gen, self.method)(**params, **self.kwargs, size=n)
+            self.values = self._draw(t, min(TILE, self.total - t * TILE))
             self.index = t
         return self.values
 
-    def __call__(self, first: int, n: int) -> np.ndarray:
-        pieces = []
-        while n > 0:
-            t, within = divmod(first, TILE)
-            take = min(n, TILE - within)
-            pieces.append(self.tile(t)[within:within + take])
-            first, n = first + take, n - take
-        return pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+    def __call__(self, first: int, dest: np.ndarray) -> None:
+        done, n = 0, len(dest)
+        while done < n:
+            t, within = divmod(first + done, TILE)
+            size = min(TILE, self.total - t * TILE)
+            take = min(n - done, size - within)
+            if within == 0 and take == size and self.method in _FILLS:
+                self._draw(t, size, out=dest[done:done + take])  # straight into the block
+            else:
+                dest[done:done + take] = self.tile(t)[within:within + take]
+            done += take
 
 
 def tiled_block(*, shape: tuple[int, ...], offset: tuple[int, ...], dtype: Any,
@@ -258,8 +271,9 @@ def tiled_flat_block(*arrays: np.ndarray, names: tuple[str, ...], total: int,
     """A block of a flat (1-d) array with whole tiles, its parameters given per element."""
     start, stop = block_info[None]["array-location"][0]
     tiles = _Tiles(key, stream, method, total, kwargs, dict(zip(names, arrays)), base=start)
-    return tiles(start, stop - start) if stop > start else \
-        np.zeros(0, dtype=block_info[None]["dtype"])
+    out = np.empty(stop - start, dtype=block_info[None]["dtype"])
+    tiles(start, out)
+    return out
 
 
 def permuted_block(block: np.ndarray, *, axis: int, key: tuple[int, int], stream: int,
