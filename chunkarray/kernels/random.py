@@ -85,7 +85,7 @@ def _assemble(fill: Fill, shape: tuple[int, ...], offset: tuple[int, ...],
     return out.reshape(shape + event)
 
 
-# --- exact methods: a fixed piece of the Philox stream per element --------------------------------
+# --- exact methods: a fixed piece of the Philox stream per element ---
 
 def raw64(key: tuple[int, int], start: int, n: int) -> np.ndarray:
     """Outputs ``start .. start + n`` of ``Philox(key)``'s stream of 64-bit words."""
@@ -174,7 +174,7 @@ def integers_values(spec: dict[str, Any], first: int, n: int) -> np.ndarray:
         for i in np.flatnonzero(rejected).tolist():
             values[i] = _fallback(spec, first + i)
     values = values + np.uint64(spec["low"] % 2**64)  # NumPy adds the offset modulo 2**bits
-    if dtype == bool:
+    if dtype.kind == "b":
         return values.astype(bool)
     unsigned = np.dtype(f"u{dtype.itemsize}")
     return values.astype(unsigned).view(dtype)
@@ -209,7 +209,7 @@ def exact_block(*, shape: tuple[int, ...], offset: tuple[int, ...], dtype: Any,
     return _assemble(fill, shape, offset, full, (), dtype)
 
 
-# --- tiled methods: an independent stream per tile of positions ------------------------------------
+# --- tiled methods: an independent stream per tile of positions ---
 
 # Methods NumPy can draw straight into an output array (``out=``).
 _FILLS = ("random", "standard_normal", "standard_exponential", "standard_gamma")
