@@ -237,8 +237,8 @@ def test_unique_merged_by_value_ranges(executor: str, data: st.DataObject, dtype
 
 def test_unique_range_merge_graph() -> None:
     x = ca.from_array(np.arange(100) % 7, chunks=10)
-    graph = ca.unique(x).__dask_graph__()
+    graph = ca.unique(x).to_dask().__dask_graph__()
     assert sum(key[0].startswith("unique-range") for key in graph) == 10
     assert not any(key[0].startswith("unique-range") for key in
-                   ca.unique(x, split_every=4).__dask_graph__())
+                   ca.unique(x, split_every=4).to_dask().__dask_graph__())
     assert_eq(ca.unique(x).compute(), np.arange(7), exact=True)

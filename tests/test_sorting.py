@@ -140,7 +140,7 @@ def test_topk_tree_ties_and_split_every(executor: str, data: st.DataObject) -> N
 def test_topk_is_a_tree_of_partial_selections() -> None:
     a = np.random.default_rng(0).permutation(1000).astype(np.float64)
     x = ca.from_array(a, chunks=10)
-    graph = ca.topk(x, 3, split_every=4).__dask_graph__()
+    graph = ca.topk(x, 3, split_every=4).to_dask().__dask_graph__()
     assert not any("sort" in key[0] for key in graph)  # no sort of the blocks
     combines = [key for key in graph if key[0].startswith("topk-combine")]
     assert len(combines) == 25 + 7 + 2  # 100 blocks by 4, then 25 by 4, then 7 by 4
