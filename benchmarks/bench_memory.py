@@ -2,8 +2,8 @@
 
 Run by hand; each case in a fresh process (peak RSS from ``getrusage``)::
 
-    python benchmarks/wl_memory.py            # x of 1 GiB: (2,097,152, 64) float64
-    python benchmarks/wl_memory.py --quick    # 128 MiB
+    python benchmarks/bench_memory.py            # x of 1 GiB: (2,097,152, 64) float64
+    python benchmarks/bench_memory.py --quick    # 128 MiB
 
 x is made block by block (``ones`` plus a position-dependent term, so nothing is a constant) in
 blocks of 65,536 rows (32 MiB); every output block of the Gram matrix sums a product over every

@@ -3,9 +3,9 @@ written to zarr, beside dask.array doing the same.
 
 Run by hand (each engine in a fresh process; the input is made once and kept)::
 
-    python benchmarks/wl_storage.py                 # 2 GiB float32, as in issue 11
-    python benchmarks/wl_storage.py --quick         # 128 MiB, a smoke run
-    python benchmarks/wl_storage.py --dir /data/bench   # where the zarr arrays go (default: tmp)
+    python benchmarks/bench_storage.py                 # 2 GiB float32, as in issue 11
+    python benchmarks/bench_storage.py --quick         # 128 MiB, a smoke run
+    python benchmarks/bench_storage.py --dir /data/bench   # where the zarr arrays go (default: tmp)
 
 The input is float32 of shape (16384, 32768) stored in (16384, 64) chunks (4 MiB each, zstd by
 zarr's default), read with its own chunks and rechunked to (64, 8192) blocks (2 MiB, 1,024 of
