@@ -137,6 +137,7 @@ def _global_names(code: types.CodeType) -> list[str]:
     return sorted(set(names))
 
 
+@functools.lru_cache(maxsize=4096)  # code objects are immutable: the same code, the same token
 def _code_token(code: types.CodeType) -> str:
     digest = hashlib.blake2b(code.co_code, digest_size=8)
     for const in code.co_consts:
