@@ -21,7 +21,7 @@ dask stays optional: nothing here imports it until dask itself asks for a schedu
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from chunkarray.array_methods import provide
 from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node, is_task
 from chunkarray.core.tokenize import tokenize
-from chunkarray.kernels.blocks import is_future
+from chunkarray.kernels.blocks import flatten_nested, is_future
 from chunkarray.optimize.lowering import lower_optimized
 from chunkarray.primitives.sources import Persisted, Remote
 
@@ -181,14 +181,6 @@ def dask_keys(x: ChunkedArray) -> list[Any]:
     return nest(())
 
 
-def _flatten(nested: Any) -> Iterator[Any]:
-    if isinstance(nested, list):
-        for item in nested:
-            yield from _flatten(item)
-    else:
-        yield nested
-
-
 def finalize(results: Any, name: str, chunks: Chunks, dtype: np.dtype) -> Any:
     """Assemble computed blocks, nested as ``__dask_keys__``, into NumPy, as ``compute()`` does.
 
@@ -199,7 +191,7 @@ def finalize(results: Any, name: str, chunks: Chunks, dtype: np.dtype) -> Any:
     array([0, 1, 2])
     """
     stub = ChunkedArray(Node(name, chunks, dtype))
-    blocks = dict(zip(stub._node.keys(), _flatten(results)))
+    blocks = dict(zip(stub._node.keys(), flatten_nested(results)))
     return _assemble(stub, blocks, set())
 
 

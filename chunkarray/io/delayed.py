@@ -19,6 +19,7 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.interop.dask import dask_keys, to_dask
 from chunkarray.io._optional import require
 from chunkarray.kernels import loaders
+from chunkarray.kernels.blocks import flatten_nested
 from chunkarray.primitives.sources import BlockCalls
 
 __all__ = ["from_blocks", "from_delayed", "to_delayed"]
@@ -115,15 +116,11 @@ def to_delayed(x: ChunkedArray, optimize_graph: bool = True) -> np.ndarray:
     graph = to_dask(x).__dask_graph__()
     out = np.empty(x.numblocks, dtype=object)
     keys = np.empty(x.numblocks, dtype=object)
-    for key in _flatten(dask_keys(x)):
+    for key in flatten_nested(dask_keys(x)):
         keys[key[1:]] = key
     for index, key in np.ndenumerate(keys):
         out[index] = dask_delayed.Delayed(key, graph)
     return out
 
 
-def _flatten(nested: Any) -> list[Any]:
-    if isinstance(nested, list):
-        return [k for item in nested for k in _flatten(item)]
-    return [nested]
 

@@ -320,3 +320,22 @@ def cut_and_concatenate(nested: Any, ndim: int) -> Any:
         return [cut(x, depth + 1) for x in n]
 
     return concatenate_nested(cut(nested, 0), tuple(range(ndim)))
+
+
+def flatten_nested(nested: Any) -> list[Any]:
+    """The leaves of a nested list (blocks gathered along contracted axes), in order.
+
+    >>> flatten_nested([[1, [2]], 3])
+    [1, 2, 3]
+    >>> flatten_nested(4)
+    [4]
+    """
+    out: list[Any] = []
+    stack = [nested]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from chunkarray.kernels.blocks import flatten_nested
+
 State = tuple[np.ndarray, "np.ndarray | None", "np.ndarray | None"]
 
 # A block of integers whose values span at most this many times its length is counted with
@@ -145,18 +147,6 @@ def unique_union(*states: State, equal_nan: bool) -> State:
 # values cut every state into value ranges, the ranges are merged in parallel (equal values fall
 # in the same range, so each range's merge is final), and the results are joined in order.
 
-def _flatten(nested: Any) -> list[Any]:
-    out: list[Any] = []
-    stack = [nested]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        else:
-            out.append(item)
-    return out
-
-
 def range_splitters(states: Any, *, parts: int) -> np.ndarray:
     """``parts - 1`` increasing values cutting the blocks' distinct values into ``parts`` ranges
     of about equal size (NaNs, sorted last, stay in the last range).
@@ -165,7 +155,7 @@ def range_splitters(states: Any, *, parts: int) -> np.ndarray:
     ...                 parts=2)
     array([10])
     """
-    kept = [st[0] for st in _flatten(states)]
+    kept = [st[0] for st in flatten_nested(states)]
     step = max(1, sum(v.size for v in kept) // (64 * parts))
     sample = np.sort(np.concatenate([v[::step] for v in kept]))
     if _has_nan_kind(sample):
@@ -180,7 +170,7 @@ def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool) 
     """The merged unique state of the values of range ``r`` of every state: values ``v`` with
     ``splitters[r - 1] <= v < splitters[r]``."""
     pieces = []
-    for values, counts, first in _flatten(states):
+    for values, counts, first in flatten_nested(states):
         lo = 0 if r == 0 or r > len(splitters) else int(
             np.searchsorted(values, splitters[r - 1], "left"))
         hi = values.size if r >= len(splitters) else int(

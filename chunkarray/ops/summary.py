@@ -21,6 +21,7 @@ from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core import config
 from chunkarray.core.chunks import block_offsets
 from chunkarray.core.graph import Node
+from chunkarray.kernels.blocks import flatten_nested
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
 
@@ -85,14 +86,7 @@ def merge_states(nested: Any, *, merge: Callable[[list[Any]], Any]) -> Any:
     """Flatten a nested list of states and merge them (a lone state is returned as it is)."""
     if not isinstance(nested, list):
         return nested
-    states: list[Any] = []
-    stack = [nested]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        else:
-            states.append(item)
+    states = flatten_nested(nested)
     return states[0] if len(states) == 1 else merge(states)
 
 
