@@ -51,7 +51,9 @@ class _Frozen(type):
     """Nodes' metaclass: an instance is frozen as soon as its constructor has returned."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        node = super().__call__(*args, **kwargs)
+        node = cls.__new__(cls)
+        object.__setattr__(node, "_frozen", False)  # a plain slot read in __setattr__ below
+        node.__init__(*args, **kwargs)
         object.__setattr__(node, "_frozen", True)
         return node
 
@@ -82,7 +84,7 @@ class Node(metaclass=_Frozen):
         self.numblocks: tuple[int, ...] = tuple(len(c) for c in chunks)
 
     def __setattr__(self, attr: str, value: Any) -> None:
-        if getattr(self, "_frozen", False):
+        if self._frozen:
             raise AttributeError(
                 f"cannot set {attr!r} of {type(self).__name__} {self.name!r}: nodes are frozen "
                 f"once built; build a new node"

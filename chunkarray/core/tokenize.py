@@ -20,6 +20,7 @@ import functools
 import hashlib
 import sys
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -43,44 +44,118 @@ def tokenize(*args: Any, **kwargs: Any) -> str:
 
 
 def _normalize(obj: Any) -> str:
+    handler = _BY_TYPE.get(type(obj))
+    if handler is not None:  # the common kinds, found in one lookup
+        return handler(obj)
+    return _normalize_other(obj)
+
+
+def _scalar(obj: Any) -> str:
+    return f"{type(obj).__name__}:{obj!r}"
+
+
+def _sequence(obj: tuple | list) -> str:
+    name = type(obj).__name__
+    text = _ints(obj)
+    if text is not None:
+        return f"{name}:{text}"
+    if set(map(type, obj)) == {tuple}:  # e.g. chunks: exact and far faster than recursing
+        parts = [_ints(t) for t in obj]
+        if None not in parts:
+            return f"{name}:({','.join(parts)})"  # type: ignore[arg-type]
+    return f"{name}[{','.join(map(_normalize, obj))}]"
+
+
+def _ints(obj: tuple | list) -> str | None:
+    """An exact text of a sequence of Python ints, or None if it holds anything else.
+
+    Runs of one value (regular chunks) are written ``r<value>x<count>``, which is several times
+    faster than ``repr`` of a long sequence.
+
+    >>> _ints((100, 100, 100, 100, 100, 7)), _ints((1, 2)), _ints((1, 2.0))
+    ('r100x5+7', '(1, 2)', None)
+    """
+    if not set(map(type, obj)) <= {int}:
+        return None
+    n = len(obj)
+    if n > 4:
+        first, last = obj[0], obj[-1]
+        same = obj.count(first)
+        if same == n:
+            return f"r{first}x{n}"
+        if same == n - 1 and last != first:
+            return f"r{first}x{n - 1}+{last}"
+    return repr(obj)
+
+
+def _dict(obj: dict) -> str:
+    return "dict{" + ",".join(f"{_normalize(k)}:{_normalize(v)}" for k, v in sorted(
+        obj.items(), key=lambda kv: repr(kv[0]))) + "}"
+
+
+def _set(obj: set | frozenset) -> str:
+    return f"{type(obj).__name__}{{" + ",".join(sorted(map(_normalize, obj))) + "}"
+
+
+def _slice(obj: slice) -> str:
+    return f"slice({obj.start!r},{obj.stop!r},{obj.step!r})"
+
+
+def _dtype(obj: np.dtype) -> str:
+    return f"dtype:{obj.str}:{obj.descr!r}"
+
+
+def _partial(obj: functools.partial) -> str:
+    return f"partial({_normalize(obj.func)},{_normalize(obj.args)},{_normalize(obj.keywords)})"
+
+
+def _method(obj: types.MethodType) -> str:
+    return f"method({_normalize(obj.__self__)},{_normalize(obj.__func__)})"
+
+
+def _builtin(obj: Any) -> str:
+    bound = getattr(obj, "__self__", None)
+    if bound is None or isinstance(bound, types.ModuleType):
+        return f"builtin:{getattr(obj, '__module__', '')}.{obj.__name__}"
+    return f"builtin-method({_normalize(bound)},{type(bound).__qualname__}.{obj.__name__})"
+
+
+def _normalize_other(obj: Any) -> str:
+    """Kinds not in :data:`_BY_TYPE`: subclasses, NumPy scalars and dtypes, tokenable objects."""
     kind = type(obj)
-    if obj is None or kind in (bool, int, float, complex, str, bytes):
-        return f"{kind.__name__}:{obj!r}"
-    if kind in (tuple, list):
-        if _plain(obj):  # e.g. chunks: repr is exact and far faster than recursing
-            return f"{kind.__name__}:{obj!r}"
-        return f"{kind.__name__}[{','.join(_normalize(o) for o in obj)}]"
-    if kind is dict:
-        return "dict{" + ",".join(f"{_normalize(k)}:{_normalize(v)}" for k, v in sorted(
-            obj.items(), key=lambda kv: repr(kv[0]))) + "}"
-    if kind in (set, frozenset):
-        return f"{kind.__name__}{{" + ",".join(sorted(map(_normalize, obj))) + "}"
-    if kind is slice:
-        return f"slice({obj.start!r},{obj.stop!r},{obj.step!r})"
     if isinstance(obj, np.dtype):
-        return f"dtype:{obj.str}:{obj.descr!r}"
+        _BY_TYPE[kind] = _dtype  # one class per dtype kind: found directly from now on
+        return _dtype(obj)
     if isinstance(obj, np.generic):
         return f"np:{obj.dtype.str}:{obj.tobytes().hex()}"
     if isinstance(obj, np.ndarray):
         return _normalize_ndarray(obj)
     if isinstance(obj, functools.partial):
-        return f"partial({_normalize(obj.func)},{_normalize(obj.args)},{_normalize(obj.keywords)})"
+        return _partial(obj)
     token = getattr(obj, "__chunkarray_token__", None)
     if token is not None:
         return f"token:{token}"
-    if kind is types.FunctionType:
-        return _normalize_function(obj, 0)
-    if kind is types.MethodType:
-        return f"method({_normalize(obj.__self__)},{_normalize(obj.__func__)})"
     if isinstance(obj, (types.BuiltinFunctionType, np.ufunc)):
-        bound = getattr(obj, "__self__", None)
-        if bound is None or isinstance(bound, types.ModuleType):
-            return f"builtin:{getattr(obj, '__module__', '')}.{obj.__name__}"
-        return f"builtin-method({_normalize(bound)},{type(bound).__qualname__}.{obj.__name__})"
+        return _builtin(obj)
     if kind is type and _importable(obj):
         return f"type:{obj.__module__}.{obj.__qualname__}"
+    if kind is _NUMPY_FUNCTION and _importable(obj):  # np.sum and friends
+        return f"numpy-function:{obj.__module__}.{obj.__qualname__}"
     # Arbitrary objects: identity is the only safe equality we know of.
     return f"object:{kind.__module__}.{kind.__qualname__}:{id(obj)}"
+
+
+_NUMPY_FUNCTION = type(np.sum)  # NumPy's functions with __array_function__ dispatch
+
+# Exact types whose text depends on the type alone. Subclasses (a namedtuple, a ndarray
+# subclass) take the slower checks of _normalize_other.
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    **dict.fromkeys((type(None), bool, int, float, complex, str, bytes), _scalar),
+    tuple: _sequence, list: _sequence, dict: _dict, set: _set, frozenset: _set,
+    slice: _slice, functools.partial: _partial, np.ndarray: lambda a: _normalize_ndarray(a),
+    types.FunctionType: lambda f: _normalize_function(f, 0), types.MethodType: _method,
+    types.BuiltinFunctionType: _builtin, np.ufunc: _builtin,
+}
 
 
 _MAX_DEPTH = 4  # how far the globals a function reads are followed into other functions
@@ -145,14 +220,6 @@ def _code_token(code: types.CodeType) -> str:
                        else _normalize(const)).encode())
     digest.update(repr((code.co_names, code.co_varnames, code.co_freevars)).encode())
     return digest.hexdigest()
-
-
-def _plain(obj: tuple | list) -> bool:
-    """Whether a sequence holds only ints, or only tuples of ints (whose repr is unambiguous)."""
-    kinds = set(map(type, obj))
-    if kinds <= {int}:
-        return True
-    return kinds == {tuple} and all(set(map(type, t)) <= {int} for t in obj)
 
 
 def content_token(a: Any) -> str:

@@ -66,6 +66,22 @@ def slice_axis(sizes: Sequence[int], start: int, stop: int, step: int
     return tuple(sizes_out), pieces
 
 
+def _piece_numbers(entry: list[Piece] | tuple[int, int]) -> tuple[int, ...]:
+    """An axis's pieces as a flat tuple of ints, exact and cheap to name (a stop of None, only
+    ever met with a negative step, becomes -1, which a piece's stop never is).
+
+    >>> _piece_numbers([(0, slice(1, 4, 3)), (1, slice(2, None, -1))])
+    (0, 1, 4, 3, 1, 2, -1, -1)
+    """
+    if isinstance(entry, tuple):
+        return entry
+    numbers: list[int] = []
+    for b, i in entry:
+        assert isinstance(i, slice)
+        numbers += (b, i.start, -1 if i.stop is None else i.stop, i.step)
+    return tuple(numbers)
+
+
 class Slice(Node):
     """Basic indexing of ``source``: per input axis a list of pieces, or an int that drops it."""
 
@@ -75,7 +91,7 @@ class Slice(Node):
                  chunks: tuple[tuple[int, ...], ...]) -> None:
         # ``axes[a]`` is the list of pieces of input axis ``a``, or (block, local int) for an
         # axis an integer index drops.
-        name = "getitem-" + tokenize(source.name, [repr(a) for a in axes])
+        name = "getitem-" + tokenize(source.name, [_piece_numbers(a) for a in axes])
         super().__init__(name, chunks, source.dtype)
         self.source = source
         self.axes = tuple(axes)
