@@ -51,7 +51,7 @@ class _Frozen(type):
     """Nodes' metaclass: an instance is frozen as soon as its constructor has returned."""
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        node = cls.__new__(cls)
+        node: Any = object.__new__(cls)  # no node kind defines __new__
         object.__setattr__(node, "_frozen", False)  # a plain slot read in __setattr__ below
         node.__init__(*args, **kwargs)
         object.__setattr__(node, "_frozen", True)
@@ -75,6 +75,7 @@ class Node(metaclass=_Frozen):
     """
 
     __slots__ = ("name", "chunks", "dtype", "shape", "numblocks", "_frozen")
+    _frozen: bool
 
     def __init__(self, name: str, chunks: Chunks, dtype: np.dtype) -> None:
         self.name = name
