@@ -50,8 +50,8 @@ T = TypeVar("T")
 class _Frozen(type):
     """Nodes' metaclass: an instance is frozen as soon as its constructor has returned."""
 
-    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
-        node: Any = object.__new__(cls)  # no node kind defines __new__
+    def __call__(cls: type[Any], *args: Any, **kwargs: Any) -> Any:
+        node = object.__new__(cls)  # no node kind defines __new__
         object.__setattr__(node, "_frozen", False)  # a plain slot read in __setattr__ below
         node.__init__(*args, **kwargs)
         object.__setattr__(node, "_frozen", True)
