@@ -155,7 +155,10 @@ def _getrf_columns(a: np.ndarray) -> np.ndarray:
     m, n = a.shape
     perm = np.arange(m)
     for j in range(min(m, n)):
-        p = j + int(np.argmax(np.abs(a[j:, j])))
+        col = a[j:, j]
+        # LAPACK's pivot (i?amax): the largest |re| + |im| for complex, so pivots match NumPy's.
+        size = np.abs(col.real) + np.abs(col.imag) if col.dtype.kind == "c" else np.abs(col)
+        p = j + int(np.argmax(size))
         if p != j:
             a[[j, p]] = a[[p, j]]
             perm[[j, p]] = perm[[p, j]]
@@ -232,7 +235,7 @@ def lu_block(a: np.ndarray, *, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray,
     low = np.tril(work[:, :k], -1)
     low[np.arange(k), np.arange(k)] = 1
     up = np.triu(work[:k])
-    p = np.zeros((m, m), dtype=dtype)
+    p = np.zeros((m, m), dtype=np.finfo(dtype).dtype)  # SciPy's P is real
     p[perm, np.arange(m)] = 1
     return p, low, up
 
