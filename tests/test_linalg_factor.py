@@ -112,7 +112,8 @@ def test_lu_solve_inv_det_against_numpy(executor, n, dtype, data):
     np.testing.assert_allclose(np.tril(ln), ln)
     np.testing.assert_allclose(np.diagonal(ln), 1)
     np.testing.assert_allclose(np.triu(un), un)
-    assert np.all(np.abs(ln) <= 1 + tol)  # partial pivoting
+    # Partial pivoting; complex pivots are chosen by |re| + |im| as LAPACK does, so |l| <= sqrt 2.
+    assert np.all(np.abs(ln) <= (np.sqrt(2) if a.dtype.kind == "c" else 1) + tol)
     cond = np.linalg.cond(a.astype(np.complex128))
     if cond > 1e3:
         return
