@@ -21,7 +21,6 @@ from chunkarray.ops.linalg_lu import (
     solve_triangular,
 )
 from chunkarray.ops.linalg_norms import (
-    cross,
     diagonal,
     matrix_norm,
     matrix_power,
@@ -33,6 +32,9 @@ from chunkarray.ops.linalg_norms import (
     vecdot,
     vector_norm,
 )
+from chunkarray.ops.linalg_norms import (
+    linalg_cross as cross,
+)
 from chunkarray.ops.linalg_qr import (
     lstsq,
     matrix_rank,
@@ -42,11 +44,13 @@ from chunkarray.ops.linalg_qr import (
     svd_compressed,
     svdvals,
     tsqr,
+    tsqr_complete,
 )
 
 __all__ = [
     "cholesky", "cross", "det", "diagonal", "dot", "eigh", "eigvalsh", "einsum", "inv", "lstsq",
     "lu", "matmul", "matrix_norm", "matrix_power", "matrix_rank", "matrix_transpose",
     "multi_dot", "norm", "outer", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd",
-    "svd_compressed", "svdvals", "tensordot", "trace", "tsqr", "vecdot", "vector_norm",
+    "svd_compressed", "svdvals", "tensordot", "trace", "tsqr", "tsqr_complete", "vecdot",
+    "vector_norm",
 ]

@@ -63,10 +63,22 @@ def test_qr_many_row_blocks_and_modes():
     x = ca.from_array(a, chunks=(3, 5))  # 67 row blocks: a tree of several levels
     q, r = linalg.qr(x, split_every=3)
     np.testing.assert_allclose(q.compute() @ r.compute(), a, atol=1e-10)
-    with pytest.raises(ValueError, match="complete"):
-        linalg.qr(x, mode="complete")
-    with pytest.raises(ValueError, match="raw"):
-        linalg.qr(x, mode="raw")
+    qc, rc = linalg.qr(x, mode="complete")
+    qn, rn = qc.compute(), rc.compute()
+    assert qn.shape == (200, 200) and rn.shape == (200, 5)
+    np.testing.assert_allclose(qn @ rn, a, atol=1e-10)
+    np.testing.assert_allclose(qn.T @ qn, np.eye(200), atol=1e-10)
+    h, tau = linalg.qr(x, mode="raw")  # one task: within the memory limit
+    expected = np.linalg.qr(a, mode="raw")
+    np.testing.assert_allclose(h.compute(), expected[0], atol=1e-12)
+    np.testing.assert_allclose(tau.compute(), expected[1], atol=1e-12)
+    with ca.config.set(memory_limit="16 KiB"):
+        with pytest.raises(ValueError, match=r"mode='raw' .* \(200, 5\) float64 .* 24000 bytes"):
+            linalg.qr(x, mode="raw")
+        with pytest.raises(ValueError, match=r"stacks 200 rows of R factors .* memory_limit"):
+            linalg.qr(x, mode="complete")
+        with pytest.raises(ValueError, match=r"stacks 200 rows of R factors"):
+            linalg.svd(x)
     with pytest.raises(ValueError, match="mode="):
         linalg.qr(x, mode="bogus")
     q, r = linalg.qr(ca.from_array(a[:6], chunks=6), mode="complete")
@@ -92,12 +104,87 @@ def test_svd_reconstructs_and_matches_singular_values(executor, m, n, wide, dtyp
     np.testing.assert_allclose(linalg.svdvals(x).compute(), sn, atol=tol * 10, rtol=tol * 10)
 
 
-def test_svd_full_matrices_refused_for_blocked_rectangles():
-    x = ca.ones((10, 3), chunks=(4, 3))
-    with pytest.raises(ValueError, match="full_matrices=False"):
-        linalg.svd(x)
+def test_svd_full_matrices_of_blocked_rectangles():
+    a = np.arange(30.0).reshape(10, 3) ** 1.5
+    for x in (ca.from_array(a, chunks=(4, 3)), ca.from_array(a.T, chunks=(2, 3))):
+        u, s, vh = linalg.svd(x)
+        expected = np.linalg.svd(x.compute())
+        assert (u.shape, s.shape, vh.shape) == tuple(e.shape for e in expected)
+        un, sn, vn = u.compute(), s.compute(), vh.compute()
+        np.testing.assert_allclose(sn, expected[1], rtol=1e-10)
+        np.testing.assert_allclose((un[:, :3] * sn) @ vn[:3], x.compute(), atol=1e-9)
+        np.testing.assert_allclose(un.T @ un, np.eye(len(un)), atol=1e-12)
+        np.testing.assert_allclose(vn @ vn.T, np.eye(len(vn)), atol=1e-12)
     u, s, vh = linalg.svd(ca.ones((4, 4), chunks=2))  # square: full is reduced
     assert u.shape == (4, 4)
+
+
+def _unitary(q, tol):
+    np.testing.assert_allclose(q.conj().T @ q, np.eye(q.shape[1]), atol=tol * 10)
+
+
+@FIXTURE
+@given(st.integers(1, 30), st.integers(1, 5), st.sampled_from(DTYPES), st.data())
+def test_qr_complete_and_raw_match_numpy(executor, m, n, dtype, data):
+    a = _matrix(data, (m, n), dtype)
+    x = _chunked(data, a)
+    tol = _tol(dtype)
+    q, r = linalg.qr(x, mode="complete")
+    eq, er = np.linalg.qr(a, mode="complete")
+    assert (q.shape, r.shape, q.dtype, r.dtype) == (eq.shape, er.shape, eq.dtype, er.dtype)
+    qn, rn = q.compute(), r.compute()
+    np.testing.assert_allclose(qn @ rn, a, atol=tol * 10, rtol=tol)
+    _unitary(qn, tol)
+    np.testing.assert_allclose(np.triu(rn), rn)
+    np.testing.assert_allclose(np.abs(np.diagonal(rn)), np.abs(np.diagonal(er)),
+                               atol=tol * 10, rtol=tol * 10)
+    h, tau = linalg.qr(x, mode="raw")
+    eh, etau = np.linalg.qr(a, mode="raw")
+    assert (h.shape, tau.shape, h.dtype, tau.dtype) == (eh.shape, etau.shape, eh.dtype,
+                                                        etau.dtype)
+    np.testing.assert_allclose(h.compute(), eh, atol=tol, rtol=tol)
+    np.testing.assert_allclose(tau.compute(), etau, atol=tol, rtol=tol)
+
+
+@FIXTURE
+@given(st.integers(1, 30), st.integers(1, 5), st.booleans(), st.sampled_from(DTYPES), st.data())
+def test_svd_full_matrices_reconstructs(executor, m, n, wide, dtype, data):
+    shape = (n, m) if wide else (m, n)
+    a = _matrix(data, shape, dtype)
+    x = _chunked(data, a)
+    tol = _tol(dtype)
+    u, s, vh = linalg.svd(x, full_matrices=True)
+    expected = np.linalg.svd(a, full_matrices=True)
+    assert [(t.shape, t.dtype) for t in (u, s, vh)] == [(e.shape, e.dtype) for e in expected]
+    un, sn, vn = u.compute(), s.compute(), vh.compute()
+    np.testing.assert_allclose(sn, expected[1], atol=tol * 10, rtol=tol * 10)
+    k = min(shape)
+    np.testing.assert_allclose((un[:, :k] * sn) @ vn[:k], a, atol=tol * 20, rtol=tol * 10)
+    _unitary(un, tol)
+    _unitary(vn.conj().T, tol)
+
+
+@FIXTURE
+@given(st.integers(1, 14), st.integers(1, 14), st.sampled_from(DTYPES), st.data())
+def test_lu_of_rectangles_matches_scipy(executor, m, n, dtype, data):
+    sla = pytest.importorskip("scipy.linalg")
+    a = _matrix(data, (m, n), dtype)
+    x = _chunked(data, a)
+    tol = _tol(dtype)
+    p, lo, up = linalg.lu(x)
+    expected = sla.lu(a.astype(_linalg_dtype(dtype)))
+    assert [(t.shape, t.dtype) for t in (p, lo, up)] == [(e.shape, e.dtype) for e in expected]
+    pn, ln, un = p.compute(), lo.compute(), up.compute()
+    np.testing.assert_allclose(pn @ ln @ un, a, atol=tol * 20, rtol=tol * 10)
+    np.testing.assert_array_equal(pn.T @ pn, np.eye(m))
+    np.testing.assert_allclose(np.tril(ln), ln)
+    np.testing.assert_allclose(np.diagonal(ln), 1)
+    np.testing.assert_allclose(np.triu(un), un)
+    assert np.all(np.abs(ln) <= (np.sqrt(2) if a.dtype.kind == "c" else 1) + tol)
+    if np.dtype(dtype) in (np.float64, np.complex128):  # no ties: the same pivots as LAPACK
+        np.testing.assert_array_equal(pn, expected[0])
+        np.testing.assert_allclose(ln, expected[1], atol=1e-8)
+        np.testing.assert_allclose(un, expected[2], atol=1e-8)
 
 
 @FIXTURE
@@ -112,7 +199,8 @@ def test_lu_solve_inv_det_against_numpy(executor, n, dtype, data):
     np.testing.assert_allclose(np.tril(ln), ln)
     np.testing.assert_allclose(np.diagonal(ln), 1)
     np.testing.assert_allclose(np.triu(un), un)
-    assert np.all(np.abs(ln) <= 1 + tol)  # partial pivoting
+    # Partial pivoting; complex pivots are chosen by |re| + |im| as LAPACK does, so |l| <= sqrt 2.
+    assert np.all(np.abs(ln) <= (np.sqrt(2) if a.dtype.kind == "c" else 1) + tol)
     cond = np.linalg.cond(a.astype(np.complex128))
     if cond > 1e3:
         return

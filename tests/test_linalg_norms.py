@@ -87,14 +87,38 @@ def test_cross_matches_numpy(executor, sizes, dtype, data):
     b = data.draw(values(dtype, (sizes[1],)))
     with np.errstate(all="ignore"):
         expected = np.cross(a, b)
-        _close(linalg.cross(_chunked(data, a), _chunked(data, b)).compute(), expected, dtype) \
+        _close(ca.cross(_chunked(data, a), _chunked(data, b)).compute(), expected, dtype) \
             if dtype != np.int32 else np.testing.assert_array_equal(
-                linalg.cross(_chunked(data, a), _chunked(data, b)).compute(), expected)
+                ca.cross(_chunked(data, a), _chunked(data, b)).compute(), expected)
     t = data.draw(values(dtype, (3, 4)))
     np.testing.assert_allclose(np.cross(_chunked(data, t), t, axisa=0, axisb=0).compute(),
                                np.cross(t, t, axisa=0, axisb=0))
     with pytest.raises(ValueError, match="2 or 3"):
-        linalg.cross(ca.ones((2, 4), chunks=1), ca.ones(4, chunks=1))
+        ca.cross(ca.ones((2, 4), chunks=1), ca.ones(4, chunks=1))
+
+
+@FIXTURE
+@given(st.sampled_from(DTYPES), st.integers(0, 1), st.data())
+def test_linalg_cross_is_numpy_linalg_cross(executor, dtype, axis, data):
+    a = data.draw(values(dtype, (3, 3)))
+    b = data.draw(values(dtype, (3,) if axis else (3, 1)))
+    with np.errstate(all="ignore"):
+        expected = np.linalg.cross(a, b, axis=-1 if axis else 0)
+        got = np.linalg.cross(_chunked(data, a), _chunked(data, b), axis=-1 if axis else 0)
+        assert isinstance(got, ca.ChunkedArray) and got.dtype == expected.dtype
+        _close(got.compute(), expected, dtype)
+    with pytest.raises(ValueError, match="3-dimensional vectors, but they are 2 and 3"):
+        linalg.cross(ca.ones((4, 2), chunks=1), ca.ones(3, chunks=1))
+
+
+def test_numpy_linalg_names_stay_lazy():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = ca.from_array(a, chunks=(1, 2, 3))
+    for got, expected in [(np.linalg.matrix_transpose(x), np.linalg.matrix_transpose(a)),
+                          (np.matrix_transpose(x), np.matrix_transpose(a)),
+                          (np.linalg.matmul(x, a.mT), np.linalg.matmul(a, a.mT))]:
+        assert isinstance(got, ca.ChunkedArray)
+        np.testing.assert_allclose(got.compute(), expected)
 
 
 @FIXTURE

@@ -155,7 +155,10 @@ def _getrf_columns(a: np.ndarray) -> np.ndarray:
     m, n = a.shape
     perm = np.arange(m)
     for j in range(min(m, n)):
-        p = j + int(np.argmax(np.abs(a[j:, j])))
+        col = a[j:, j]
+        # LAPACK's pivot (i?amax): the largest |re| + |im| for complex, so pivots match NumPy's.
+        size = np.abs(col.real) + np.abs(col.imag) if col.dtype.kind == "c" else np.abs(col)
+        p = j + int(np.argmax(size))
         if p != j:
             a[[j, p]] = a[[p, j]]
             perm[[j, p]] = perm[[p, j]]
@@ -232,7 +235,7 @@ def lu_block(a: np.ndarray, *, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray,
     low = np.tril(work[:, :k], -1)
     low[np.arange(k), np.arange(k)] = 1
     up = np.triu(work[:k])
-    p = np.zeros((m, m), dtype=dtype)
+    p = np.zeros((m, m), dtype=np.finfo(dtype).dtype)  # SciPy's P is real
     p[perm, np.arange(m)] = 1
     return p, low, up
 
@@ -408,6 +411,66 @@ def tsqr_q_block(leaf: tuple[np.ndarray, np.ndarray], *levels: tuple[np.ndarray,
 
 def tsqr_r(top: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     return top[1]
+
+
+def qr_leaf_raw(block: np.ndarray, *, dtype: np.dtype) -> tuple[np.ndarray, np.ndarray]:
+    """LAPACK's Householder form ``(h, tau)`` of one row block (``h`` transposed, as NumPy's)."""
+    with blas_threads(1):
+        h, tau = np.linalg.qr(np.asarray(block, dtype=dtype), mode="raw")
+    return h, tau
+
+
+def qr_stack_complete(*leaves: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Complete QR of the leaves' R factors stacked: the K x K Q and the R on top (n x n)."""
+    rs = [np.triu(h.T[:len(tau)]) for h, tau in leaves]
+    with blas_threads(1):
+        q, r = np.linalg.qr(np.concatenate(rs, axis=0), mode="complete")
+    return q, r[:r.shape[1]]
+
+
+def apply_householder(h: np.ndarray, tau: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``Q @ c`` in place, ``Q = H_1 ... H_k`` the reflectors of NumPy's raw QR ``(h, tau)``.
+
+    >>> a = np.array([[3.0, 1.0], [4.0, 2.0], [0.0, 5.0]])
+    >>> h, tau = np.linalg.qr(a, mode="raw")
+    >>> q = np.linalg.qr(a, mode="complete").Q
+    >>> bool(np.allclose(apply_householder(h, tau, np.eye(3)), q))
+    True
+    """
+    v_all = h.T
+    for j in range(len(tau) - 1, -1, -1):
+        if tau[j] == 0:
+            continue
+        v = v_all[j:, j].copy()
+        v[0] = 1
+        c[j:] -= np.multiply.outer(tau[j] * v, v.conj() @ c[j:])
+    return c
+
+
+def qr_complete_block(leaf: tuple[np.ndarray, np.ndarray], top: tuple[np.ndarray, np.ndarray],
+                      *, slot: int, perp: int, cols: tuple[int, int], dtype: np.dtype
+                      ) -> np.ndarray:
+    """Columns ``cols`` of the rows of one leaf in the complete Q of a TSQR.
+
+    The complete Q is ``blockdiag(Q_i) @ W`` with ``Q_i`` each leaf's full Householder Q. Its
+    first K columns (K the rows of the stacked R factors) are the leaves' reduced Q times the
+    stack's complete Q (rows ``slot..`` for this leaf); the leaf's other ``m_i - k_i`` columns
+    of ``Q_i``, orthogonal to everything else, follow from column ``perp``.
+    """
+    (h, tau), (q_top, _) = leaf, top
+    m_i, k = h.shape[1], len(tau)
+    c0, c1 = cols
+    total = q_top.shape[0]
+    w = np.zeros((m_i, c1 - c0), dtype=dtype)
+    lo, hi = max(c0, 0), min(c1, total)
+    if lo < hi:
+        w[:k, lo - c0:hi - c0] = q_top[slot:slot + k, lo:hi]
+    lo, hi = max(c0, perp), min(c1, perp + m_i - k)
+    if lo < hi:
+        t = np.arange(lo, hi)
+        w[k + t - perp, t - c0] = 1
+    with blas_threads(1):
+        return apply_householder(h, tau, w)
 
 
 def svd_small(r: np.ndarray, *, compute_uv: bool) -> Any:

@@ -42,13 +42,34 @@ def assemble(blocks: Sequence[Any], shape: tuple[int, ...], dtype: np.dtype,
 
 def overlap_apply(*blocks: Any, parts: Sequence[tuple[tuple[int, ...], np.dtype, list[Place]]],
                   func: Callable[..., Any] | None = None, trim: tuple[slice, ...] | None = None,
-                  **kwargs: Any) -> Any:
+                  expected: tuple[int | None, ...] | None = None, **kwargs: Any) -> Any:
     """Assemble each enlarged input block, apply ``func`` to them, and trim its result.
 
-    With no ``func`` the (single) enlarged block is the result.
+    With no ``func`` the (single) enlarged block is the result. With ``expected``, the trimmed
+    result must have that shape (None: any length): a block of another shape would be used as
+    if it were right.
+
+    >>> parts = [((3,), np.dtype(int), [(0, (slice(0, 3),), (slice(0, 3),))])]
+    >>> overlap_apply(np.arange(3), parts=parts, func=np.cumsum, trim=(slice(1, 2),),
+    ...               expected=(1,))
+    array([1])
     """
     enlarged = [assemble(blocks, shape, dtype, places) for shape, dtype, places in parts]
     if func is None:
         return enlarged[0]
     out = func(*enlarged, **kwargs)
-    return out if trim is None else out[trim]
+    if trim is not None:
+        if np.ndim(out) != len(trim):
+            raise ValueError(f"map_overlap: the function returned a block of shape "
+                             f"{np.shape(out)}; trimming needs {len(trim)} axes (give "
+                             f"drop_axis=/new_axis=, or trim=False)")
+        out = out[trim]
+    if expected is not None:
+        shape = np.shape(out)
+        if len(shape) != len(expected) or any(e is not None and s != e
+                                              for s, e in zip(shape, expected)):
+            raise ValueError(f"map_overlap: the function's block, trimmed, has shape {shape} "
+                             f"where the output's chunks say {expected}; give map_overlap the "
+                             f"chunks= (before trimming) and drop_axis=/new_axis= of the "
+                             f"blocks it returns")
+    return out

@@ -272,6 +272,7 @@ def triu_indices_from(arr: Any, /, k: int = 0, *, chunks: Any = "auto"
     return _indices(n, k, m, False, chunks)
 
 
+@implements(np.matrix_transpose, np.linalg.matrix_transpose)
 def matrix_transpose(x: Any, /) -> ChunkedArray:
     """Swap the last two axes, like ``numpy.linalg.matrix_transpose``.
 

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.array import ChunkedArray
-from chunkarray.core.chunks import chunk_boundaries
+from chunkarray.array import ChunkedArray, require_known_chunks
+from chunkarray.core.chunks import chunk_boundaries, common_refinement
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import linalg as lk
 from chunkarray.ops.creation import asarray, eye
@@ -57,55 +57,66 @@ _OBJECT = np.dtype(object)
 
 
 class _BlockLU:
-    """The steps of a blocked LU of a square ``x`` whose rows and columns share chunks ``c``."""
+    """The steps of a blocked LU of an M x N ``x`` chunked ``(rows, cols)``, whose first
+    ``min(len(rows), len(cols))`` row and column blocks are alike (square diagonal blocks).
 
-    def __init__(self, x: ChunkedArray, c: tuple[int, ...]) -> None:
-        self.x, self.c, self.n = x, c, len(c)
-        self.bounds = chunk_boundaries(c)
-        dtype, src, n = x.dtype, x.name, len(c)
+    Step ``k`` factors block column ``k`` from block row ``k`` down; a tall matrix's extra row
+    blocks are only ever below the panels, a wide matrix's extra column blocks only updated.
+    """
+
+    def __init__(self, x: ChunkedArray, rows: tuple[int, ...],
+                 cols: tuple[int, ...] | None = None) -> None:
+        cols = rows if cols is None else cols
+        self.x, self.rows, self.cols = x, rows, cols
+        self.s = s = min(len(rows), len(cols))  # the number of steps
+        self.c = rows[:s]  # the shared blocks of the diagonal
+        self.bounds = chunk_boundaries(rows)
+        dtype, src, nrow = x.dtype, x.name, len(rows)
         name = "lu-steps-" + tokenize(x.name)
 
         def plan(idx: tuple[int, ...]) -> tuple[Any, list[Any]]:
             k, j = idx
-            state: Any = [(src, i, j) for i in range(n)] if k == 0 else (name, k - 1, j)
+            state: Any = [(src, i, j) for i in range(nrow)] if k == 0 else (name, k - 1, j)
             if j == k:
                 return partial(lk.panel_factor, dtype=dtype), [state]
             return partial(lk.column_update, dtype=dtype), [(name, k, k), state]
 
-        self.steps = TaskGrid(name, ((1,) * n, (1,) * n), _OBJECT, [x._node], plan)
+        self.steps = TaskGrid(name, ((1,) * s, (1,) * len(cols)), _OBJECT, [x._node], plan)
         self.perm = TaskGrid(
             "lu-perm-" + tokenize(name), ((self.bounds[-1],),), np.dtype(np.intp), [self.steps],
-            lambda idx: (partial(lk.global_perm, starts=self.bounds[:-1]),
-                         [(name, k, k) for k in range(n)]))
+            lambda idx: (partial(lk.global_perm, starts=self.bounds[:s]),
+                         [(name, k, k) for k in range(s)]))
 
     def lower(self) -> ChunkedArray:
-        steps, b, n = self.steps.name, self.bounds, self.n
+        """L, M x min(M, N): unit lower triangular (trapezoidal when tall)."""
+        steps, b, s = self.steps.name, self.bounds, self.s
 
         def plan(idx: tuple[int, ...]) -> tuple[Any, list[Any]]:
             i, j = idx
             if i < j:
-                return partial(lk.zeros_block, (self.c[i], self.c[j]), (0, 0),
+                return partial(lk.zeros_block, (self.rows[i], self.c[j]), (0, 0),
                                self.x.dtype), []
-            later = [(steps, k, k) for k in range(j + 1, n)]
-            starts = [b[k] - b[j] for k in range(j + 1, n)]
+            later = [(steps, k, k) for k in range(j + 1, s)]
+            starts = [b[k] - b[j] for k in range(j + 1, s)]
             return partial(lk.lu_lower_block, starts=starts, lo=b[i] - b[j],
                            hi=b[i + 1] - b[j]), [(steps, j, j), *later]
 
-        return ChunkedArray(TaskGrid("lu-l-" + tokenize(steps), (self.c, self.c), self.x.dtype,
-                                     [self.steps], plan))
+        return ChunkedArray(TaskGrid("lu-l-" + tokenize(steps), (self.rows, self.c),
+                                     self.x.dtype, [self.steps], plan))
 
     def upper(self) -> ChunkedArray:
+        """U, min(M, N) x N: upper triangular (trapezoidal when wide)."""
         steps = self.steps.name
 
         def plan(idx: tuple[int, ...]) -> tuple[Any, list[Any]]:
             i, j = idx
             if i > j:
-                return partial(lk.zeros_block, (self.c[i], self.c[j]), (0, 0),
+                return partial(lk.zeros_block, (self.c[i], self.cols[j]), (0, 0),
                                self.x.dtype), []
             return partial(lk.lu_upper_block, diagonal=i == j), [(steps, i, j)]
 
-        return ChunkedArray(TaskGrid("lu-u-" + tokenize(steps), (self.c, self.c), self.x.dtype,
-                                     [self.steps], plan))
+        return ChunkedArray(TaskGrid("lu-u-" + tokenize(steps), (self.c, self.cols),
+                                     self.x.dtype, [self.steps], plan))
 
     def permutation_matrix(self) -> ChunkedArray:
         perm, b = self.perm.name, self.bounds
@@ -113,10 +124,11 @@ class _BlockLU:
         def plan(idx: tuple[int, ...]) -> tuple[Any, list[Any]]:
             i, j = idx
             return partial(lk.perm_matrix_block, rows=(b[i], b[i + 1]), cols=(b[j], b[j + 1]),
-                           dtype=self.x.dtype), [(perm, 0)]
+                           dtype=real), [(perm, 0)]
 
-        return ChunkedArray(TaskGrid("lu-p-" + tokenize(perm), (self.c, self.c), self.x.dtype,
-                                     [self.perm], plan))
+        real = real_dtype(self.x.dtype)  # SciPy's P is real
+        return ChunkedArray(TaskGrid("lu-p-" + tokenize(perm), (self.rows, self.rows),
+                                     real, [self.perm], plan))
 
     def permuted_rows(self, y: ChunkedArray) -> ChunkedArray:
         """``y[g]``: the rows of ``y`` (chunked as the matrix) in pivot order."""
@@ -132,7 +144,7 @@ class _BlockLU:
                                      [self.perm, y._node], plan))
 
     def determinant(self, log: bool) -> ChunkedArray:
-        steps, n = self.steps.name, self.n
+        steps, n = self.steps.name, self.s
         dtype = self.x.dtype
         kernel = partial(lk.det_from_lu, log=log, dtype=dtype, real=real_dtype(dtype))
         node = TaskGrid(("slogdet-" if log else "det-") + tokenize(steps), (), _OBJECT if log
@@ -140,6 +152,25 @@ class _BlockLU:
                         lambda idx: (kernel, [(self.perm.name, 0),
                                               *[(steps, k, k) for k in range(n)]]))
         return ChunkedArray(node)
+
+
+def _lu_chunks(x: ChunkedArray) -> tuple[ChunkedArray, tuple[int, ...], tuple[int, ...]]:
+    """``x`` rechunked so its first min(M, N) rows and columns share one chunking; the rest of
+    the longer axis keeps its own blocks (cut where the square part ends)."""
+    require_known_chunks(x, "lu")
+    k = min(x.shape)
+    r, c = (_cut(cs, k) for cs in x.chunks)
+    diagonal = common_refinement(r[0], c[0])
+    rows, cols = diagonal + r[1], diagonal + c[1]
+    return (x if x.chunks == (rows, cols) else rechunk(x, (rows, cols))), rows, cols
+
+
+def _cut(chunks: tuple[int, ...], at: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The block sizes of ``chunks`` before position ``at`` and after it."""
+    bounds = chunk_boundaries(chunks)
+    inner = sorted({min(b, at) for b in bounds} | {at})
+    outer = sorted({max(b, at) for b in bounds})
+    return tuple(np.diff(inner).tolist()), tuple(np.diff(outer).tolist())
 
 
 def _block_triangular(t: ChunkedArray, y: ChunkedArray, *, lower: bool, unit: bool
@@ -169,9 +200,10 @@ def _rows_like(y: ChunkedArray, c: tuple[int, ...]) -> ChunkedArray:
 def lu(a: Any, /) -> tuple[ChunkedArray, ChunkedArray, ChunkedArray]:
     """LU with partial pivoting, returned as SciPy's ``p, l, u = scipy.linalg.lu(a)``.
 
-    ``a == p @ l @ u`` with ``p`` a permutation matrix, ``l`` unit lower triangular and ``u``
-    upper triangular (dask's convention). A square matrix in several blocks is factored by the
-    blocked algorithm; a rectangular one must be a single block.
+    ``a == p @ l @ u`` with ``p`` a permutation matrix (real, as SciPy's), ``l`` unit lower
+    triangular and ``u`` upper triangular; for an M x N ``a``, ``p`` is M x M, ``l`` M x K and
+    ``u`` K x N with K = min(M, N), as SciPy's. A matrix in several blocks is factored by the
+    blocked algorithm (row and column blocks of its leading square part made alike).
 
     >>> import chunkarray as ca, numpy as np
     >>> a = np.array([[1.0, 2.0, 0.0], [4.0, 1.0, 2.0], [2.0, 0.0, 5.0]])
@@ -190,11 +222,10 @@ def lu(a: Any, /) -> tuple[ChunkedArray, ChunkedArray, ChunkedArray]:
         both = ChunkedArray(TaskGrid("lu-" + tokenize(xs), ((1,), (1,)), _OBJECT, [x._node],
                                      lambda idx: (partial(lk.lu_block, dtype=dtype),
                                                   [(xs, 0, 0)])))
-        return (pick(both, 0, dtype, ((m,), (m,))), pick(both, 1, dtype, ((m,), (k,))),
+        return (pick(both, 0, real_dtype(dtype), ((m,), (m,))), pick(both, 1, dtype, ((m,), (k,))),
                 pick(both, 2, dtype, ((k,), (n,))))
-    square(x, "lu")
-    x, c = square_chunks(x)
-    f = _BlockLU(x, c)
+    x, rows, cols = _lu_chunks(x)
+    f = _BlockLU(x, rows, cols)
     return f.permutation_matrix(), f.lower(), f.upper()
 
 

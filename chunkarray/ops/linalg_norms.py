@@ -35,8 +35,8 @@ from chunkarray.ops.shape import broadcast_arrays, broadcast_to, moveaxis, resha
 from chunkarray.primitives.blockwise import blockwise_node
 
 __all__ = [
-    "cross", "diagonal", "matrix_norm", "matrix_power", "multi_dot", "norm", "outer",
-    "tensordot", "trace", "vecdot", "vector_norm",
+    "cross", "diagonal", "linalg_cross", "matrix_norm", "matrix_power", "multi_dot", "norm",
+    "outer", "tensordot", "trace", "vecdot", "vector_norm",
 ]
 
 _INF = float("inf")
@@ -286,6 +286,31 @@ def cross(a: Any, b: Any, /, axisa: int = -1, axisb: int = -1, axisc: int = -1,
     if meta.ndim > nb and nb:
         out = moveaxis(out, -1, normalize_axis_index(axisc, out.ndim, "axisc"))
     return out
+
+
+@implements(np.linalg.cross)
+def linalg_cross(x1: Any, x2: Any, /, *, axis: int = -1) -> ChunkedArray:
+    """Cross product of 3-vectors along ``axis``, like ``numpy.linalg.cross`` (and the array
+    API's): unlike ``numpy.cross``, only 3-vectors, and one axis for both arguments.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> linalg_cross(ca.from_array(np.eye(3), chunks=2), np.array([0.0, 0.0, 1.0])).compute()
+    array([[ 0., -1.,  0.],
+           [ 1.,  0.,  0.],
+           [ 0.,  0.,  0.]])
+    """
+    x, y = asarray(x1), asarray(x2)
+    if x.ndim == 0 or y.ndim == 0:
+        raise ValueError("linalg.cross: x1 and x2 must have at least one dimension")
+    na = x.shape[normalize_axis_index(axis, x.ndim, "axis")]
+    nb = y.shape[normalize_axis_index(axis, y.ndim, "axis")]
+    if na != 3 or nb != 3:
+        raise ValueError(f"Both input arrays must be (arrays of) 3-dimensional vectors, but they "
+                         f"are {na} and {nb} dimensional instead.")
+    return cross(x, y, axis=axis)
+
+
+implements(np.linalg.matmul)(matmul)
 
 
 def _cross_kernel(dtype: np.dtype) -> Any:

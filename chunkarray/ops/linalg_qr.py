@@ -20,12 +20,14 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.tokenize import tokenize
+from chunkarray.kernels import blocks as bk
 from chunkarray.kernels import linalg as lk
 from chunkarray.ops import reductions
 from chunkarray.ops.creation import asarray, zeros
 from chunkarray.ops.diagonals import matrix_transpose
 from chunkarray.ops.dispatch import implements
 from chunkarray.ops.elementwise import astype, ufunc_call, where
+from chunkarray.ops.join import concatenate
 from chunkarray.ops.linalg import matmul
 from chunkarray.ops.linalg_common import (
     QRResult,
@@ -43,7 +45,8 @@ from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.sources import BlockFunction
 from chunkarray.primitives.tasks import TaskGrid
 
-__all__ = ["lstsq", "matrix_rank", "pinv", "qr", "svd", "svd_compressed", "svdvals", "tsqr"]
+__all__ = ["lstsq", "matrix_rank", "pinv", "qr", "svd", "svd_compressed", "svdvals", "tsqr",
+           "tsqr_complete"]
 
 _OBJECT = np.dtype(object)
 
@@ -113,6 +116,81 @@ def _level_plan(below: str, count: int, s: int, idx: tuple[int, ...]) -> tuple[A
     return lk.qr_stack, [(below, b) for b in range(g * s, min((g + 1) * s, count))]
 
 
+def _stack_fits(total: int, n: int, itemsize: int, label: str) -> None:
+    """Refuse a complete TSQR whose stacked R factors' complete Q does not fit one task."""
+    need = (total * total + 2 * total * n) * itemsize
+    limit = parse_bytes(config.get("memory_limit"))
+    if need > limit:
+        raise ValueError(
+            f"{label}: the complete factor of a matrix in blocks stacks {total} rows of R "
+            f"factors and needs their {total} x {total} Q in one task ({need} bytes), over "
+            f"memory_limit={config.get('memory_limit')!r}; use fewer, larger row blocks, "
+            f"raise the memory limit, or ask for the reduced factors")
+
+
+def tsqr_complete(x: ChunkedArray, *, label: str = "qr") -> tuple[ChunkedArray, ChunkedArray]:
+    """The complete M x M Q of a tall 2-D inexact ``x`` in row blocks, and the top N x N of R.
+
+    Each row block is factored into Householder reflectors, the stacked R factors once more
+    (completely). Q's first N columns are the reduced Q; the others are each block's own
+    reflectors' complement, so every block of Q is a product of the small factors with its
+    leaf's reflectors, blocked as ``x``'s rows both ways.
+
+    >>> import chunkarray as ca, numpy as np
+    >>> a = np.random.default_rng(0).random((7, 2))
+    >>> q, r = tsqr_complete(ca.from_array(a, chunks=(3, 2)))
+    >>> qn = q.compute()
+    >>> bool(np.allclose(qn[:, :2] @ r.compute(), a)), bool(np.allclose(qn.T @ qn, np.eye(7)))
+    (True, True)
+    """
+    x = rechunk(x, {1: -1}) if x.numblocks[1] != 1 else x
+    rows, n, dtype = x.chunks[0], x.shape[1], x.dtype
+    ks = [min(r, n) for r in rows]
+    total = sum(ks)
+    _stack_fits(total, n, dtype.itemsize, label)
+    token, src = tokenize(x.name, "complete"), x.name
+    leaf = TaskGrid(f"tsqr-raw-{token}", ((1,) * len(rows),), _OBJECT, [x._node],
+                    lambda idx: (partial(lk.qr_leaf_raw, dtype=dtype), [(src, idx[0], 0)]))
+    leaves = [(leaf.name, i) for i in range(len(rows))]
+    top = TaskGrid(f"tsqr-top-{token}", ((1,), (1,)), _OBJECT, [leaf],
+                   lambda idx: (lk.qr_stack_complete, leaves))
+    slots = np.cumsum([0, *ks]).tolist()
+    perps = (total + np.cumsum([0, *(r - k for r, k in zip(rows, ks))])).tolist()
+    bounds = np.cumsum([0, *rows]).tolist()
+
+    def plan(idx: tuple[int, ...]) -> tuple[Any, list[Any]]:
+        i, j = idx
+        kernel = partial(lk.qr_complete_block, slot=slots[i], perp=perps[i],
+                         cols=(bounds[j], bounds[j + 1]), dtype=dtype)
+        return kernel, [(leaf.name, i), (top.name, 0, 0)]
+
+    q = TaskGrid(f"tsqr-qfull-{token}", (rows, rows), dtype, [leaf, top], plan)
+    return ChunkedArray(q), pick(ChunkedArray(top), 1, dtype, ((n,), (n,)))
+
+
+def _raw_qr(x: ChunkedArray) -> tuple[ChunkedArray, ChunkedArray]:
+    """NumPy's ``(h, tau)``: LAPACK's reflectors of each whole matrix, one task per matrix."""
+    m, n = x.shape[-2:]
+    if not one_block_matrices(x):
+        need = 3 * m * n * x.dtype.itemsize
+        limit = parse_bytes(config.get("memory_limit"))
+        if need > limit:
+            raise ValueError(
+                f"qr: mode='raw' gives LAPACK's Householder reflectors of a whole matrix, which "
+                f"a factorization by blocks does not reproduce; a ({m}, {n}) {x.dtype} matrix in "
+                f"one task needs {need} bytes, over memory_limit="
+                f"{config.get('memory_limit')!r}: use mode='reduced', 'complete' or 'r'")
+    x = to_matrices(x)
+    b = batch_letters(x, 2, x.ndim - 2)
+    both = map_matrices(partial(np.linalg.qr, mode="raw"), [(x, (*b, "i", "j"))],
+                        (*b, "j", "i"), _OBJECT, "qr-raw")
+    batch = x.chunks[:-2]
+    tau = ChunkedArray(TaskGrid(
+        f"{both.name}-tau", (*batch, (min(m, n),)), x.dtype, [both._node],
+        lambda idx: (partial(bk.index_output, i=1), [(both.name, *idx, 0)])))
+    return pick(both, 0, x.dtype, (*batch, (n,), (m,))), tau
+
+
 def _batched_qr(x: ChunkedArray, mode: str) -> Any:
     x = to_matrices(x)
     m, n = x.shape[-2:]
@@ -133,8 +211,11 @@ def _batched_qr(x: ChunkedArray, mode: str) -> Any:
 def qr(a: Any, /, mode: str = "reduced", *, split_every: Any = None) -> Any:
     """QR factorization with NumPy's modes; a matrix in several row blocks by TSQR.
 
-    ``mode='complete'`` of a tall matrix in several row blocks would need an M x M Q, which TSQR
-    does not make: it is refused. ``mode='raw'`` (LAPACK's Householder form) is refused too.
+    ``mode='complete'`` of a tall matrix in several row blocks gives the M x M Q of
+    :func:`tsqr_complete` (its first N columns and R as the reduced ones; the others another
+    orthonormal basis of the complement than NumPy's, which is not unique). ``mode='raw'``
+    (LAPACK's Householder reflectors of the whole matrix, which blocks cannot reproduce)
+    factors each matrix in one task, refused when that exceeds the memory limit.
 
     >>> import chunkarray as ca, numpy as np
     >>> a = np.arange(12.0).reshape(6, 2) ** 2
@@ -143,19 +224,18 @@ def qr(a: Any, /, mode: str = "reduced", *, split_every: Any = None) -> Any:
     True
     """
     if mode not in ("reduced", "complete", "r", "raw"):
-        raise ValueError(f"qr: mode={mode!r}: choose 'reduced', 'complete' or 'r'")
-    if mode == "raw":
-        raise ValueError("qr: mode='raw' (LAPACK's Householder reflectors) is not supported on "
-                         "chunked arrays; use 'reduced', 'complete' or 'r'")
+        raise ValueError(f"qr: mode={mode!r}: choose 'reduced', 'complete', 'r' or 'raw'")
     x, _ = as_inexact(a, "qr")
     at_least_2d(x, "qr")
+    if mode == "raw":
+        return _raw_qr(x)
     if x.ndim > 2 or one_block_matrices(x) or x.numblocks[0] == 1 or 0 in x.shape:
         return _batched_qr(x, mode)
     m, n = x.shape
     if mode == "complete" and m > n:
-        raise ValueError(
-            f"qr: mode='complete' of a ({m}, {n}) matrix in {x.numblocks[0]} row blocks needs a "
-            f"({m}, {m}) Q, which TSQR does not make; use mode='reduced' (or one block)")
+        q, top = tsqr_complete(x)
+        rest = zeros((m - n, n), dtype=x.dtype, chunks=((m - n,), (n,)))
+        return QRResult(q, concatenate([top, rest], axis=0))
     q, r = tsqr(x, split_every=split_every)
     return r if mode == "r" else QRResult(q, r)
 
@@ -184,20 +264,34 @@ def _batched_svd(x: ChunkedArray, full_matrices: bool, compute_uv: bool, hermiti
 def _tall_svd(x: ChunkedArray, compute_uv: bool, split_every: Any) -> Any:
     """SVD of a tall 2-D matrix: TSQR, then the SVD of the small R."""
     q, r = tsqr(x, split_every=split_every, label="svd")
-    real = real_dtype(x.dtype)
-    k = r.shape[0]
-    rs = r.name
     if not compute_uv:
-        node = TaskGrid(f"svdvals-r-{rs}", ((k,),), real, [r._node],
+        rs = r.name
+        node = TaskGrid(f"svdvals-r-{rs}", ((r.shape[0],),), real_dtype(x.dtype), [r._node],
                         lambda idx: (partial(lk.svd_small, compute_uv=False), [(rs, 0, 0)]))
         return ChunkedArray(node)
+    u_r, s, vh = _small_svd(r, x.dtype)
+    return SVDResult(matmul(q, u_r), s, vh)
+
+
+def _small_svd(r: ChunkedArray, dtype: np.dtype) -> tuple[ChunkedArray, ...]:
+    """The SVD of a small R (one block), as three arrays."""
+    k, n, rs = r.shape[0], r.shape[1], r.name
     small = ChunkedArray(TaskGrid(f"svd-r-{rs}", ((1,),), _OBJECT, [r._node],
                                   lambda idx: (partial(lk.svd_small, compute_uv=True),
                                                [(rs, 0, 0)])))
-    u_r = pick(small, 0, x.dtype, ((k,), (k,)))
-    s = pick(small, 1, real, ((k,),))
-    vh = pick(small, 2, x.dtype, ((k,), (x.shape[1],)))
-    return SVDResult(matmul(q, u_r), s, vh)
+    return (pick(small, 0, dtype, ((k,), (min(k, n),))), pick(small, 1, real_dtype(dtype),
+                                                                ((min(k, n),),)),
+            pick(small, 2, dtype, ((min(k, n),), (n,))))
+
+
+def _tall_svd_full(x: ChunkedArray) -> SVDResult:
+    """Full SVD of a tall 2-D matrix: U is the complete Q of a TSQR with its first N columns
+    turned by the small R's left singular vectors."""
+    n = x.shape[1]
+    q, r = tsqr_complete(x, label="svd")
+    u_r, s, vh = _small_svd(r, x.dtype)
+    u = concatenate([matmul(q[:, :n], u_r), q[:, n:]], axis=1)  # type: ignore[index]
+    return SVDResult(u, s, vh)
 
 
 def _conj_t(x: ChunkedArray) -> ChunkedArray:
@@ -210,9 +304,10 @@ def svd(a: Any, /, full_matrices: bool = True, compute_uv: bool = True, hermitia
         *, split_every: Any = None) -> Any:
     """Singular value decomposition; a matrix in several blocks through TSQR.
 
-    A 2-D matrix in several blocks must be tall-and-skinny (or short-and-wide: then its
-    conjugate transpose is) and needs ``full_matrices=False`` unless it is square: the full U
-    of a tall matrix is M x M. Signs of singular vectors may differ from NumPy's.
+    A 2-D matrix in several blocks should be tall-and-skinny (or short-and-wide: then its
+    conjugate transpose is). With ``full_matrices=True`` its M x M U comes from the complete Q
+    of :func:`tsqr_complete`: the singular vectors past N span the same complement as NumPy's
+    but are another basis of it. Signs of singular vectors may differ from NumPy's.
 
     >>> import chunkarray as ca, numpy as np
     >>> a = np.random.default_rng(1).random((8, 3))
@@ -226,10 +321,10 @@ def svd(a: Any, /, full_matrices: bool = True, compute_uv: bool = True, hermitia
         return _batched_svd(x, full_matrices, compute_uv, hermitian)
     m, n = x.shape
     if full_matrices and compute_uv and m != n:
-        raise ValueError(
-            f"svd: full_matrices=True of a ({m}, {n}) matrix in blocks {x.numblocks} needs a "
-            f"{max(m, n)} x {max(m, n)} factor, which TSQR does not make; pass "
-            f"full_matrices=False")
+        if m > n:
+            return _tall_svd_full(x)
+        u, s, vh = _tall_svd_full(_conj_t(x))
+        return SVDResult(_conj_t(vh), s, _conj_t(u))
     if m >= n:
         return _tall_svd(x, compute_uv, split_every)
     out = _tall_svd(_conj_t(x), compute_uv, split_every)

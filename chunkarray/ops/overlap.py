@@ -21,7 +21,7 @@ from functools import partial
 from typing import Any
 
 import numpy as np
-from numpy.lib.array_utils import normalize_axis_index
+from numpy.lib.array_utils import normalize_axis_index, normalize_axis_tuple
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.array_methods import provide
@@ -285,20 +285,28 @@ def _infer_dtype(func: Callable[..., Any], arrays: list[ChunkedArray], specs: li
 
 def map_overlap(func: Callable[..., Any], /, *args: Any, depth: Any = None, boundary: Any = None,
                 trim: bool = True, align_arrays: bool = True, allow_rechunk: bool = True,
-                dtype: Any = None, chunks: Any = None, name: str | None = None,
+                dtype: Any = None, chunks: Any = None, drop_axis: Any = None,
+                new_axis: Any = None, meta: Any = None, name: str | None = None,
                 **kwargs: Any) -> ChunkedArray:
     """Apply ``func`` to every block enlarged by its neighbours, then trim the result.
 
     As ``dask.array.map_overlap``: ``depth`` and ``boundary`` are as for :func:`overlap` (or a
-    list, one per array); with ``trim`` the result of ``func`` loses on each side what was added
-    (``func`` must keep the enlarged block's shape), else ``func`` returns blocks of ``chunks``
-    (by default the arrays' own). A ``func`` taking ``block_id`` receives the block's index.
-    Extra keyword arguments go to ``func``. One task per block.
+    list, one per array); ``func`` gets each enlarged block (of every array, aligned and
+    broadcast block by block as in ``map_blocks``) and, with ``trim``, its result loses on each
+    side what was added to the blocks of the first array of highest rank. ``chunks`` are those
+    of ``func``'s results before trimming (by default the enlarged blocks', or the arrays' own
+    with ``trim=False``). ``drop_axis``/``new_axis``, ``block_id``/``block_info``,
+    ``dtype``/``meta`` and extra keyword arguments mean what they mean to ``map_blocks`` given
+    the enlarged arrays, as in dask: a dropped axis arrives as the enlarged blocks along it
+    concatenated, ``block_info`` describes the enlarged arrays. One task per block.
 
     >>> import chunkarray as ca, numpy as np
     >>> x = ca.from_array(np.array([1, 1, 2, 3, 3, 3, 2, 1, 1]), chunks=5)
     >>> map_overlap(np.gradient, x, depth=1, boundary="none").compute()
     array([ 0. ,  0.5,  1. ,  0.5,  0. , -0.5, -1. , -0.5,  0. ])
+    >>> y = ca.ones((4, 6), chunks=(2, 3))
+    >>> map_overlap(lambda b: b.sum(axis=0), y, depth={1: 1}, boundary=0, drop_axis=0).compute()
+    array([4., 4., 4., 4., 4., 4.])
     """
     if not callable(func):
         raise TypeError(f"map_overlap: the first argument must be a function, got "
@@ -309,39 +317,101 @@ def map_overlap(func: Callable[..., Any], /, *args: Any, depth: Any = None, boun
     if bad:
         raise TypeError(f"map_overlap: every positional argument after the function must be a "
                         f"ChunkedArray, got {bad}; pass other values as keyword arguments")
-    unsupported = sorted({"drop_axis", "new_axis"} & set(kwargs))
-    if unsupported:
-        raise ValueError(f"map_overlap: {', '.join(unsupported)} are not supported; keep the "
-                         f"axes in func's result (and drop them afterwards)")
-    meta = kwargs.pop("meta", None)
     if dtype is None and meta is not None:
         dtype = np.asarray(meta).dtype
     arrays = list(args)
-    if align_arrays:
-        arrays = _align(arrays)
+    arrays = _align(arrays) if align_arrays else _check_aligned(arrays)
     depths, bounds = _per_array(depth, len(arrays)), _per_array(boundary, len(arrays))
     specs = [_specs(x, d, b, allow_rechunk) for x, d, b in zip(arrays, depths, bounds)]
+    ndim = max(x.ndim for x in arrays)
+    sources = _output_sources(ndim, drop_axis, new_axis)
     if dtype is None:
         dtype = _infer_dtype(func, arrays, specs, kwargs)
+    dtype = np.dtype(dtype)
     plans = [_plans(x, s) for x, s in zip(arrays, specs)]
-    out_chunks = _output_chunks(arrays)
-    # Trimming follows the array of highest rank (the first of them), as in dask.
-    lead = max(range(len(arrays)), key=lambda i: (arrays[i].ndim, -i))
+    grid = _output_chunks(arrays)
     trims = None
     if trim:
-        trims, out_chunks = _trims(plans[lead], out_chunks, chunks)
-    elif chunks is not None:
-        out_chunks = _given_chunks(chunks, out_chunks)
-    wants_id = _accepts(func, "block_id")
+        raw, trims, out_chunks = _trims(arrays, plans, grid, sources, chunks)
+    else:
+        default = [(1,) if s is None else grid[s] for s in sources]
+        out_chunks = raw = _given_chunks(chunks, default) if chunks is not None else default
+    out_of = {s: o for o, s in enumerate(sources) if s is not None}
+    in_axes = [tuple(out_of.get(a + ndim - x.ndim) for a in range(x.ndim)) for x in arrays]
+    block_kwargs = _block_kwargs(func, arrays, plans, in_axes, tuple(raw), dtype)
     kernel = partial(func, **kwargs) if kwargs else func
     label = name or getattr(func, "__name__", "map_overlap")
     node_name = f"{label}-" + tokenize(
         func, kwargs, [x.name for x in arrays], [_spec_token(s) for s in specs], trim,
-        tuple(out_chunks), np.dtype(dtype))
+        tuple(out_chunks), tuple(raw), in_axes, dtype)
     node = Overlap(node_name, tuple(out_chunks), dtype, [x._node for x in arrays], plans,
-                   func=kernel, trims=trims,
-                   block_kwargs=(lambda index: {"block_id": index}) if wants_id else None)
+                   func=kernel, trims=trims, block_kwargs=block_kwargs, in_axes=in_axes)
     return ChunkedArray(node)
+
+
+def _output_sources(ndim: int, drop_axis: Any, new_axis: Any) -> list[int | None]:
+    """Per output axis, the (aligned) input axis it comes from, or None for a new axis."""
+    dropped = normalize_axis_tuple(drop_axis, ndim, "drop_axis") if drop_axis is not None else ()
+    kept: list[int | None] = [a for a in range(ndim) if a not in dropped]
+    if new_axis is None:
+        return kept
+    added = [operator.index(a) for a in np.atleast_1d(new_axis).tolist()]
+    for p in sorted(normalize_axis_tuple(added, len(kept) + len(added), "new_axis")):
+        kept.insert(p, None)
+    return kept
+
+
+def _check_aligned(arrays: list[ChunkedArray]) -> list[ChunkedArray]:
+    """With ``align_arrays=False``, an axis in several blocks must be split alike in every array
+    that has it in more than one block (arrays with one block there are broadcast to each)."""
+    ndim = max(x.ndim for x in arrays)
+    seen: dict[int, tuple[int, ...]] = {}
+    for x in arrays:
+        for a, c in enumerate(x.chunks):
+            o = a + ndim - x.ndim
+            if len(c) == 1 and x.shape[a] == 1:
+                continue
+            if seen.setdefault(o, c) != c and (len(c) > 1 or len(seen[o]) > 1):
+                raise ValueError(
+                    f"map_overlap: axis {o} is chunked {seen[o]} in one array and {c} in another "
+                    f"and align_arrays=False; chunk them alike or pass align_arrays=True")
+    return arrays
+
+
+def _block_kwargs(func: Callable[..., Any], arrays: list[ChunkedArray], plans: list[Any],
+                  in_axes: list[tuple[int | None, ...]], raw: tuple[tuple[int, ...], ...],
+                  dtype: np.dtype) -> Callable[[tuple[int, ...]], dict[str, Any]] | None:
+    """``block_id`` and ``block_info`` as ``map_blocks`` gives them over the enlarged arrays."""
+    wants_id, wants_info = _accepts(func, "block_id"), _accepts(func, "block_info")
+    if not (wants_id or wants_info):
+        return None
+    enlarged = [[tuple(p[0] for p in plan) for plan in ps] for ps in plans]
+    in_bounds = [[chunk_boundaries(c) for c in e] for e in enlarged]
+    out_bounds = [chunk_boundaries(c) for c in raw]
+    shape = tuple(b[-1] for b in out_bounds)
+
+    def kwargs(index: tuple[int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {"block_id": index} if wants_id else {}
+        if not wants_info:
+            return out
+        info: dict[Any, Any] = {}
+        for k, (chunks, bounds, axes) in enumerate(zip(enlarged, in_bounds, in_axes)):
+            nums, loc, spans = [], [], []
+            for c, b, o in zip(chunks, bounds, axes):
+                i = 0 if o is None or len(c) == 1 else index[o]
+                nums.append(1 if o is None else len(c))
+                loc.append(i)
+                spans.append((0, b[-1]) if o is None else (b[i], b[i + 1]))
+            info[k] = {"shape": tuple(b[-1] for b in bounds), "num-chunks": tuple(nums),
+                       "chunk-location": tuple(loc), "array-location": spans}
+        info[None] = {"shape": shape, "num-chunks": tuple(map(len, raw)),
+                      "chunk-location": index,
+                      "array-location": [(b[i], b[i + 1]) for b, i in zip(out_bounds, index)],
+                      "chunk-shape": tuple(c[i] for c, i in zip(raw, index)), "dtype": dtype}
+        out["block_info"] = info
+        return out
+
+    return kwargs
 
 
 def _given_chunks(chunks: Any, default: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
@@ -358,33 +428,51 @@ def _given_chunks(chunks: Any, default: list[tuple[int, ...]]) -> list[tuple[int
     return out
 
 
-def _trims(plans: list[Any], out_chunks: list[tuple[int, ...]], chunks: Any
-           ) -> tuple[list[list[slice]], list[tuple[int, ...]]]:
-    """Per output axis, the slice of each block of ``func``'s result to keep, and the chunks."""
-    ndim = len(out_chunks)
-    offset = ndim - len(plans)
-    given = _given_chunks(chunks, out_chunks) if chunks is not None else None
-    trims, sizes = [], []
+def _trim_plans(arrays: list[ChunkedArray], plans: list[Any], grid: list[tuple[int, ...]]
+                ) -> list[list[Any] | None]:
+    """Per aligned axis, the halo plan trimming follows: the first array of highest rank, as
+    dask's, unless it is broadcast there (one block where the others have several)."""
+    ndim = len(grid)
+    order = sorted(range(len(arrays)), key=lambda i: (-arrays[i].ndim, i))
+    out: list[list[Any] | None] = []
     for o in range(ndim):
-        n = len(out_chunks[o])
-        plan = plans[o - offset] if o >= offset else None
+        having = [i for i in order if o >= ndim - arrays[i].ndim]
+        split = [i for i in having if len(arrays[i].chunks[o - ndim + arrays[i].ndim]) ==
+                 len(grid[o])]
+        k = (split or having)[0]
+        out.append(plans[k][o - ndim + arrays[k].ndim])
+    return out
+
+
+def _trims(arrays: list[ChunkedArray], plans: list[Any], grid: list[tuple[int, ...]],
+           sources: list[int | None], chunks: Any
+           ) -> tuple[list[tuple[int, ...]], list[list[slice]], list[tuple[int, ...]]]:
+    """Per output axis: the chunks of ``func``'s results, the slice of each to keep, and the
+    chunks kept."""
+    lead = _trim_plans(arrays, plans, grid)
+    axis_plans = [None if s is None else lead[s] for s in sources]
+    default = [(1,) if p is None else tuple(q[0] for q in p) for p in axis_plans]
+    # A plan of one block (broadcast) trims every block alike.
+    default = [d if s is None or len(d) == len(grid[s]) else d * len(grid[s])
+               for d, s in zip(default, sources)]
+    raw = _given_chunks(chunks, default) if chunks is not None else default
+    trims, sizes = [], []
+    for o, (plan, c) in enumerate(zip(axis_plans, raw)):
         row, kept = [], []
-        for b in range(n):
-            front, back, length = 0, 0, out_chunks[o][b]
+        for b, size in enumerate(c):
+            front = back = 0
             if plan is not None:
                 p = plan[b if len(plan) > 1 else 0]
                 front, back = p[2], p[3]
-                length = p[0] - front - back
-            if given is not None:
-                length = given[o][b] - front - back
-                if length < 0:
-                    raise ValueError(f"map_overlap: chunks={chunks!r} leave nothing after "
-                                     f"trimming {front} + {back} on axis {o}")
-            row.append(slice(front, front + length))
-            kept.append(length)
+            if size < front + back:
+                raise ValueError(f"map_overlap: chunks={chunks!r} give blocks of {size} along "
+                                 f"axis {o}, which leave nothing after trimming {front} + {back}")
+            # Relative to the result's end, so a result of the wrong size shows in its check.
+            row.append(slice(front, -back if back else None))
+            kept.append(size - front - back)
         trims.append(row)
         sizes.append(tuple(kept))
-    return trims, sizes
+    return raw, trims, sizes
 
 
 # --- sliding windows -----------------------------------------------------------------------------

@@ -125,9 +125,11 @@ class Overlap(Node):
 
     ``plans[k][a]`` is the :func:`halo_plan` of axis ``a`` of input ``k``; inputs are aligned to
     the output's trailing axes (or to the output axes ``in_axes[k]``) and broadcast along axes
-    where they have one block. Without
-    ``func`` the output is the enlarged first input. With it, block ``i`` is
-    ``func(*enlarged blocks)[trims[i]]``; ``block_kwargs(i)`` adds per-block keyword arguments.
+    where they have one block. An input axis whose ``in_axes`` entry is None is not in the
+    output: every block along it is enlarged and the enlarged blocks are concatenated (as
+    ``map_blocks`` hands a dropped axis). Without ``func`` the output is the enlarged first
+    input. With it, block ``i`` is ``func(*enlarged blocks)[trims[i]]``, checked to have the
+    output's block shape; ``block_kwargs(i)`` adds per-block keyword arguments.
     """
 
     __slots__ = ("inputs", "plans", "func", "trims", "block_kwargs", "in_axes")
@@ -137,7 +139,7 @@ class Overlap(Node):
                  func: Callable[..., Any] | None = None,
                  trims: Sequence[Sequence[slice]] | None = None,
                  block_kwargs: Callable[[tuple[int, ...]], dict[str, Any]] | None = None,
-                 in_axes: Sequence[tuple[int, ...]] | None = None) -> None:
+                 in_axes: Sequence[tuple[int | None, ...]] | None = None) -> None:
         super().__init__(name, chunks, dtype)
         ndim = len(chunks)
         self.in_axes = tuple(in_axes) if in_axes is not None else tuple(
@@ -159,9 +161,9 @@ class Overlap(Node):
         for node, plans, axes in zip(self.inputs, self.plans, self.in_axes):
             shape, per_axis = [], []
             for a, plan in enumerate(plans):
-                b = index[axes[a]] if node.numblocks[a] > 1 else 0
-                shape.append(plan[b][0])
-                per_axis.append(plan[b][1])
+                length, pieces = _axis_pieces(plan, axes[a], index, node.numblocks[a])
+                shape.append(length)
+                per_axis.append(pieces)
             places: list[tuple[int, Any, tuple[slice, ...]]] = []
             for combo in product(*per_axis):
                 dest = tuple(p[2] for p in combo)
@@ -179,8 +181,26 @@ class Overlap(Node):
         if func is not None and self.block_kwargs is not None:
             func = partial(func, **self.block_kwargs(index))
         trim = None if self.trims is None else tuple(t[i] for t, i in zip(self.trims, index))
-        kernel = partial(overlap_apply, parts=parts, func=func, trim=trim)
+        expected = None
+        if func is not None:  # NaN (unknown) lengths are not checked
+            expected = tuple(None if c[i] != c[i] else c[i] for c, i in zip(self.chunks, index))
+        kernel = partial(overlap_apply, parts=parts, func=func, trim=trim, expected=expected)
         return (kernel, *deps), deps
+
+
+def _axis_pieces(plan: list[BlockPlan], out_axis: int | None, index: tuple[int, ...],
+                 numblocks: int) -> tuple[int, list[Piece]]:
+    """The enlarged length and the pieces along one input axis for output block ``index``."""
+    if out_axis is not None:
+        p = plan[index[out_axis] if numblocks > 1 else 0]
+        return p[0], p[1]
+    # A dropped axis: every enlarged block along it, one after another.
+    pieces: list[Piece] = []
+    at = 0
+    for length, block_pieces, _, _ in plan:
+        pieces += [(b, i, slice(d.start + at, d.stop + at)) for b, i, d in block_pieces]
+        at += length
+    return at, pieces
 
 
 def fill_value(value: Any, dtype: np.dtype) -> Any:
