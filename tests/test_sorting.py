@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
+from chunkarray.core.graph import lower
 from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, arrays, assert_eq
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -156,14 +157,35 @@ def test_topk_matches_dask() -> None:
                   da.topk(da.from_array(a, chunks=3), k).compute())
 
 
-def test_sample_sort_graph_is_linear_in_blocks() -> None:
-    x = ca.from_array(np.random.default_rng(0).random(4000), chunks=100)
-    y = ca.sort(x)
+def _sort_tasks(nblocks: int, arg: bool) -> int:
+    x = ca.from_array(np.random.default_rng(0).random(100 * nblocks), chunks=100)
+    y = (ca.argsort if arg else ca.sort)(x)
     assert y.chunks == x.chunks
-    from chunkarray.core.graph import lower
-    tasks = len(lower([y._node], list(y._node.keys())))
-    assert tasks < 10 * x.numblocks[0] + 10
-    assert_eq(y.compute(), np.sort(x.compute()))
+    assert_eq(y.compute(), (np.argsort(x.compute(), kind="stable") if arg
+                            else np.sort(x.compute())))
+    return len(lower([y._node], list(y._node.keys())))
+
+
+@pytest.mark.parametrize("arg", [False, True])
+def test_sample_sort_graph_is_linear_in_blocks(arg) -> None:
+    # Pieces are cut per group of output blocks (a fixed number of groups), not per output
+    # block: twice the blocks, twice the tasks, not four times.
+    small, large = _sort_tasks(40, arg), _sort_tasks(80, arg)
+    assert large <= 2 * small + 10
+    assert small < 16 * 40
+
+
+def test_sample_sort_cuts_every_block_before_merging() -> None:
+    # The lowering order cuts each sorted block whole (its pieces one after another) before
+    # any merge, so each sorted block is freed early; the merges then run group by group.
+    x = ca.from_array(np.random.default_rng(0).random(1600), chunks=100)
+    y = ca.sort(x)
+    order = [k[0].rsplit("-", 1)[0] for k in lower([y._node], list(y._node.keys())).order]
+    kinds = [k for k in order if k in ("sort-pieces", "sort-merge", "sort-all-cut")]
+    assert kinds == ["sort-pieces"] * 16 * 8 + ["sort-all-cut"] + ["sort-merge"] * 16
+    keys = [k for k in lower([y._node], list(y._node.keys())).order
+            if k[0].startswith("sort-pieces")]
+    assert [k[1:] for k in keys] == [(m, g) for m in range(16) for g in range(8)]
 
 
 def test_dispatch() -> None:
