@@ -7,7 +7,7 @@ the whole array (or None). NaNs sort last, as in NumPy; with ``equal_nan`` they 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -59,10 +59,27 @@ def _by_table(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return values, table[present]
 
 
+class Run(NamedTuple):
+    """A block's values sorted, repeats kept: what a block of mostly distinct values gives the
+    merge by value ranges instead of its state (see :func:`unique_chunk`)."""
+
+    values: np.ndarray
+
+
 def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: bool,
-                 offset: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
-                 ) -> State:
-    """The unique state of one block (``offset``/``shape`` place it when ``index`` is asked)."""
+                 offset: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None,
+                 runs: bool = False) -> State | Run:
+    """The unique state of one block (``offset``/``shape`` place it when ``index`` is asked).
+
+    With ``runs`` (a merge by value ranges follows, which takes both), a block whose values are
+    mostly distinct gives its sorted values as a :class:`Run` instead: counting them here would
+    cost a pass and a second array, and save the merge almost nothing.
+
+    >>> unique_chunk(np.array([3, 1, 3]), counts=True, index=False, equal_nan=True)
+    (array([1, 3]), array([1, 2]), None)
+    >>> unique_chunk(np.array([30, 10, 20]), counts=True, index=False, equal_nan=True, runs=True)
+    Run(values=array([10, 20, 30]))
+    """
     block = np.asarray(block)
     flat = block.reshape(-1)
     if not index:
@@ -70,6 +87,12 @@ def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: boo
         if fast is not None:
             values, n = fast
             return values.astype(block.dtype, copy=False), n if counts else None, None
+        if flat.dtype.kind != "O":
+            ordered = np.sort(flat)
+            starts = _group_starts(ordered, equal_nan)
+            if runs and 2 * starts.size > ordered.size:
+                return Run(ordered)
+            return ordered[starts], _run_lengths(starts, ordered.size) if counts else None, None
     unique: Any = np.unique  # its overloads cannot follow flags known only at run time
     out = unique(flat, return_index=index, return_counts=counts, equal_nan=equal_nan)
     if not (index or counts):
@@ -94,8 +117,31 @@ def _group_starts(values: np.ndarray, equal_nan: bool) -> np.ndarray:
     return np.flatnonzero(mask)
 
 
-def unique_merge(states: list[State], *, equal_nan: bool) -> State:
-    """Merge the unique states of several groups of blocks into one."""
+def _run_lengths(starts: np.ndarray, n: int) -> np.ndarray:
+    """How many elements each group starting at ``starts`` (of ``n`` elements) has."""
+    return np.diff(starts, append=n).astype(np.intp, copy=False)
+
+
+def _merge_runs(runs: list[Run], *, counts: bool, equal_nan: bool) -> State:
+    """The unique state of sorted runs: merged (NumPy's stable sort merges the runs it finds,
+    about half the work of a sort), then counted as ``numpy.unique`` counts."""
+    values = np.concatenate([r.values for r in runs])
+    values.sort(kind="stable")
+    starts = _group_starts(values, equal_nan)
+    return values[starts], _run_lengths(starts, values.size) if counts else None, None
+
+
+def unique_merge(states: list[Any], *, equal_nan: bool, counts: bool | None = None) -> State:
+    """Merge the unique states of several groups of blocks into one (:class:`Run` s too, for
+    which ``counts`` says whether to count)."""
+    runs = [s for s in states if isinstance(s, Run)]
+    if runs:
+        counted = bool(counts)
+        merged = _merge_runs(runs, counts=counted, equal_nan=equal_nan)
+        others = [s for s in states if not isinstance(s, Run)]
+        if not others:
+            return merged
+        states = [merged, *others]
     kept = [s for s in states if s[0].size] or states[:1]
     if len(kept) == 1:
         return kept[0]
@@ -166,20 +212,31 @@ def range_splitters(states: Any, *, parts: int) -> np.ndarray:
     return np.unique(cuts)
 
 
-def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool) -> State:
-    """The merged unique state of the values of range ``r`` of every state: values ``v`` with
-    ``splitters[r - 1] <= v < splitters[r]``."""
-    pieces = []
-    for values, counts, first in flatten_nested(states):
+def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool,
+                counts: bool = False) -> State:
+    """The merged unique state of the values of range ``r`` of every state (or run): values
+    ``v`` with ``splitters[r - 1] <= v < splitters[r]``; ``counts``: whether runs are counted.
+
+    >>> range_merge([Run(np.array([1, 5, 5])), (np.array([2, 5]), np.array([4, 1]), None)],
+    ...             np.array([5]), r=1, equal_nan=True, counts=True)
+    (array([5]), array([3]), None)
+    """
+    pieces: list[Any] = []
+    for state in flatten_nested(states):
+        values = state[0]
         lo = 0 if r == 0 or r > len(splitters) else int(
             np.searchsorted(values, splitters[r - 1], "left"))
         hi = values.size if r >= len(splitters) else int(
             np.searchsorted(values, splitters[r], "left"))
         if r > len(splitters):
             lo = hi  # fewer distinct splitters than ranges: the extra ranges are empty
-        pieces.append((values[lo:hi], None if counts is None else counts[lo:hi],
+        if isinstance(state, Run):
+            pieces.append(Run(values[lo:hi]))
+            continue
+        _, n, first = state
+        pieces.append((values[lo:hi], None if n is None else n[lo:hi],
                        None if first is None else first[lo:hi]))
-    return unique_merge(pieces, equal_nan=equal_nan)
+    return unique_merge(pieces, equal_nan=equal_nan, counts=counts)
 
 
 def join_ranges(states: list[State]) -> State:

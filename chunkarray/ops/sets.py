@@ -80,14 +80,16 @@ def unique_state(x: ChunkedArray, *, counts: bool = False, index: bool = False,
     chunk = partial(ks.unique_chunk, counts=counts, index=index, equal_nan=equal_nan)
     nblocks = math.prod(x.numblocks)
     if split_every is None and 2 <= nblocks <= _MAX_RANGE_BLOCKS:
-        return _merge_by_ranges(x, chunk, block_kwargs, nblocks, equal_nan)
+        # Blocks of mostly distinct values are merged as sorted runs, not counted twice.
+        chunk = partial(chunk, runs=True)
+        return _merge_by_ranges(x, chunk, block_kwargs, nblocks, equal_nan, counts)
     merge = partial(merge_states, merge=partial(ks.unique_merge, equal_nan=equal_nan))
     return summarize(x, chunk, merge, label="unique", block_kwargs=block_kwargs,
                      split_every=split_every)
 
 
 def _merge_by_ranges(x: ChunkedArray, chunk: Any, block_kwargs: Any, parts: int,
-                     equal_nan: bool) -> Node:
+                     equal_nan: bool, counts: bool) -> Node:
     ind = tuple(range(x.ndim))
     token = tokenize(x.name, chunk, parts)
     states = blockwise_node(chunk, ind, x._node, ind, dtype=np.dtype(object),
@@ -95,7 +97,8 @@ def _merge_by_ranges(x: ChunkedArray, chunk: Any, block_kwargs: Any, parts: int,
                             name=f"unique-chunk-{token}")
     splitters = blockwise_node(partial(ks.range_splitters, parts=parts), (), states, ind,
                                dtype=np.dtype(object), name=f"unique-splitters-{token}")
-    ranges = blockwise_node(partial(ks.range_merge, equal_nan=equal_nan), ("r",), states, ind,
+    ranges = blockwise_node(partial(ks.range_merge, equal_nan=equal_nan, counts=counts), ("r",),
+                            states, ind,
                             splitters, (), dtype=np.dtype(object), new_axes={"r": (1,) * parts},
                             block_kwargs=lambda i: {"r": i[0]}, name=f"unique-range-{token}")
     return blockwise_node(ks.join_ranges, (), ranges, ("r",), dtype=np.dtype(object),
