@@ -136,33 +136,32 @@ def unique_merge(states: list[Any], *, equal_nan: bool, counts: bool | None = No
     which ``counts`` says whether to count)."""
     runs = [s for s in states if isinstance(s, Run)]
     if runs:
-        counted = bool(counts)
-        merged = _merge_runs(runs, counts=counted, equal_nan=equal_nan)
+        of_runs = _merge_runs(runs, counts=bool(counts), equal_nan=equal_nan)
         others = [s for s in states if not isinstance(s, Run)]
         if not others:
-            return merged
-        states = [merged, *others]
+            return of_runs
+        states = [of_runs, *others]
     kept = [s for s in states if s[0].size] or states[:1]
     if len(kept) == 1:
         return kept[0]
     values = np.concatenate([s[0] for s in kept])
     has_counts, has_first = kept[0][1] is not None, kept[0][2] is not None
     if not has_first and values.dtype.kind in "iu":
-        merged = _merge_by_table(kept, values)
-        if merged is not None:
-            return merged
+        by_table = _merge_by_table(kept, values)
+        if by_table is not None:
+            return by_table
     first = np.concatenate([s[2] for s in kept]) if has_first else None
     # Equal values by position, as NumPy's stable sort leaves them: each group's first element
     # is then its first occurrence (and among NaNs, the first of the smallest payload).
     order = np.argsort(values, kind="stable") if first is None else np.lexsort((first, values))
     values = values[order]
     starts = _group_starts(values, equal_nan)
-    counts = None
+    summed = None
     if has_counts:
-        counts = np.add.reduceat(np.concatenate([s[1] for s in kept])[order], starts)
+        summed = np.add.reduceat(np.concatenate([s[1] for s in kept])[order], starts)
     if first is not None:
         first = first[order][starts]
-    return values[starts], counts, first
+    return values[starts], summed, first
 
 
 def _merge_by_table(states: list[State], values: np.ndarray) -> State | None:
