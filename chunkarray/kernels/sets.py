@@ -110,7 +110,10 @@ def _group_starts(values: np.ndarray, equal_nan: bool) -> np.ndarray:
     """Where each run of equal sorted values starts (NaNs one run when ``equal_nan``)."""
     mask = np.empty(values.shape, dtype=bool)
     mask[:1] = True
-    np.not_equal(values[1:], values[:-1], out=mask[1:])
+    if values.dtype.kind == "V":  # rows (unique along an axis): no ufunc compares structures
+        mask[1:] = values[1:] != values[:-1]
+    else:
+        np.not_equal(values[1:], values[:-1], out=mask[1:])
     if equal_nan and _has_nan_kind(values) and values.size and np.isnan(values[-1]):
         nan = np.isnan(values)
         mask[1:] &= ~(nan[1:] & nan[:-1])
@@ -287,7 +290,73 @@ def unique_inverse(block: np.ndarray, state: State, *, equal_nan: bool,
             tail = first[start:]
             by_position = np.argsort(tail)
             inverse[nan] = start + by_position[np.searchsorted(tail[by_position], where)]
+    elif values.dtype.kind == "V" and first is not None:
+        odd = np.asarray(block != block)  # rows with a NaN: each is a unique value of its own
+        if odd.any():
+            where = flat_positions(np.flatnonzero(odd), np.shape(block), offset or (),
+                                   shape or ())
+            own = np.flatnonzero(values != values)
+            by_position = np.argsort(first[own])
+            inverse[odd] = own[by_position[np.searchsorted(first[own][by_position], where)]]
     return inverse
+
+
+# --- unique along an axis: each row (the other axes, flattened) is one structured element -------
+#
+# As NumPy does it: a row of ``m`` elements is viewed as one element of a structured dtype of ``m``
+# fields, compared and sorted field by field (NaN last in each field). Rows with a NaN are unequal
+# to every row, themselves included, so each is a unique value of its own.
+
+
+def row_dtype(dtype: np.dtype, m: int) -> np.dtype:
+    """The structured dtype of a row of ``m`` elements of ``dtype``, as ``numpy.unique`` makes.
+
+    >>> row_dtype(np.dtype("i2"), 2)
+    dtype([('f0', '<i2'), ('f1', '<i2')])
+    """
+    return np.dtype([(f"f{i}", dtype) for i in range(m)])
+
+
+def unequal_to_itself(dtype: np.dtype) -> bool:
+    """Whether elements of ``dtype`` may be unequal to themselves (a NaN, in a field or not).
+
+    >>> unequal_to_itself(row_dtype(np.dtype("f8"), 2)), unequal_to_itself(np.dtype("i8"))
+    (True, False)
+    """
+    if dtype.fields:
+        return any(unequal_to_itself(f[0]) for f in dtype.fields.values())
+    return dtype.kind in _NAN_KINDS
+
+
+def to_rows(block: np.ndarray, *, axis: int, dtype: np.dtype) -> np.ndarray:
+    """The block's rows along ``axis`` as a 1-d array of the row dtype ``dtype``.
+
+    >>> to_rows(np.array([[1, 2], [3, 4]], dtype="i1"), axis=1, dtype=row_dtype(np.dtype("i1"), 2))
+    array([(1, 3), (2, 4)], dtype=[('f0', 'i1'), ('f1', 'i1')])
+    """
+    moved = np.moveaxis(block, axis, 0)
+    n = moved.shape[0]
+    if not dtype.fields:  # rows of no elements: all equal
+        return np.empty(n, dtype=dtype)
+    flat = np.ascontiguousarray(moved.reshape(n, len(dtype.fields)))
+    return flat.view(dtype).reshape(n)
+
+
+def from_rows(rows: np.ndarray, *, axis: int, dtype: np.dtype, rest: tuple[int, ...]
+              ) -> np.ndarray:
+    """Rows back as an array of ``dtype``, the rows along ``axis`` and each shaped ``rest``.
+
+    >>> rows = np.array([(1, 3), (2, 4)], dtype=row_dtype(np.dtype("i1"), 2))
+    >>> from_rows(rows, axis=1, dtype=np.dtype("i1"), rest=(2,))
+    array([[1, 2],
+           [3, 4]], dtype=int8)
+    """
+    n = len(rows)
+    if not rows.dtype.fields:
+        out = np.empty((n, *rest), dtype=dtype)
+    else:
+        out = np.ascontiguousarray(rows).view(dtype).reshape(n, *rest)
+    return np.moveaxis(out, 0, axis)
 
 
 def isin_block(block: np.ndarray, test: Any, *, invert: bool, kind: Any,
