@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
-from chunkarray.core.graph import lower
+from chunkarray.core.graph import collect_nodes, lower
 from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, arrays, assert_eq
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -70,6 +72,40 @@ def test_argsort_nd_split_axis_sorted_whole_or_per_lane() -> None:
             assert_eq(ca.sort(x, axis=axis).compute(), np.sort(a, axis=axis))
             assert_eq(ca.argsort(x, axis=axis, stable=True).compute(),
                       np.argsort(a, axis=axis, stable=True))
+
+
+@fixture_ok
+@given(data=st.data(), arg=st.booleans(),
+       chunk_size=st.sampled_from([8, 48, 2**27]))
+def test_nd_sort_along_a_split_axis(executor: str, data: st.DataObject, arg: bool,
+                                    chunk_size: int) -> None:
+    # Whole lanes in blocks of about ``chunk_size`` (48 bytes: a few lanes a block), or, when
+    # a lane is longer than that (8 bytes: always), each lane sample-sorted on its own.
+    a, x = data.draw(arrays([np.int16, np.float64], nan=True, min_dims=2, max_dims=3,
+                            min_side=1, max_side=6))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    with ca.config.set(chunk_size=chunk_size):
+        if arg:
+            result = ca.argsort(x, axis=axis, stable=True)
+            expected = np.argsort(a, axis=axis, stable=True)
+        else:
+            result, expected = ca.sort(x, axis=axis), np.sort(a, axis=axis)
+        assert result.chunks == x.chunks
+        assert_eq(result.compute(), expected)
+
+
+def test_nd_sort_of_whole_lanes_holds_blocks_of_the_chunk_size() -> None:
+    # 64 lanes of 64 float64 (512 bytes each), in 8 x 8 blocks: sorted 4 lanes (2 KiB) a block,
+    # and no step on the way (the rechunks both ways) makes a larger block.
+    a = np.random.default_rng(2).random((64, 64))
+    x = ca.from_array(a, chunks=8)
+    with ca.config.set(chunk_size=2048):
+        y = ca.sort(x, axis=0)
+        nodes = collect_nodes([y._node])
+        assert_eq(y.compute(), np.sort(a, axis=0))
+    largest = max(math.prod(max(c) for c in n.chunks) * n.dtype.itemsize
+                  for n in nodes.values() if n.dtype != object and n.chunks)
+    assert largest == 2048
 
 
 def _check_partition(part: np.ndarray, a: np.ndarray, kth: list[int], axis: int) -> None:

@@ -183,7 +183,7 @@ def _per_lane(x: ChunkedArray, axis: int, one: Callable[[ChunkedArray], ChunkedA
     others = moved.shape[:-1]
     lanes = [one(getitem(moved, idx)) for idx in product(*map(range, others))]
     out = reshape(stack(lanes), (*others, moved.shape[-1]))
-    return moveaxis(out, -1, axis)
+    return rechunk(moveaxis(out, -1, axis), x.chunks)  # lanes joined back into the input's blocks
 
 
 def _sort_along(x: ChunkedArray, axis: Any, kind: str | None, *, arg: bool, label: str
