@@ -251,7 +251,8 @@ def give_back_freed_memory() -> None:
     The pieces of a sort are smaller than its sorted blocks, and once glibc has seen a block
     that large freed, it serves the pieces from its heap rather than from pages of their own;
     freed pieces in the middle of the heap then stay in the process. dask.distributed trims
-    its workers' heaps the same way.
+    its workers' heaps the same way. Pages given back are faulted in again when reused, so
+    the merges trim once per group, not once per block.
     """
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
@@ -282,7 +283,8 @@ def merge_sort(cut: None, table: np.ndarray, pieces: list[np.ndarray], *, j: int
     >>> merge_sort(None, table, [np.array([1, 4, 4]), np.array([2, 4, 9])], j=1, lo=0)
     array([4, 4, 9])
     """
-    give_back_freed_memory()  # the pieces merged before: cheap, when there is nothing to give
+    if j == lo:  # the first of its group: the pieces of the group before are merged, and freed
+        give_back_freed_memory()
     runs = _runs(table, pieces, j, lo)
     if out is None:
         out = np.concatenate(runs)
@@ -308,7 +310,8 @@ def merge_argsort(cut: None, table: np.ndarray, pieces: list[tuple[np.ndarray, n
     >>> merge_argsort(None, table, pieces, j=0, lo=0)
     array([0, 3, 1])
     """
-    give_back_freed_memory()
+    if j == lo:
+        give_back_freed_memory()
     values = np.concatenate(_runs(table, [v for v, _ in pieces], j, lo))
     positions = np.concatenate(_runs(table, [p for _, p in pieces], j, lo))
     return positions[np.argsort(values, kind="stable")]
