@@ -3,7 +3,8 @@
 ``histogram``: 100 bins over 1 GiB of float64 with no ``range`` (so the data's extent is reduced
 first: two passes over the data, both parallel). ``unique``: values and counts of 128 Mi int32
 category codes in ``[0, 2**20)``; ``unique_wide``: the same over the whole int32 range, where
-almost every value is distinct and the merge of sorted per-block uniques dominates.
+almost every value is distinct: each block is sorted, and the sorted blocks are merged by value
+ranges in parallel (a timsort of runs per range), so the work is about one sort of the data.
 """
 
 from __future__ import annotations

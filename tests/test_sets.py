@@ -131,10 +131,125 @@ def test_unique_results_have_unknown_size_until_learned() -> None:
     assert isinstance(np.unique(x), ca.ChunkedArray)  # through __array_function__
 
 
+@fixture_ok
+@given(case=cases(), flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+       equal_nan=st.booleans(), data=st.data())
+def test_unique_of_mostly_distinct_values_like_numpy(executor: str, case: Any, flags: Any,
+                                                     equal_nan: bool, data: st.DataObject
+                                                     ) -> None:
+    # Blocks of mostly distinct values reach the merge as sorted runs, blocks of repeats as
+    # counted states: mix both in one array (distinct values spread over a repeated pool).
+    a0, _ = case
+    spread = np.arange(a0.size).reshape(a0.shape).astype(a0.dtype) if a0.dtype != bool else a0
+    a = np.where(np.arange(a0.size).reshape(a0.shape) % 3 == 0, a0, spread)
+    x = ca.from_array(a, chunks=data.draw(chunkings(a.shape)))
+    index, inverse, counts = flags
+    kwargs = dict(return_index=index, return_inverse=inverse, return_counts=counts,
+                  equal_nan=equal_nan)
+    got = ca.unique(x, **kwargs)
+    want = np.unique(a, **kwargs)
+    got, want = (got, want) if isinstance(want, tuple) else ((got,), (want,))
+    computed = ca.compute(*got)
+    assert_eq(computed[0], want[0], exact=True)
+    for i, (g, w) in enumerate(zip(computed[1:], want[1:])):
+        if inverse and i == int(index):
+            _check_inverse(computed[0], g, a, w)
+        else:
+            assert_eq(g, w)
+
+
+def _has_nan_rows(a: np.ndarray, axis: int) -> np.ndarray:
+    """Per position along ``axis``: whether that subarray holds a NaN."""
+    if a.dtype.kind not in "fc":
+        return np.zeros(a.shape[axis], dtype=bool)
+    nan = np.moveaxis(np.isnan(a), axis, 0)
+    return nan.reshape(nan.shape[0], int(np.prod(nan.shape[1:]))).any(axis=1)
+
+
+@fixture_ok
+@given(case=cases(min_dims=1), flags=st.tuples(st.booleans(), st.booleans(), st.booleans()),
+       equal_nan=st.booleans(), data=st.data())
+def test_unique_along_an_axis_like_numpy(executor: str, case: Any, flags: Any, equal_nan: bool,
+                                         data: st.DataObject) -> None:
+    a, x = case
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    index, inverse, counts = flags
+    kwargs = dict(return_index=index, return_inverse=inverse, return_counts=counts,
+                  equal_nan=equal_nan, axis=axis)
+    result = ca.unique(x, **kwargs)
+    expected = np.unique(a, **kwargs)
+    if not isinstance(expected, tuple):
+        result, expected = (result,), (expected,)
+    assert np.isnan(result[0].chunks[axis % a.ndim][0])  # as many rows as the data says
+    computed = ca.compute(*result)
+    assert len(computed) == len(expected)
+    assert_eq(computed[0], expected[0], exact=True)
+    rest = list(zip(computed[1:], expected[1:]))
+    if index:
+        assert_eq(*rest.pop(0))
+    if inverse:
+        got_inverse, want_inverse = rest.pop(0)
+        if a.ndim == 1:
+            _check_inverse(computed[0], got_inverse, a, want_inverse)
+        else:
+            assert got_inverse.dtype == want_inverse.dtype
+            rebuilt = np.take(computed[0], got_inverse, axis=axis)
+            np.testing.assert_array_equal(rebuilt, a)  # NaNs compare equal here
+            # Rows with a NaN are each unique; NumPy orders look-alikes by an unstable sort.
+            plain = ~_has_nan_rows(a, axis % a.ndim)
+            np.testing.assert_array_equal(got_inverse[plain], want_inverse[plain])
+            assert got_inverse.shape == want_inverse.shape
+    if counts:
+        assert_eq(*rest.pop(0))
+
+
+def test_unique_along_an_axis_examples() -> None:
+    a = np.array([[1, 0, 0], [1, 0, 0], [2, 3, 4], [0, 9, 9], [2, 3, 4]], dtype=np.int16)
+    for chunks in ((2, 1), (1, 3), (5, 3), (3, 2)):
+        x = ca.from_array(a, chunks=chunks)
+        for axis in (0, 1, -2):
+            got = ca.compute(*ca.unique(x, True, True, True, axis=axis))
+            for g, w in zip(got, np.unique(a, True, True, True, axis=axis)):
+                assert_eq(g, w)
+    # Rows with a NaN are each unique, whatever equal_nan says, as in NumPy.
+    f = np.array([[1.0, np.nan], [1.0, np.nan], [0.0, 2.0], [-0.0, 2.0]])
+    got = ca.compute(*ca.unique(ca.from_array(f, chunks=1), axis=0, return_counts=True,
+                                return_inverse=True, equal_nan=True))
+    want = np.unique(f, axis=0, return_counts=True, return_inverse=True, equal_nan=True)
+    assert_eq(got[0], want[0], exact=True)
+    assert_eq(got[1], np.array([1, 2, 0, 0]))  # look-alikes by position
+    assert_eq(got[2], want[2])
+    # Empty rows are all equal; an empty axis has no rows.
+    for shape, axis in (((3, 0), 0), ((0, 3), 0), ((0, 3), 1), ((2, 3, 0), 1)):
+        e = np.empty(shape)
+        got = ca.compute(*ca.unique(ca.from_array(e, chunks=1), axis=axis, return_counts=True))
+        for g, w in zip(got, np.unique(e, axis=axis, return_counts=True)):
+            assert_eq(g, w)
+
+
+def test_unique_along_an_axis_keeps_whole_rows_in_blocks() -> None:
+    a = np.random.default_rng(0).integers(0, 3, (40, 6))
+    x = ca.from_array(a, chunks=(7, 2))  # rows split across blocks: rechunked to whole rows
+    values = ca.unique(x, axis=0)
+    assert values.chunks[1] == (6,)
+    assert_eq(values.compute(), np.unique(a, axis=0))
+    values, counts = ca.unique(np.asarray(a.T), axis=1, return_counts=True)
+    assert_eq(values.compute(), np.unique(a.T, axis=1))
+    assert_eq(np.unique(x, axis=0).compute(), np.unique(a, axis=0))  # through dispatch
+
+
 def test_unique_bad_input() -> None:
     x = ca.from_array(np.arange(6).reshape(2, 3), chunks=1)
-    with pytest.raises(NotImplementedError, match=r"axis=0.*only axis=None"):
-        ca.unique(x, axis=0)
+    with pytest.raises(np.exceptions.AxisError, match="axis 2 is out of bounds"):
+        ca.unique(x, axis=2)
+    with pytest.raises(np.exceptions.AxisError, match="axis 1 is out of bounds"):
+        ca.unique(ca.arange(3, chunks=2), axis=1)
+    with pytest.raises(np.exceptions.AxisError, match="dimension 0"):
+        ca.unique(ca.from_array(np.array(1.0)), axis=0)
+    with pytest.raises(TypeError, match="axis=1.0 must be None or an int"):
+        ca.unique(x, axis=1.0)
+    with pytest.raises(TypeError, match="not supported for dtype object"):
+        ca.unique(ca.from_array(np.array([[1, "a"]], dtype=object), chunks=1), axis=0)
     with pytest.raises(TypeError, match="return_counts='yes'"):
         ca.unique(x, return_counts="yes")
     masked = x[x > 2]

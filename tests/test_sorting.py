@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import chunkarray as ca
+from chunkarray.core.graph import collect_nodes, lower
 from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, arrays, assert_eq
 
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -69,6 +72,40 @@ def test_argsort_nd_split_axis_sorted_whole_or_per_lane() -> None:
             assert_eq(ca.sort(x, axis=axis).compute(), np.sort(a, axis=axis))
             assert_eq(ca.argsort(x, axis=axis, stable=True).compute(),
                       np.argsort(a, axis=axis, stable=True))
+
+
+@fixture_ok
+@given(data=st.data(), arg=st.booleans(),
+       chunk_size=st.sampled_from([8, 48, 2**27]))
+def test_nd_sort_along_a_split_axis(executor: str, data: st.DataObject, arg: bool,
+                                    chunk_size: int) -> None:
+    # Whole lanes in blocks of about ``chunk_size`` (48 bytes: a few lanes a block), or, when
+    # a lane is longer than that (8 bytes: always), each lane sample-sorted on its own.
+    a, x = data.draw(arrays([np.int16, np.float64], nan=True, min_dims=2, max_dims=3,
+                            min_side=1, max_side=6))
+    axis = data.draw(st.integers(-a.ndim, a.ndim - 1))
+    with ca.config.set(chunk_size=chunk_size):
+        if arg:
+            result = ca.argsort(x, axis=axis, stable=True)
+            expected = np.argsort(a, axis=axis, stable=True)
+        else:
+            result, expected = ca.sort(x, axis=axis), np.sort(a, axis=axis)
+        assert result.chunks == x.chunks
+        assert_eq(result.compute(), expected)
+
+
+def test_nd_sort_of_whole_lanes_holds_blocks_of_the_chunk_size() -> None:
+    # 64 lanes of 64 float64 (512 bytes each), in 8 x 8 blocks: sorted 4 lanes (2 KiB) a block,
+    # and no step on the way (the rechunks both ways) makes a larger block.
+    a = np.random.default_rng(2).random((64, 64))
+    x = ca.from_array(a, chunks=8)
+    with ca.config.set(chunk_size=2048):
+        y = ca.sort(x, axis=0)
+        nodes = collect_nodes([y._node])
+        assert_eq(y.compute(), np.sort(a, axis=0))
+    largest = max(math.prod(max(c) for c in n.chunks) * n.dtype.itemsize
+                  for n in nodes.values() if n.dtype != object and n.chunks)
+    assert largest == 2048
 
 
 def _check_partition(part: np.ndarray, a: np.ndarray, kth: list[int], axis: int) -> None:
@@ -156,14 +193,35 @@ def test_topk_matches_dask() -> None:
                   da.topk(da.from_array(a, chunks=3), k).compute())
 
 
-def test_sample_sort_graph_is_linear_in_blocks() -> None:
-    x = ca.from_array(np.random.default_rng(0).random(4000), chunks=100)
-    y = ca.sort(x)
+def _sort_tasks(nblocks: int, arg: bool) -> int:
+    x = ca.from_array(np.random.default_rng(0).random(100 * nblocks), chunks=100)
+    y = (ca.argsort if arg else ca.sort)(x)
     assert y.chunks == x.chunks
-    from chunkarray.core.graph import lower
-    tasks = len(lower([y._node], list(y._node.keys())))
-    assert tasks < 10 * x.numblocks[0] + 10
-    assert_eq(y.compute(), np.sort(x.compute()))
+    assert_eq(y.compute(), (np.argsort(x.compute(), kind="stable") if arg
+                            else np.sort(x.compute())))
+    return len(lower([y._node], list(y._node.keys())))
+
+
+@pytest.mark.parametrize("arg", [False, True])
+def test_sample_sort_graph_is_linear_in_blocks(arg) -> None:
+    # Pieces are cut per group of output blocks (a fixed number of groups), not per output
+    # block: twice the blocks, twice the tasks, not four times.
+    small, large = _sort_tasks(40, arg), _sort_tasks(80, arg)
+    assert large <= 2 * small + 10
+    assert small < 16 * 40
+
+
+def test_sample_sort_cuts_every_block_before_merging() -> None:
+    # The lowering order cuts each sorted block whole (its pieces one after another) before
+    # any merge, so each sorted block is freed early; the merges then run group by group.
+    x = ca.from_array(np.random.default_rng(0).random(1600), chunks=100)
+    y = ca.sort(x)
+    order = [k[0].rsplit("-", 1)[0] for k in lower([y._node], list(y._node.keys())).order]
+    kinds = [k for k in order if k in ("sort-pieces", "sort-merge", "sort-all-cut")]
+    assert kinds == ["sort-pieces"] * 16 * 8 + ["sort-all-cut"] + ["sort-merge"] * 16
+    keys = [k for k in lower([y._node], list(y._node.keys())).order
+            if k[0].startswith("sort-pieces")]
+    assert [k[1:] for k in keys] == [(m, g) for m in range(16) for g in range(8)]
 
 
 def test_dispatch() -> None:

@@ -118,7 +118,20 @@ def copy_into(block: Any, *, out: np.ndarray) -> np.ndarray:
 
 
 def run_then_copy(*args: Any, func: Callable[..., Any], out: np.ndarray) -> np.ndarray:
-    """``func(*args)`` copied into ``out``: a task that makes a block and puts it in place."""
+    """``func(*args)`` copied into ``out``: a task that makes a block and puts it in place.
+
+    A function marked ``writes_out`` (it takes ``out=``, a block of its result's shape and
+    dtype, and returns it filled) makes the block in place instead: no block, no copy.
+
+    >>> def fill(value, *, out=None):
+    ...     out[...] = value
+    ...     return out
+    >>> fill.writes_out = True
+    >>> run_then_copy(7, func=partial(fill), out=np.zeros(2, dtype=int))
+    array([7, 7])
+    """
+    if getattr(base_func(func), "writes_out", False):
+        return copy_into(func(*args, out=out), out=out)
     return copy_into(func(*args), out=out)
 
 

@@ -20,6 +20,8 @@ which is what the sort needs to cut every block into the pieces of each output b
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 from typing import Any, NamedTuple
 
@@ -29,9 +31,9 @@ import numpy as np
 _SAMPLES = 2**20
 
 __all__ = [
-    "Bounds", "argsort_block", "choose_bounds", "count_block", "merge_argsort", "merge_sort",
-    "regular_sample", "sample_step", "select_rank", "sort_block", "topk_aggregate",
-    "topk_chunk", "topk_combine",
+    "Bounds", "all_cut", "argsort_block", "choose_bounds", "count_block", "cut_arg_piece",
+    "cut_piece", "cut_table", "merge_argsort", "merge_sort", "regular_sample", "sample_step",
+    "select_rank", "sort_block", "topk_aggregate", "topk_chunk", "topk_combine",
 ]
 
 
@@ -192,43 +194,126 @@ def select_rank(parts: list[tuple[np.ndarray, list[np.ndarray]]], bounds: Bounds
     return Selected(value, below + taken)
 
 
-def _cuts(selected: list[Selected], sizes: list[int], j: int) -> tuple[list[int], list[int]]:
-    """Where output block ``j`` starts and stops in each sorted block."""
-    nb = len(sizes)
-    start = [0] * nb if j == 0 else list(selected[j - 1].positions)
-    stop = list(sizes) if j == len(selected) else list(selected[j].positions)
-    return start, stop
+def cut_table(selected: list[Selected], *, sizes: tuple[int, ...]) -> np.ndarray:
+    """Where every output block starts in every sorted block: row ``j`` of the table is output
+    block ``j``'s start in each block, and its last row the blocks' sizes.
 
-
-def merge_sort(blocks: list[np.ndarray], selected: list[Selected], *, j: int) -> np.ndarray:
-    """Output block ``j`` of the sort: its pieces of every sorted block, merged.
-
-    >>> blocks = [np.array([1, 4, 4]), np.array([2, 4, 9])]
-    >>> sel = [Selected(4, np.array([2, 1]))]
-    >>> merge_sort(blocks, sel, j=0), merge_sort(blocks, sel, j=1)
-    (array([1, 2, 4]), array([4, 4, 9]))
+    >>> cut_table([Selected(4, np.array([2, 1]))], sizes=(3, 3))
+    array([[0, 0],
+           [2, 1],
+           [3, 3]])
     """
-    start, stop = _cuts(selected, [len(b) for b in blocks], j)
-    pieces = [b[s:e] for b, s, e in zip(blocks, start, stop)]
-    out = np.concatenate(pieces)
-    # The pieces are sorted runs: NumPy's stable sort (timsort) finds them and only merges,
-    # about half the work of sorting them again.
+    rows = [np.zeros(len(sizes), dtype=np.int64)]
+    rows += [np.asarray(s.positions, dtype=np.int64) for s in selected]
+    rows.append(np.asarray(sizes, dtype=np.int64))
+    return np.stack(rows)
+
+
+def cut_piece(sorted_block: np.ndarray, table: np.ndarray, *, m: int, lo: int, hi: int
+              ) -> np.ndarray:
+    """Block ``m``'s piece of output blocks ``lo`` to ``hi - 1``, as an array of its own.
+
+    A copy, not a view: a view would keep the whole sorted block alive until the last output
+    block is merged, and the pieces are what lets each sorted block go once it is cut.
+
+    >>> cut_piece(np.array([1, 4, 4]), np.array([[0], [2], [3]]), m=0, lo=1, hi=2)
+    array([4])
+    """
+    return sorted_block[table[lo, m]:table[hi, m]].copy()
+
+
+def cut_arg_piece(sorted_block: np.ndarray, order: np.ndarray, table: np.ndarray, *, m: int,
+                  lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Block ``m``'s piece of output blocks ``lo`` to ``hi - 1`` of an argsort: its values and
+    their positions.
+
+    >>> cut_arg_piece(np.array([1, 4, 4]), np.array([5, 3, 4]), np.array([[0], [2], [3]]),
+    ...               m=0, lo=0, hi=1)
+    (array([1, 4]), array([5, 3]))
+    """
+    start, stop = table[lo, m], table[hi, m]
+    return sorted_block[start:stop].copy(), order[start:stop].copy()
+
+
+def _find_malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to trim, nothing to do
+        return None
+
+
+_MALLOC_TRIM = _find_malloc_trim()
+
+
+def give_back_freed_memory() -> None:
+    """Return the freed parts of the C heap to the operating system (glibc's ``malloc_trim``).
+
+    The pieces of a sort are smaller than its sorted blocks, and once glibc has seen a block
+    that large freed, it serves the pieces from its heap rather than from pages of their own;
+    freed pieces in the middle of the heap then stay in the process. dask.distributed trims
+    its workers' heaps the same way. Pages given back are faulted in again when reused, so
+    the merges trim once per group, not once per block.
+    """
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def all_cut(pieces: Any) -> None:
+    """Nothing: a task that runs once every piece is cut (see ``merge_sort``)."""
+    return None
+
+
+def _runs(table: np.ndarray, pieces: list[Any], j: int, lo: int) -> list[Any]:
+    """Output block ``j``'s part of each piece (pieces start at output block ``lo``)."""
+    start = table[j] - table[lo]
+    stop = table[j + 1] - table[lo]
+    return [p[a:b] for p, a, b in zip(pieces, start, stop)]
+
+
+def merge_sort(cut: None, table: np.ndarray, pieces: list[np.ndarray], *, j: int, lo: int,
+               out: np.ndarray | None = None) -> np.ndarray:
+    """Output block ``j`` of the sort: its runs, one in each block's piece, merged (into
+    ``out`` when given: the block's place in the result of a ``compute``).
+
+    ``cut`` is the result of :func:`all_cut`: taking it makes every piece be cut before the
+    first merge, so each sorted block is cut whole and freed at once, rather than held until
+    the last output block takes its piece.
+
+    >>> table = np.array([[0, 0], [2, 1], [3, 3]])
+    >>> merge_sort(None, table, [np.array([1, 4, 4]), np.array([2, 4, 9])], j=1, lo=0)
+    array([4, 4, 9])
+    """
+    if j == lo:  # the first of its group: the pieces of the group before are merged, and freed
+        give_back_freed_memory()
+    runs = _runs(table, pieces, j, lo)
+    if out is None:
+        out = np.concatenate(runs)
+    else:
+        np.concatenate(runs, out=out)
+    # The runs are sorted: NumPy's stable sort (timsort) finds them and only merges, about
+    # half the work of sorting them again.
     out.sort(kind="stable")
     return out
 
 
-def merge_argsort(blocks: list[np.ndarray], orders: list[np.ndarray], selected: list[Selected],
-                  *, j: int) -> np.ndarray:
-    """Output block ``j`` of the argsort: the global positions of its pieces, in stable order.
+merge_sort.writes_out = True  # type: ignore[attr-defined]
 
-    >>> vals = [np.array([1, 4, 4]), np.array([2, 4, 9])]
-    >>> idx = [np.array([0, 1, 2]), np.array([3, 4, 5])]
-    >>> merge_argsort(vals, idx, [Selected(4, np.array([2, 1]))], j=0)
+
+def merge_argsort(cut: None, table: np.ndarray, pieces: list[tuple[np.ndarray, np.ndarray]],
+                  *, j: int, lo: int) -> np.ndarray:
+    """Output block ``j`` of the argsort: the global positions of its runs in stable order
+    (within a run, equal values are in order of position, and runs are in block order).
+
+    >>> table = np.array([[0, 0], [2, 1], [3, 3]])
+    >>> pieces = [(np.array([1, 4, 4]), np.array([0, 1, 2])),
+    ...           (np.array([2, 4, 9]), np.array([3, 4, 5]))]
+    >>> merge_argsort(None, table, pieces, j=0, lo=0)
     array([0, 3, 1])
     """
-    start, stop = _cuts(selected, [len(b) for b in blocks], j)
-    values = np.concatenate([b[s:e] for b, s, e in zip(blocks, start, stop)])
-    positions = np.concatenate([o[s:e] for o, s, e in zip(orders, start, stop)])
+    if j == lo:
+        give_back_freed_memory()
+    values = np.concatenate(_runs(table, [v for v, _ in pieces], j, lo))
+    positions = np.concatenate(_runs(table, [p for _, p in pieces], j, lo))
     return positions[np.argsort(values, kind="stable")]
 
 

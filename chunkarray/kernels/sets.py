@@ -7,7 +7,7 @@ the whole array (or None). NaNs sort last, as in NumPy; with ``equal_nan`` they 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -59,10 +59,27 @@ def _by_table(flat: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return values, table[present]
 
 
+class Run(NamedTuple):
+    """A block's values sorted, repeats kept: what a block of mostly distinct values gives the
+    merge by value ranges instead of its state (see :func:`unique_chunk`)."""
+
+    values: np.ndarray
+
+
 def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: bool,
-                 offset: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None
-                 ) -> State:
-    """The unique state of one block (``offset``/``shape`` place it when ``index`` is asked)."""
+                 offset: tuple[int, ...] | None = None, shape: tuple[int, ...] | None = None,
+                 runs: bool = False) -> State | Run:
+    """The unique state of one block (``offset``/``shape`` place it when ``index`` is asked).
+
+    With ``runs`` (a merge by value ranges follows, which takes both), a block whose values are
+    mostly distinct gives its sorted values as a :class:`Run` instead: counting them here would
+    cost a pass and a second array, and save the merge almost nothing.
+
+    >>> unique_chunk(np.array([3, 1, 3]), counts=True, index=False, equal_nan=True)
+    (array([1, 3]), array([1, 2]), None)
+    >>> unique_chunk(np.array([30, 10, 20]), counts=True, index=False, equal_nan=True, runs=True)
+    Run(values=array([10, 20, 30]))
+    """
     block = np.asarray(block)
     flat = block.reshape(-1)
     if not index:
@@ -70,6 +87,12 @@ def unique_chunk(block: np.ndarray, *, counts: bool, index: bool, equal_nan: boo
         if fast is not None:
             values, n = fast
             return values.astype(block.dtype, copy=False), n if counts else None, None
+        if flat.dtype.kind != "O":
+            ordered = np.sort(flat)
+            starts = _group_starts(ordered, equal_nan)
+            if runs and 2 * starts.size > ordered.size:
+                return Run(ordered)
+            return ordered[starts], _run_lengths(starts, ordered.size) if counts else None, None
     unique: Any = np.unique  # its overloads cannot follow flags known only at run time
     out = unique(flat, return_index=index, return_counts=counts, equal_nan=equal_nan)
     if not (index or counts):
@@ -87,36 +110,61 @@ def _group_starts(values: np.ndarray, equal_nan: bool) -> np.ndarray:
     """Where each run of equal sorted values starts (NaNs one run when ``equal_nan``)."""
     mask = np.empty(values.shape, dtype=bool)
     mask[:1] = True
-    np.not_equal(values[1:], values[:-1], out=mask[1:])
+    if values.dtype.kind == "V":  # rows (unique along an axis): no ufunc compares structures
+        mask[1:] = values[1:] != values[:-1]
+    else:
+        np.not_equal(values[1:], values[:-1], out=mask[1:])
     if equal_nan and _has_nan_kind(values) and values.size and np.isnan(values[-1]):
         nan = np.isnan(values)
         mask[1:] &= ~(nan[1:] & nan[:-1])
     return np.flatnonzero(mask)
 
 
-def unique_merge(states: list[State], *, equal_nan: bool) -> State:
-    """Merge the unique states of several groups of blocks into one."""
+def _run_lengths(starts: np.ndarray, n: int) -> np.ndarray:
+    """How many elements each group starting at ``starts`` (of ``n`` elements) has."""
+    return np.diff(starts, append=n).astype(np.intp, copy=False)
+
+
+def _merge_runs(runs: list[Run], *, counts: bool, equal_nan: bool) -> State:
+    """The unique state of sorted runs: merged (NumPy's stable sort merges the runs it finds,
+    about half the work of a sort), then counted as ``numpy.unique`` counts."""
+    values = np.concatenate([r.values for r in runs])
+    values.sort(kind="stable")
+    starts = _group_starts(values, equal_nan)
+    return values[starts], _run_lengths(starts, values.size) if counts else None, None
+
+
+def unique_merge(states: list[Any], *, equal_nan: bool, counts: bool | None = None) -> State:
+    """Merge the unique states of several groups of blocks into one (:class:`Run` s too, for
+    which ``counts`` says whether to count)."""
+    runs = [s for s in states if isinstance(s, Run)]
+    if runs:
+        of_runs = _merge_runs(runs, counts=bool(counts), equal_nan=equal_nan)
+        others = [s for s in states if not isinstance(s, Run)]
+        if not others:
+            return of_runs
+        states = [of_runs, *others]
     kept = [s for s in states if s[0].size] or states[:1]
     if len(kept) == 1:
         return kept[0]
     values = np.concatenate([s[0] for s in kept])
     has_counts, has_first = kept[0][1] is not None, kept[0][2] is not None
     if not has_first and values.dtype.kind in "iu":
-        merged = _merge_by_table(kept, values)
-        if merged is not None:
-            return merged
+        by_table = _merge_by_table(kept, values)
+        if by_table is not None:
+            return by_table
     first = np.concatenate([s[2] for s in kept]) if has_first else None
     # Equal values by position, as NumPy's stable sort leaves them: each group's first element
     # is then its first occurrence (and among NaNs, the first of the smallest payload).
     order = np.argsort(values, kind="stable") if first is None else np.lexsort((first, values))
     values = values[order]
     starts = _group_starts(values, equal_nan)
-    counts = None
+    summed = None
     if has_counts:
-        counts = np.add.reduceat(np.concatenate([s[1] for s in kept])[order], starts)
+        summed = np.add.reduceat(np.concatenate([s[1] for s in kept])[order], starts)
     if first is not None:
         first = first[order][starts]
-    return values[starts], counts, first
+    return values[starts], summed, first
 
 
 def _merge_by_table(states: list[State], values: np.ndarray) -> State | None:
@@ -166,20 +214,31 @@ def range_splitters(states: Any, *, parts: int) -> np.ndarray:
     return np.unique(cuts)
 
 
-def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool) -> State:
-    """The merged unique state of the values of range ``r`` of every state: values ``v`` with
-    ``splitters[r - 1] <= v < splitters[r]``."""
-    pieces = []
-    for values, counts, first in flatten_nested(states):
+def range_merge(states: Any, splitters: np.ndarray, *, r: int, equal_nan: bool,
+                counts: bool = False) -> State:
+    """The merged unique state of the values of range ``r`` of every state (or run): values
+    ``v`` with ``splitters[r - 1] <= v < splitters[r]``; ``counts``: whether runs are counted.
+
+    >>> range_merge([Run(np.array([1, 5, 5])), (np.array([2, 5]), np.array([4, 1]), None)],
+    ...             np.array([5]), r=1, equal_nan=True, counts=True)
+    (array([5]), array([3]), None)
+    """
+    pieces: list[Any] = []
+    for state in flatten_nested(states):
+        values = state[0]
         lo = 0 if r == 0 or r > len(splitters) else int(
             np.searchsorted(values, splitters[r - 1], "left"))
         hi = values.size if r >= len(splitters) else int(
             np.searchsorted(values, splitters[r], "left"))
         if r > len(splitters):
             lo = hi  # fewer distinct splitters than ranges: the extra ranges are empty
-        pieces.append((values[lo:hi], None if counts is None else counts[lo:hi],
+        if isinstance(state, Run):
+            pieces.append(Run(values[lo:hi]))
+            continue
+        _, n, first = state
+        pieces.append((values[lo:hi], None if n is None else n[lo:hi],
                        None if first is None else first[lo:hi]))
-    return unique_merge(pieces, equal_nan=equal_nan)
+    return unique_merge(pieces, equal_nan=equal_nan, counts=counts)
 
 
 def join_ranges(states: list[State]) -> State:
@@ -231,7 +290,73 @@ def unique_inverse(block: np.ndarray, state: State, *, equal_nan: bool,
             tail = first[start:]
             by_position = np.argsort(tail)
             inverse[nan] = start + by_position[np.searchsorted(tail[by_position], where)]
+    elif values.dtype.kind == "V" and first is not None:
+        odd = np.asarray(block != block)  # rows with a NaN: each is a unique value of its own
+        if odd.any():
+            where = flat_positions(np.flatnonzero(odd), np.shape(block), offset or (),
+                                   shape or ())
+            own = np.flatnonzero(values != values)
+            by_position = np.argsort(first[own])
+            inverse[odd] = own[by_position[np.searchsorted(first[own][by_position], where)]]
     return inverse
+
+
+# --- unique along an axis: each row (the other axes, flattened) is one structured element -------
+#
+# As NumPy does it: a row of ``m`` elements is viewed as one element of a structured dtype of ``m``
+# fields, compared and sorted field by field (NaN last in each field). Rows with a NaN are unequal
+# to every row, themselves included, so each is a unique value of its own.
+
+
+def row_dtype(dtype: np.dtype, m: int) -> np.dtype:
+    """The structured dtype of a row of ``m`` elements of ``dtype``, as ``numpy.unique`` makes.
+
+    >>> row_dtype(np.dtype("i2"), 2)
+    dtype([('f0', '<i2'), ('f1', '<i2')])
+    """
+    return np.dtype([(f"f{i}", dtype) for i in range(m)])
+
+
+def unequal_to_itself(dtype: np.dtype) -> bool:
+    """Whether elements of ``dtype`` may be unequal to themselves (a NaN, in a field or not).
+
+    >>> unequal_to_itself(row_dtype(np.dtype("f8"), 2)), unequal_to_itself(np.dtype("i8"))
+    (True, False)
+    """
+    if dtype.fields:
+        return any(unequal_to_itself(f[0]) for f in dtype.fields.values())
+    return dtype.kind in _NAN_KINDS
+
+
+def to_rows(block: np.ndarray, *, axis: int, dtype: np.dtype) -> np.ndarray:
+    """The block's rows along ``axis`` as a 1-d array of the row dtype ``dtype``.
+
+    >>> to_rows(np.array([[1, 2], [3, 4]], dtype="i1"), axis=1, dtype=row_dtype(np.dtype("i1"), 2))
+    array([(1, 3), (2, 4)], dtype=[('f0', 'i1'), ('f1', 'i1')])
+    """
+    moved = np.moveaxis(block, axis, 0)
+    n = moved.shape[0]
+    if not dtype.fields:  # rows of no elements: all equal
+        return np.empty(n, dtype=dtype)
+    flat = np.ascontiguousarray(moved.reshape(n, len(dtype.fields)))
+    return flat.view(dtype).reshape(n)
+
+
+def from_rows(rows: np.ndarray, *, axis: int, dtype: np.dtype, rest: tuple[int, ...]
+              ) -> np.ndarray:
+    """Rows back as an array of ``dtype``, the rows along ``axis`` and each shaped ``rest``.
+
+    >>> rows = np.array([(1, 3), (2, 4)], dtype=row_dtype(np.dtype("i1"), 2))
+    >>> from_rows(rows, axis=1, dtype=np.dtype("i1"), rest=(2,))
+    array([[1, 2],
+           [3, 4]], dtype=int8)
+    """
+    n = len(rows)
+    if not rows.dtype.fields:
+        out = np.empty((n, *rest), dtype=dtype)
+    else:
+        out = np.ascontiguousarray(rows).view(dtype).reshape(n, *rest)
+    return np.moveaxis(out, 0, axis)
 
 
 def isin_block(block: np.ndarray, test: Any, *, invert: bool, kind: Any,

@@ -11,19 +11,23 @@ sorted, also where NumPy leaves the order unspecified (``unique_values``, ``sort
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.lib.array_utils import normalize_axis_index
 
-from chunkarray.array import ChunkedArray
+from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.graph import Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import sets as ks
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.dispatch import implements
 from chunkarray.ops.masking import mask_getitem
+from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.shape import ravel
+from chunkarray.ops.sorting import lane_chunks
 from chunkarray.ops.summary import (
     UNKNOWN,
     combine_states,
@@ -80,14 +84,16 @@ def unique_state(x: ChunkedArray, *, counts: bool = False, index: bool = False,
     chunk = partial(ks.unique_chunk, counts=counts, index=index, equal_nan=equal_nan)
     nblocks = math.prod(x.numblocks)
     if split_every is None and 2 <= nblocks <= _MAX_RANGE_BLOCKS:
-        return _merge_by_ranges(x, chunk, block_kwargs, nblocks, equal_nan)
+        # Blocks of mostly distinct values are merged as sorted runs, not counted twice.
+        chunk = partial(chunk, runs=True)
+        return _merge_by_ranges(x, chunk, block_kwargs, nblocks, equal_nan, counts)
     merge = partial(merge_states, merge=partial(ks.unique_merge, equal_nan=equal_nan))
     return summarize(x, chunk, merge, label="unique", block_kwargs=block_kwargs,
                      split_every=split_every)
 
 
 def _merge_by_ranges(x: ChunkedArray, chunk: Any, block_kwargs: Any, parts: int,
-                     equal_nan: bool) -> Node:
+                     equal_nan: bool, counts: bool) -> Node:
     ind = tuple(range(x.ndim))
     token = tokenize(x.name, chunk, parts)
     states = blockwise_node(chunk, ind, x._node, ind, dtype=np.dtype(object),
@@ -95,7 +101,8 @@ def _merge_by_ranges(x: ChunkedArray, chunk: Any, block_kwargs: Any, parts: int,
                             name=f"unique-chunk-{token}")
     splitters = blockwise_node(partial(ks.range_splitters, parts=parts), (), states, ind,
                                dtype=np.dtype(object), name=f"unique-splitters-{token}")
-    ranges = blockwise_node(partial(ks.range_merge, equal_nan=equal_nan), ("r",), states, ind,
+    ranges = blockwise_node(partial(ks.range_merge, equal_nan=equal_nan, counts=counts), ("r",),
+                            states, ind,
                             splitters, (), dtype=np.dtype(object), new_axes={"r": (1,) * parts},
                             block_kwargs=lambda i: {"r": i[0]}, name=f"unique-range-{token}")
     return blockwise_node(ks.join_ranges, (), ranges, ("r",), dtype=np.dtype(object),
@@ -115,13 +122,22 @@ def unique(ar: Any, /, return_index: bool = False, return_inverse: bool = False,
     With ``return_index``, ``return_inverse`` and ``return_counts``, also the position of each
     value's first occurrence, each element's position among the values (shaped like ``ar``, as
     in NumPy 2) and each value's count. Values, indices and counts have one block of unknown size.
-    Only ``axis=None`` is supported.
+
+    With ``axis``, the unique subarrays along it, as NumPy finds them: each row (the other axes,
+    flattened) is one element of a structured dtype, compared field by field, so rows come out
+    in lexicographic order, and rows with a NaN are each unique (``equal_nan`` does not apply);
+    the inverse is then 1-d, along ``axis``. Among rows with a NaN that look alike, the inverse
+    follows their positions (NumPy's order there depends on its unstable sort, unless
+    ``return_index`` is given). The array is rechunked so that blocks hold whole rows.
 
     >>> import numpy as np, chunkarray as ca
     >>> x = ca.from_array(np.array([3, 1, 3, 2, 1, 3]), chunks=2)
     >>> values, counts = ca.unique(x, return_counts=True)
     >>> values.compute(), counts.compute()
     (array([1, 2, 3]), array([2, 1, 3]))
+    >>> ca.unique(ca.from_array(np.array([[1, 2], [0, 5], [1, 2]]), chunks=1), axis=0).compute()
+    array([[0, 5],
+           [1, 2]])
     """
     x = asarray(ar)
     flags = [_check_flag(n, v) for n, v in (("return_index", return_index),
@@ -130,13 +146,14 @@ def unique(ar: Any, /, return_index: bool = False, return_inverse: bool = False,
     equal_nan = _check_flag("equal_nan", equal_nan)
     _check_flag("sorted", sorted)
     if axis is not None:
-        raise NotImplementedError(
-            f"unique(axis={axis!r}) is not supported on chunked arrays; only axis=None "
-            f"(unique elements of the flattened array)"
-        )
+        if x.ndim != 1:  # a 1-d array along its axis is NumPy's flattened case
+            return _unique_rows(x, axis, *flags, equal_nan=equal_nan, split_every=split_every)
+        normalize_axis_index(_check_axis(axis), 1)
     index, inverse, counts = flags
     # Distinct NaNs take their place in the inverse by position: the state must know them.
-    positions = index or (inverse and not equal_nan and x.dtype.kind in ks._NAN_KINDS)
+    # (Rows with a NaN are always distinct: NumPy compares them field by field.)
+    positions = index or (inverse and ks.unequal_to_itself(x.dtype)
+                          and (not equal_nan or x.dtype.kind == "V"))
     state = unique_state(x, counts=counts, index=positions, equal_nan=equal_nan,
                          split_every=split_every)
     state = combine_states(partial(ks.unique_finish, equal_nan=equal_nan), state,
@@ -153,6 +170,46 @@ def unique(ar: Any, /, return_index: bool = False, return_inverse: bool = False,
         )))
     if counts:
         out.append(_field(state, 1, np.intp, "unique-counts"))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _check_axis(axis: Any) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"unique: axis={axis!r} must be None or an int")
+    return int(axis)
+
+
+def _unique_rows(x: ChunkedArray, axis: Any, index: bool, inverse: bool, counts: bool, *,
+                 equal_nan: bool, split_every: Any) -> Any:
+    """``unique`` of the subarrays along ``axis`` of an array of 0 or at least 2 dimensions."""
+    if x.ndim == 0:
+        raise np.exceptions.AxisError(_check_axis(axis), 0)
+    axis = normalize_axis_index(_check_axis(axis), x.ndim)
+    if x.dtype.hasobject:
+        raise TypeError(f"unique: the axis argument to unique is not supported for dtype "
+                        f"{x.dtype} (rows of Python objects cannot be compared as NumPy's "
+                        f"structured rows); use axis=None")
+    require_known_chunks(x, "unique(axis=...)")
+    rest = tuple(n for a, n in enumerate(x.shape) if a != axis)
+    rows_dtype = ks.row_dtype(x.dtype, math.prod(rest))
+    others = tuple(a for a in range(x.ndim) if a != axis)
+    if any(x.numblocks[a] > 1 for a in others):
+        # Blocks of whole rows, about the chunk size each (one row a block if rows are larger).
+        whole = lane_chunks(x.shape, others, x.dtype.itemsize)
+        x = rechunk(x, whole if whole is not None else
+                    tuple(((1,) * x.shape[a] or (0,)) if a == axis else (n,)
+                          for a, n in enumerate(x.shape)))
+    ind = tuple(range(x.ndim))
+    rows = ChunkedArray(blockwise_node(
+        partial(ks.to_rows, axis=axis, dtype=rows_dtype), (axis,), x._node, ind,
+        concatenate=True, dtype=rows_dtype, token="unique-rows"))
+    found = unique(rows, index, inverse, counts, equal_nan=equal_nan, split_every=split_every)
+    out = list(found) if isinstance(found, tuple) else [found]
+    back = partial(ks.from_rows, axis=axis, dtype=x.dtype, rest=rest)
+    new: dict[Hashable, int] = {("rest", a): n for a, n in zip(others, rest)}
+    out_ind = tuple(0 if a == axis else ("rest", a) for a in range(x.ndim))
+    out[0] = ChunkedArray(blockwise_node(back, out_ind, out[0]._node, (0,), dtype=x.dtype,
+                                         new_axes=new, token="unique-values"))
     return out[0] if len(out) == 1 else tuple(out)
 
 

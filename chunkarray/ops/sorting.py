@@ -4,9 +4,11 @@ Along an axis in one block, each block is sorted by NumPy. Along a 1-d axis spli
 blocks it is a distributed sample sort with exact cuts (see :mod:`chunkarray.kernels.order`):
 every block sorted, a regular sample of each, the bounds of each output block's first rank chosen
 from the samples (one small task), each block counted against those bounds, the exact cut of every
-block found per output block, and each output block merged from its pieces. The output blocks
-have the input's sizes, so the result's chunks are known when the graph is built, and no task
-holds more than its block, its pieces and about one block of candidates.
+block found per output block, every sorted block cut into pieces (one per group of output
+blocks, so it can be freed at once), and each output block merged from its runs in the pieces.
+The output blocks have the input's sizes, so the result's chunks are known when the graph is
+built; no task holds more than its block, its pieces and about one block of candidates, and the
+whole sort about one copy of the data besides its result.
 
 An axis of an N-d array is sorted whole inside blocks of about the ``chunk_size`` setting (the
 other axes split to fit), and put back in the input's chunks; when a single lane along the axis
@@ -41,6 +43,7 @@ from chunkarray.ops.reductions import _split_factors
 from chunkarray.ops.shape import moveaxis, ravel, reshape
 from chunkarray.primitives.blockwise import Blockwise, blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
+from chunkarray.primitives.tasks import TaskGrid
 
 __all__ = ["argpartition", "argsort", "argtopk", "partition", "sort", "topk"]
 
@@ -92,7 +95,6 @@ def _no_order(order: Any, label: str) -> None:
 def _sample_sort(x: ChunkedArray, *, arg: bool) -> ChunkedArray:
     """Sort (or argsort, stably) a 1-d array of several blocks: the result has its chunks."""
     sizes = x.chunks[0]
-    nblocks = len(sizes)
     offsets = block_offsets(x.chunks)[0]
     ind = (0,)
     token = tokenize(x.name, arg)
@@ -119,16 +121,51 @@ def _sample_sort(x: ChunkedArray, *, arg: bool) -> ChunkedArray:
     selected = blockwise_node(ok.select_rank, ("r",), counts, ("m",), bounds, (), dtype=object,
                               new_axes={"r": (1,) * len(ranks)},
                               block_kwargs=lambda i: {"i": i[0]}, name=f"sort-cuts-{token}")
-    args: list[Any] = [srt, ("m",)]
+    table = blockwise_node(partial(ok.cut_table, sizes=sizes), (), selected, ("r",),
+                           dtype=object, name=f"sort-table-{token}")
+    return ChunkedArray(_cut_and_merge(srt, orders, table, token))
+
+
+# Output blocks are merged in this many groups: each sorted block is cut into one piece per group.
+_GROUPS = 8
+
+
+def _cut_and_merge(srt: Node, orders: Node | None, table: Node, token: str) -> Node:
+    """The output blocks, from the sorted blocks (and their orders) and the table of cuts.
+
+    Every sorted block is cut into one piece per group of consecutive output blocks, and each
+    output block merges its runs from the pieces of its group. The pieces are all cut before
+    the first merge (the merges take ``all_cut``, whose lowering emits them block by block), so
+    each sorted block is freed as soon as it is cut, and a group's pieces once the group is
+    merged: the sort holds about one copy of the data, and a group, besides its result. Groups
+    keep the tasks linear in the blocks (``_GROUPS`` pieces per block).
+    """
+    sizes = srt.chunks[0]
+    nblocks = len(sizes)
+    groups = min(nblocks, _GROUPS)
+    first = [g * nblocks // groups for g in range(groups + 1)]  # output blocks of group g
+    group_of = np.repeat(np.arange(groups), np.diff(first))
+    cut_args: list[Any] = [srt, ("m",)]
     if orders is not None:
-        args += [orders, ("m",)]
-    args += [selected, ("r",)]
-    merge = ok.merge_argsort if arg else ok.merge_sort
-    out = blockwise_node(merge, ("j",), *args, dtype=np.intp if arg else x.dtype,
-                         new_axes={"j": sizes}, block_kwargs=lambda i: {"j": i[0]},
-                         name=f"{'argsort' if arg else 'sort'}-merge-{token}")
-    assert out.numblocks == (nblocks,)
-    return ChunkedArray(out)
+        cut_args += [orders, ("m",)]
+    pieces = blockwise_node(
+        ok.cut_arg_piece if orders is not None else ok.cut_piece, ("m", "g"), *cut_args,
+        table, (), dtype=object, new_axes={"g": (1,) * groups},
+        block_kwargs=lambda i: {"m": i[0], "lo": first[i[1]], "hi": first[i[1] + 1]},
+        name=f"sort-pieces-{token}")
+    cut = blockwise_node(ok.all_cut, (), pieces, ("m", "g"), dtype=object,
+                         name=f"sort-all-cut-{token}")
+    merge = ok.merge_argsort if orders is not None else ok.merge_sort
+
+    def plan(index: tuple[int, ...]) -> tuple[Callable[..., Any], list[Any]]:
+        j = index[0]
+        g = int(group_of[j])
+        keys = [(pieces.name, m, g) for m in range(nblocks)]
+        return partial(merge, j=j, lo=first[g]), [(cut.name,), (table.name,), keys]
+
+    label = "argsort" if orders is not None else "sort"
+    return TaskGrid(f"{label}-merge-{token}", (sizes,), np.intp if orders is not None
+                    else srt.dtype, [cut, table, pieces], plan)
 
 
 def _blockwise_sort(x: ChunkedArray, axis: int, func: Callable[..., Any], dtype: Any,
@@ -146,7 +183,7 @@ def _per_lane(x: ChunkedArray, axis: int, one: Callable[[ChunkedArray], ChunkedA
     others = moved.shape[:-1]
     lanes = [one(getitem(moved, idx)) for idx in product(*map(range, others))]
     out = reshape(stack(lanes), (*others, moved.shape[-1]))
-    return moveaxis(out, -1, axis)
+    return rechunk(moveaxis(out, -1, axis), x.chunks)  # lanes joined back into the input's blocks
 
 
 def _sort_along(x: ChunkedArray, axis: Any, kind: str | None, *, arg: bool, label: str
