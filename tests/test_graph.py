@@ -7,7 +7,9 @@ new kind without an example here fails rather than escapes.
 
 from __future__ import annotations
 
+import copy
 import importlib
+import pickle
 import pkgutil
 
 import numpy as np
@@ -121,3 +123,24 @@ def test_a_cache_is_not_a_change():
     before = node.block_task((0,))[0]
     assert node.block_task((0,))[0][0](np.arange(10)).tolist() == before[0](np.arange(10)).tolist()
     assert node._slices is not None  # made on first use, through Node._cache
+
+
+@pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__qualname__)
+def test_a_copied_node_is_whole_and_frozen(kind):
+    # copy, deepcopy and unpickling set the slots without the constructor (xarray deep-copies
+    # arrays, e.g. in interp): that must work, and the copy must be frozen too.
+    if kind not in EXAMPLES:
+        pytest.skip(f"{kind.__qualname__} is an abstract base: it makes no blocks itself")
+    node = EXAMPLES[kind]
+    twin = copy.copy(node)
+    assert type(twin) is kind and twin.name == node.name and twin.chunks == node.chunks
+    with pytest.raises(AttributeError, match="frozen once built"):
+        twin.name = "other"
+
+
+def test_a_deep_copied_or_pickled_array_computes_the_same():
+    a = np.arange(24.0).reshape(6, 4)
+    y = ((ca.from_array(a, chunks=(2, 3)) + 1)[1:5:2, ::-1]).sum(axis=0)
+    for twin in (copy.deepcopy(y), pickle.loads(pickle.dumps(y))):
+        assert twin.name == y.name
+        np.testing.assert_array_equal(twin.compute(), ((a + 1)[1:5:2, ::-1]).sum(axis=0))

@@ -85,7 +85,11 @@ class Node(metaclass=_Frozen):
         self.numblocks: tuple[int, ...] = tuple(len(c) for c in chunks)
 
     def __setattr__(self, attr: str, value: Any) -> None:
-        if self._frozen:
+        try:
+            frozen = self._frozen
+        except AttributeError:  # made without the constructor (a copy, unpickling): not yet
+            frozen = False
+        if frozen:
             raise AttributeError(
                 f"cannot set {attr!r} of {type(self).__name__} {self.name!r}: nodes are frozen "
                 f"once built; build a new node"
