@@ -785,3 +785,14 @@ def test_arg_reductions_need_known_block_sizes():
     with pytest.raises(ValueError, match="compute_chunk_sizes"):
         masked.argmax()
     assert masked.compute_chunk_sizes().argmax().compute() == 5
+
+
+@pytest.mark.parametrize("name", ["sum", "prod", "min", "max", "any", "all", "mean"])
+def test_out_none_is_accepted_and_an_out_array_refused(name):
+    # xarray's duck_array_ops pass NumPy's out=None through to the array's namespace.
+    a = np.arange(1.0, 7.0).reshape(2, 3)
+    x = ca.from_array(a, chunks=1)
+    func = getattr(ca, name)
+    np.testing.assert_allclose(func(x, axis=0, out=None).compute(), getattr(np, name)(a, axis=0))
+    with pytest.raises(TypeError, match=rf"{name}: out=ndarray is not supported"):
+        func(x, axis=0, out=np.empty(3))

@@ -464,9 +464,11 @@ def lstsq(a: Any, b: Any, /, rcond: Any = None) -> tuple[ChunkedArray, ...]:
         return x, zeros((0,), dtype=real, chunks=1), rank, s
     diff = ufunc_call(np.subtract, y2, matmul(x_a, x if y.ndim == 2 else _expand(x, -1)))
     full = reductions.sum(astype(ufunc_call(np.square, ufunc_call(np.abs, diff)), real), axis=0)
-    keep = ufunc_call(np.equal, _expand(rank, 0), n)
-    keep = ufunc_call(np.logical_and, keep, np.ones(max(nrhs, 1), dtype=bool))
-    residuals = full[keep] if nrhs else full  # type: ignore[index]
+    full_rank = ufunc_call(np.equal, _expand(rank, 0), n)
+    # ``full_rank`` spread over the right-hand sides, whose number may be unknown (b taken by a
+    # lazy mask): a sum of squares is never negative, so ``full < 0`` only adds the shape.
+    keep = ufunc_call(np.logical_or, full_rank, ufunc_call(np.less, full, 0))
+    residuals = full[keep] if nrhs != 0 else full  # type: ignore[index]
     return x, residuals, rank, s
 
 

@@ -180,6 +180,13 @@ def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: s
                   label=label)
 
 
+def _no_out(out: Any, label: str) -> None:
+    """Accept NumPy's and dask's ``out=None``; refuse an output array, which no lazy array has."""
+    if out is not None:
+        raise TypeError(f"{label}: out={type(out).__name__} is not supported (chunked results "
+                        "are new lazy arrays); leave out=None and use the returned array")
+
+
 def _untyped_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: str,
                        axis: Any, keepdims: bool, split_every: Any, identity: bool) -> ChunkedArray:
     x = asarray(x)
@@ -209,13 +216,14 @@ _COUNT_NONZERO = Reduction(
 
 
 def sum(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
-        split_every: Any = None) -> ChunkedArray:
+        split_every: Any = None, out: None = None) -> ChunkedArray:
     """Sum over ``axis`` (``None``: all axes), like ``numpy.sum``.
 
     >>> import chunkarray as ca
     >>> ca.sum(ca.ones((4, 6), chunks=2), axis=0).compute()
     array([4., 4., 4., 4., 4., 4.])
     """
+    _no_out(out, "sum")
     return _typed_reduction(x, _SUM, np.sum, "sum", axis, dtype, keepdims, split_every)
 
 
@@ -231,13 +239,14 @@ def nansum(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = F
 
 
 def prod(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
-         split_every: Any = None) -> ChunkedArray:
+         split_every: Any = None, out: None = None) -> ChunkedArray:
     """Product over ``axis``, like ``numpy.prod``.
 
     >>> import chunkarray as ca
     >>> ca.prod(ca.arange(1, 6, chunks=2)).compute()
     np.int64(120)
     """
+    _no_out(out, "prod")
     return _typed_reduction(x, _PROD, np.prod, "prod", axis, dtype, keepdims, split_every)
 
 
@@ -253,25 +262,27 @@ def nanprod(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = 
                             split_every)
 
 
-def min(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
-        ) -> ChunkedArray:
+def min(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None,
+        out: None = None) -> ChunkedArray:
     """Minimum over ``axis``; NaN propagates, like ``numpy.min``.
 
     >>> import chunkarray as ca
     >>> ca.min(ca.arange(5, chunks=2)).compute()
     np.int64(0)
     """
+    _no_out(out, "min")
     return _untyped_reduction(x, _MIN, np.min, "minimum", axis, keepdims, split_every, False)
 
 
-def max(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
-        ) -> ChunkedArray:
+def max(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None,
+        out: None = None) -> ChunkedArray:
     """Maximum over ``axis``; NaN propagates, like ``numpy.max``.
 
     >>> import chunkarray as ca
     >>> ca.max(ca.arange(5, chunks=2)).compute()
     np.int64(4)
     """
+    _no_out(out, "max")
     return _untyped_reduction(x, _MAX, np.max, "maximum", axis, keepdims, split_every, False)
 
 
@@ -299,25 +310,27 @@ def nanmax(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: 
                               False)
 
 
-def any(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
-        ) -> ChunkedArray:
+def any(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None,
+        out: None = None) -> ChunkedArray:
     """Whether any element along ``axis`` is true, like ``numpy.any``.
 
     >>> import chunkarray as ca
     >>> ca.any(ca.arange(3, chunks=1) > 1).compute()
     np.True_
     """
+    _no_out(out, "any")
     return _untyped_reduction(x, _ANY, np.any, "any", axis, keepdims, split_every, True)
 
 
-def all(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None
-        ) -> ChunkedArray:
+def all(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any = None,
+        out: None = None) -> ChunkedArray:
     """Whether every element along ``axis`` is true, like ``numpy.all``.
 
     >>> import chunkarray as ca
     >>> ca.all(ca.arange(3, chunks=1) > 1).compute()
     np.False_
     """
+    _no_out(out, "all")
     return _untyped_reduction(x, _ALL, np.all, "all", axis, keepdims, split_every, True)
 
 
@@ -384,13 +397,14 @@ def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis
 
 
 def mean(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = False,
-         split_every: Any = None) -> ChunkedArray:
+         split_every: Any = None, out: None = None) -> ChunkedArray:
     """Arithmetic mean over ``axis``, like ``numpy.mean``.
 
     >>> import chunkarray as ca
     >>> ca.mean(ca.arange(10, chunks=3)).compute()
     np.float64(4.5)
     """
+    _no_out(out, "mean")
     return _moments(x, np.mean, "mean", False, axis, dtype, keepdims, split_every)
 
 
