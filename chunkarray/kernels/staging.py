@@ -4,6 +4,7 @@ the directory of staged blocks, and the tasks that write and read them."""
 from __future__ import annotations
 
 import hashlib
+import math
 import mmap
 import os
 import shutil
@@ -12,6 +13,8 @@ import socket
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import product
 from typing import Any
 
@@ -19,7 +22,7 @@ import numpy as np
 
 from chunkarray.core.chunks import Chunks, Piece
 
-__all__ = ["StagingArray", "can_stage", "is_stale", "read_block", "sweep", "write_block"]
+__all__ = ["StagingArray", "can_stage", "in_use", "is_stale", "read_block", "sweep", "write_block"]
 
 
 def can_stage(dtype: np.dtype) -> bool:
@@ -183,22 +186,46 @@ def _missing(what: str, path: str) -> FileNotFoundError:
     )
 
 
-class StagingArray:
-    """The staged blocks, a file each in a directory of their own, removed with the last reference.
+# --- the files: groups of whole old blocks, one after another -------------------------------------
+#
+# A file holds a group of neighbouring old blocks (``factors[k]`` of them along axis k, fewer at
+# the end), each block's raw C-order bytes one after another in the C order of the blocks, then
+# one byte per block, set once that block is written. Each write task puts its block at its own
+# offset (no merge in memory, no copy: the block's buffer goes to the file as it is), so writes
+# are sequential runs of whole blocks, and the tasks that write one file never wait on each
+# other. A read maps the file and checks the bytes of the blocks it takes: a block that was never
+# written (on a cluster whose workers see different directories) is an error, not zeros.
 
-    Pickled copies (sent to worker processes) refer to the same directory but never remove it:
-    only the object the rechunk made, in the process that made it, owns the files.
+
+def _pwrite(fd: int, data: memoryview, offset: int) -> None:
+    while data:  # a write may be short (past 2 GiB on Linux, or on a signal)
+        done = os.pwrite(fd, data, offset)
+        data, offset = data[done:], offset + done
+
+
+class StagingArray:
+    """The staged blocks in files of a directory of their own (see the comment above).
+
+    The directory exists while a compute that uses it runs (see :func:`in_use`), and is removed
+    when the last of those ends, successfully or not, and with the object itself. Pickled
+    copies (sent to worker processes) refer to the same directory but never remove it or make
+    it again: only the object the rechunk made, in the process that made it, owns the files.
     """
 
-    __slots__ = ("path", "dtype", "chunks", "__weakref__")
+    __slots__ = ("path", "dtype", "chunks", "factors", "owner", "_places", "__weakref__")
 
-    def __init__(self, path: str, dtype: np.dtype, chunks: Chunks) -> None:
+    def __init__(self, path: str, dtype: np.dtype, chunks: Chunks,
+                 factors: tuple[int, ...] | None = None, owner: int | None = None) -> None:
         self.path = path
         self.dtype = np.dtype(dtype)
-        self.chunks = chunks  # the staged blocks' sizes
+        self.chunks = chunks  # the old blocks' sizes
+        self.factors = factors if factors is not None else (1,) * len(chunks)
+        self.owner = owner  # the process that made the directory (None: a copy)
+        self._places: dict[tuple[int, ...], tuple[str, int, int, tuple[int, ...]]] = {}
 
     @classmethod
-    def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks) -> StagingArray:
+    def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks,
+               factors: tuple[int, ...] | None = None) -> StagingArray:
         """A new, empty directory under ``directory`` (None: the system's), removed with it,
         or when this process is stopped by SIGTERM or SIGHUP; directories that dead processes
         left under ``directory`` are removed first (see :func:`sweep`)."""
@@ -208,62 +235,165 @@ class StagingArray:
         sweep(directory)
         _install_handlers()
         path = tempfile.mkdtemp(prefix=_owner_prefix(), dir=directory)
-        staging = cls(path, dtype, chunks)
+        staging = cls(path, dtype, chunks, factors, os.getpid())
         _owned[path] = os.getpid()
         weakref.finalize(staging, _remove, path, os.getpid())  # also runs at interpreter exit
         return staging
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (StagingArray, (self.path, self.dtype, self.chunks))
+        return (StagingArray, (self.path, self.dtype, self.chunks, self.factors))
 
-    def block_path(self, index: tuple[int, ...]) -> str:
-        return f"{self.path}{os.sep}block-{'-'.join(map(str, index))}.bin"
+    # --- where a block goes -------------------------------------------------------------------
+
+    def _place(self, index: tuple[int, ...]) -> tuple[str, int, int, tuple[int, ...]]:
+        """Block ``index``: its group's file, its byte offset there, the offset of its
+        written-byte, and its shape."""
+        place = self._places.get(index)
+        if place is None:
+            place = self._places[index] = self._locate(index)
+        return place
+
+    def _locate(self, index: tuple[int, ...]) -> tuple[str, int, int, tuple[int, ...]]:
+        group = tuple(i // f for i, f in zip(index, self.factors))
+        members = [(sizes[g * f:(g + 1) * f], i - g * f)  # the group's blocks, this one's place
+                   for sizes, f, g, i in zip(self.chunks, self.factors, group, index)]
+        extents = [sum(mine) for mine, _ in members]
+        # In C order, the blocks before this one are, per axis, those with a smaller place
+        # there and the same place in the axes before: that many whole rows of the axes after.
+        offset, stamp, before = 0, 0, 1
+        for axis, (mine, m) in enumerate(members):
+            offset += before * sum(mine[:m]) * math.prod(extents[axis + 1:])
+            before *= mine[m]
+            stamp = stamp * len(mine) + m
+        itemsize = self.dtype.itemsize
+        name = f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin"
+        shape = tuple(mine[m] for mine, m in members)
+        return name, offset * itemsize, math.prod(extents) * itemsize + stamp, shape
+
+    def group_path(self, index: tuple[int, ...]) -> str:
+        """The file that holds block ``index``."""
+        return self._place(index)[0]
+
+    # --- writing and reading ------------------------------------------------------------------
 
     def write(self, index: tuple[int, ...], block: np.ndarray) -> None:
-        """Write staged block ``index``: to a temporary file, then renamed, so it is whole."""
+        """Write old block ``index`` into its group's file, then mark it written."""
+        data = np.ascontiguousarray(np.asarray(block, dtype=self.dtype))  # C order, whatever
+        name, offset, stamp, shape = self._place(index)
+        if data.shape != shape:
+            raise ValueError(f"rechunk: staged block {index} has shape {data.shape}, "
+                             f"expected {shape}")
+        fd = self._open_for_writing(name)
         try:
-            fd, scratch = tempfile.mkstemp(prefix=".block-", suffix=".tmp", dir=self.path)
-        except FileNotFoundError:
-            raise _missing("the staging directory", self.path) from None
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.asarray(block, dtype=self.dtype).tofile(f)  # C order, whatever the layout
-            os.replace(scratch, self.block_path(index))
-        except BaseException:
-            os.unlink(scratch)
-            raise
+            _pwrite(fd, memoryview(data.reshape(-1).view(np.uint8)), offset)
+            _pwrite(fd, memoryview(b"\x01"), stamp)
+        finally:
+            os.close(fd)
 
-    def read(self, index: tuple[int, ...]) -> np.ndarray:
-        """Staged block ``index``, mapped read-only: its pages are read only when touched, and
-        the map goes when the array does (with no other reference, at once)."""
-        shape = tuple(c[i] for c, i in zip(self.chunks, index))
+    def _open_for_writing(self, name: str) -> int:
         try:
-            fd = os.open(self.block_path(index), os.O_RDONLY)  # cheaper than open(): no buffer
+            return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
         except FileNotFoundError:
-            raise _missing(f"the staged block {index}", self.path) from None
+            if self.owner != os.getpid() or self.path not in _owned:
+                raise _missing("the staging directory", self.path) from None
+        # The owner makes its directory again (a compute that ran outside chunkarray's own
+        # executors, after one of them had removed it).
+        os.makedirs(self.path, exist_ok=True)
+        return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+
+    def read_pieces(self, out: np.ndarray,
+                    pieces: list[tuple[tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]]
+                    ) -> None:
+        """Copy ``out[dst] = block[src]`` for every ``(block index, src, dst)``, mapping each
+        file once; the map is dropped before the next file's."""
+        by_file: dict[str, list[tuple[int, int, tuple[int, ...], Any, Any]]] = {}
+        for index, src, dst in pieces:
+            name, offset, stamp, shape = self._place(index)
+            by_file.setdefault(name, []).append((offset, stamp, shape, src, dst))
+        for name, parts in by_file.items():
+            mapped = self._map(name)
+            try:
+                for offset, stamp, shape, _, _ in parts:
+                    if stamp >= len(mapped) or mapped[stamp] != 1:
+                        raise _missing(f"the staged block at byte {offset} of {name}",
+                                       self.path)
+                for offset, _, shape, src, dst in parts:
+                    stored = np.frombuffer(mapped, dtype=self.dtype, count=math.prod(shape),
+                                           offset=offset).reshape(shape)
+                    out[dst] = stored[src]
+                    del stored
+            finally:
+                try:
+                    mapped.close()
+                except BufferError:  # a view is still held by a failure's traceback
+                    pass
+
+    def _map(self, name: str) -> mmap.mmap:
         try:
-            mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            fd = os.open(name, os.O_RDONLY)  # cheaper than open(): no buffer
+        except FileNotFoundError:
+            raise _missing(f"the staged file {os.path.basename(name)}", self.path) from None
+        try:
+            return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
         finally:
             os.close(fd)  # the map keeps the file
-        return np.frombuffer(mapped, dtype=self.dtype).reshape(shape)
 
     def __repr__(self) -> str:
-        return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks})"
+        return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks}, {self.factors})"
+
+
+# --- the directory exists while computes use it ---------------------------------------------------
+
+#: How many computes of this process are using each staging directory now.
+_using: dict[str, int] = {}
+_using_lock = threading.Lock()
+
+
+@contextmanager
+def in_use(stagings: list[StagingArray]) -> Iterator[None]:
+    """The directories of ``stagings`` exist inside the block, and are removed when the last
+    compute using each ends, however it ends: staged files are only needed while the tasks
+    that write and read them run, and the next compute writes them again. Only the owner of a
+    directory makes and removes it.
+
+    >>> staging = StagingArray.create(None, np.dtype("f8"), ((2,),))
+    >>> with in_use([staging]):
+    ...     os.path.isdir(staging.path)
+    True
+    >>> os.path.exists(staging.path)
+    False
+    """
+    mine = [s for s in stagings if s.owner == os.getpid()]
+    with _using_lock:
+        for s in mine:
+            if not _using.get(s.path):
+                os.makedirs(s.path, exist_ok=True)
+            _using[s.path] = _using.get(s.path, 0) + 1
+    try:
+        yield
+    finally:
+        with _using_lock:
+            for s in mine:
+                _using[s.path] -= 1
+                if not _using[s.path]:
+                    del _using[s.path]
+                    shutil.rmtree(s.path, ignore_errors=True)
 
 
 def write_block(block: np.ndarray, staging: StagingArray, *, index: tuple[int, ...]
-                 ) -> np.ndarray:
-    """Write one (merged) old block to its file; the tiny result orders the reads after it."""
+                ) -> np.ndarray:
+    """Write one old block to its file; the tiny result orders the reads after it."""
     staging.write(index, block)
     return np.ones((1,) * len(index), dtype=bool)
 
 
 def read_block(staging: StagingArray, written: list[Any], *,
-                pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
+               pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
     """Make one new block from its pieces of the staged blocks, one mapped file at a time."""
     out = np.empty(shape, dtype=staging.dtype)
-    for piece in product(*pieces):
-        stored = staging.read(tuple(b for b, _, _ in piece))
-        out[tuple(dst for _, _, dst in piece)] = stored[tuple(src for _, src, _ in piece)]
-        del stored  # unmaps the file before the next one is mapped
+    staging.read_pieces(out, [
+        (tuple(b for b, _, _ in piece), tuple(src for _, src, _ in piece),
+         tuple(dst for _, _, dst in piece))
+        for piece in product(*pieces)
+    ])
     return out

@@ -15,7 +15,7 @@ from chunkarray.optimize.pushdown import remake
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
     stages_on_disk,
-    staging_write_chunks_within,
+    staging_groups_within,
 )
 from chunkarray.optimize.storage_reads import remake_reads_fit
 from chunkarray.primitives.rechunk import Rechunk, rechunk_source, same_sizes
@@ -88,8 +88,8 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
     if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):
-        written = staging_write_chunks_within(node.chunks, new, itemsize, limit)
-        return ChunkedArray(staged_rechunk(node, new, written,
+        groups = staging_groups_within(node.chunks, new, itemsize, limit)
+        return ChunkedArray(staged_rechunk(node, new, groups,
                                            config.get("temporary_directory")))
     for stage in plan_rechunk(node.chunks, new, itemsize, limit):
         node = Rechunk(node, stage)

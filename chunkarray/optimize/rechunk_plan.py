@@ -20,8 +20,8 @@ from chunkarray.core.chunks import (
 from chunkarray.core.grid import axis_grid
 
 __all__ = [
-    "plan_rechunk", "source_span_bytes", "stage_task_bytes", "stages_on_disk",
-    "staging_write_chunks", "staging_write_chunks_within",
+    "plan_rechunk", "source_span_bytes", "stage_task_bytes", "stages_on_disk", "staging_groups",
+    "staging_groups_within",
 ]
 
 
@@ -165,14 +165,15 @@ def stages_on_disk(old: Chunks, new: Chunks, itemsize: int, limit: int, method: 
     return source_span_bytes(old, new, max(itemsize, 1)) > limit
 
 
-def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: int) -> Chunks:
-    """The writes of a staged rechunk ``old -> new`` whose tasks fit ``limit`` (see
-    :func:`staging_write_chunks`); raises ``ValueError`` when an old and a new block together
-    do not fit.
+def staging_groups_within(old: Chunks, new: Chunks, itemsize: int, limit: int
+                          ) -> tuple[int, ...]:
+    """How many neighbouring old blocks share a file, per axis, in a staged rechunk
+    ``old -> new`` whose tasks fit ``limit`` (see :func:`staging_groups`); raises
+    ``ValueError`` when an old and a new block together do not fit.
 
-    >>> staging_write_chunks_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)
-    ((8,), (4, 4))
-    >>> staging_write_chunks_within(((8,), (8,)), ((8,), (8,)), 8, 100)
+    >>> staging_groups_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)
+    (1, 4)
+    >>> staging_groups_within(((8,), (8,)), ((8,), (8,)), 8, 100)
     Traceback (most recent call last):
     ...
     ValueError: cannot rechunk through storage within memory_limit=100 bytes: ...
@@ -180,8 +181,8 @@ def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: 
     itemsize = max(itemsize, 1)
     old_block = largest_block_nbytes(old, itemsize)
     new_block = largest_block_nbytes(new, itemsize)
-    # A write holds its block; a read holds its new block and, while it copies a piece, the
-    # mapped pages of one staged block, at worst all of them.
+    # A write holds its old block; a read holds its new block and, while it copies its pieces
+    # of a file, the mapped pages it touches: its pieces, at worst the whole file.
     if old_block + new_block > limit:
         raise ValueError(
             f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
@@ -189,29 +190,23 @@ def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: 
             f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
             f"elements"
         )
-    # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
-    # quarter of the limit keeps both under it, and a read's new block beside one merged block.
-    # Merges of at most eight old blocks: on a 2 GiB storage rechunk (2 workers, 4 MiB blocks),
-    # writes of 16 made the peak 297 MiB above the start, past 4 x workers x block + 200 MiB,
-    # while writes of 4 took up to twice as long (a file mapped per four pieces read).
-    budget = min(limit // 4, limit - new_block, 8 * old_block)
-    return staging_write_chunks(old, new, itemsize, budget)
+    return staging_groups(old, new, itemsize, limit - new_block)
 
 
-def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -> Chunks:
-    """``old`` with neighbouring blocks merged, so that each write of a staged rechunk is larger.
+def staging_groups(old: Chunks, new: Chunks, itemsize: int, budget: int) -> tuple[int, ...]:
+    """How many neighbouring old blocks share a file of a staged rechunk, per axis, so that
+    each file holds at most ``budget`` bytes.
 
-    Every new block reads a piece of every staged block it overlaps, and each piece costs a file
-    opened, mapped and unmapped, its pages mapped one by one: an all-to-all rechunk of ``k`` by
-    ``k`` blocks makes ``k * k`` of them. Merging old blocks into writes of up to ``budget``
-    bytes, along the axes where new blocks span several of them (the axis spanned by the most
-    first, doubling), divides that count, as rechunker does with its read chunks. (Measured on a
-    2 GiB all-to-all rechunk of 256 by 256 blocks of 8 MiB, merging 8 halved the time or more.)
+    Every new block reads a piece of every file it overlaps, and each costs a file opened,
+    mapped and unmapped: an all-to-all rechunk of ``k`` by ``k`` blocks in a file each makes
+    ``k * k`` of them. Grouping old blocks along the axes where new blocks span several of them
+    (the axis spanned by the most first, doubling) divides that count, as rechunker does with its
+    read chunks. Blocks are written into their file as they are, so a group costs no memory.
 
-    >>> staging_write_chunks(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)
-    ((8,), (4, 4))
-    >>> staging_write_chunks(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 100)  # one block is 128 bytes
-    ((8,), (2, 2, 2, 2))
+    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)
+    (1, 4)
+    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 100)  # one block is 128 bytes
+    (1, 1)
     """
     factors = [1] * len(old)
     spans = [_max_blocks(o, n) for o, n in zip(old, new)]
@@ -224,7 +219,7 @@ def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -
                 if largest_block_nbytes(merged, itemsize) <= budget:
                     options.append((-span / k, axis, trial))
         if not options:
-            return tuple(_merge(o, f) for o, f in zip(old, factors))
+            return tuple(factors)
         factors = min(options)[2]
 
 
