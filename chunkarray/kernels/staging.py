@@ -313,7 +313,7 @@ class StagingArray:
         for name, parts in by_file.items():
             mapped = self._map(name)
             try:
-                for offset, stamp, shape, _, _ in parts:
+                for offset, stamp, _, _, _ in parts:
                     if stamp >= len(mapped) or mapped[stamp] != 1:
                         raise _missing(f"the staged block at byte {offset} of {name}",
                                        self.path)
