@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray.core.chunks import blockdims_from_blockshape, staged_reads
 from chunkarray.core.graph import collect_nodes
-from chunkarray.kernels.staging import StagingArray, can_stage
+from chunkarray.kernels import staging as staging_kernels
+from chunkarray.kernels.staging import StagingArray, _copy_mapped, can_stage
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
     stage_task_bytes,
@@ -317,6 +318,31 @@ def test_staged_files_hold_whole_blocks_in_groups(tmp_path, factors):
                               for i, blk in blocks.items()
                               for b in [[sum(c[:j]) for c, j in zip(chunks, i)]]])
     np.testing.assert_array_equal(out, a)
+
+
+@pytest.mark.parametrize("take", [
+    (slice(1, 3), slice(None)),  # rows: a run of bytes, read at once
+    (slice(None), slice(2, 4)),  # columns: scattered across the block, read through a map
+    (slice(1, 4), slice(0, 999)),  # nearly a run
+])
+def test_staged_pieces_read_back_exactly(tmp_path, take, monkeypatch):
+    a = np.arange(64 * 2000.0).reshape(64, 2000)
+    chunks = ((64,), (1000, 1000))
+    mapped = []
+    monkeypatch.setattr(staging_kernels, "_copy_mapped",
+                        lambda *args: mapped.append(1) or _copy_mapped(*args))
+    staging = StagingArray.create(str(tmp_path), a.dtype, chunks, (1, 2))
+    for idx, block in _blocks(a, chunks).items():
+        staging.write(idx, block)
+    out = np.zeros((64, 1000))
+    staging.read_pieces(out, [((0, 1), take, take)])
+    expected = np.zeros((64, 1000))
+    expected[take] = a[:, 1000:][take]
+    np.testing.assert_array_equal(out, expected)
+    assert bool(mapped) == (take[0] == slice(None))
+    whole = (slice(None),) * 2
+    staging.read_pieces(out, [((0, 0), whole, whole)])  # the other block of the same file
+    np.testing.assert_array_equal(out, a[:, :1000])
 
 
 def test_a_staged_block_never_written_says_why(tmp_path):

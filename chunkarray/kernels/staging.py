@@ -16,9 +16,10 @@ import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from chunkarray.core.chunks import Chunks, Piece
 
@@ -203,6 +204,49 @@ def _pwrite(fd: int, data: memoryview, offset: int) -> None:
         data, offset = data[done:], offset + done
 
 
+#: A piece is read as one run of bytes when that run is at most twice the piece and this much.
+_RUN_SLACK = 64 * 2**10
+
+
+def _pread(fd: int, into: memoryview, offset: int) -> None:
+    while into:
+        done = os.preadv(fd, [into], offset)
+        if not done:
+            raise EOFError(f"rechunk: a staged file ends at byte {offset}, before the block")
+        into, offset = into[done:], offset + done
+
+
+def _copy_mapped(fd: int, dtype: np.dtype,
+                 parts: list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]],
+                 out: np.ndarray) -> None:
+    """``out[dst] = block[src]`` for pieces scattered across their blocks, through a map of the
+    file (which a group's size bounds), dropped once they are copied."""
+    mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    try:
+        for place, src, dst in parts:
+            stored = np.frombuffer(mapped, dtype=dtype, count=math.prod(place.shape),
+                                   offset=place.offset).reshape(place.shape)
+            out[dst] = stored[src]
+            del stored
+    finally:
+        try:
+            mapped.close()
+        except BufferError:  # a view is still held by a failure's traceback
+            pass
+
+
+class _Place(NamedTuple):
+    """Where a staged block is: its file, its byte offset there, where the file's written-bytes
+    start, how many blocks the file holds, which of them it is, and its shape."""
+
+    name: str
+    offset: int
+    trailer: int
+    members: int
+    member: int
+    shape: tuple[int, ...]
+
+
 class StagingArray:
     """The staged blocks in files of a directory of their own (see the comment above).
 
@@ -221,7 +265,7 @@ class StagingArray:
         self.chunks = chunks  # the old blocks' sizes
         self.factors = factors if factors is not None else (1,) * len(chunks)
         self.owner = owner  # the process that made the directory (None: a copy)
-        self._places: dict[tuple[int, ...], tuple[str, int, int, tuple[int, ...]]] = {}
+        self._places: dict[tuple[int, ...], _Place] = {}
 
     @classmethod
     def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks,
@@ -245,48 +289,50 @@ class StagingArray:
 
     # --- where a block goes -------------------------------------------------------------------
 
-    def _place(self, index: tuple[int, ...]) -> tuple[str, int, int, tuple[int, ...]]:
-        """Block ``index``: its group's file, its byte offset there, the offset of its
-        written-byte, and its shape."""
+    def _place(self, index: tuple[int, ...]) -> _Place:
+        """Where block ``index`` is stored (worked out once per block)."""
         place = self._places.get(index)
         if place is None:
             place = self._places[index] = self._locate(index)
         return place
 
-    def _locate(self, index: tuple[int, ...]) -> tuple[str, int, int, tuple[int, ...]]:
+    def _locate(self, index: tuple[int, ...]) -> _Place:
         group = tuple(i // f for i, f in zip(index, self.factors))
         members = [(sizes[g * f:(g + 1) * f], i - g * f)  # the group's blocks, this one's place
                    for sizes, f, g, i in zip(self.chunks, self.factors, group, index)]
         extents = [sum(mine) for mine, _ in members]
         # In C order, the blocks before this one are, per axis, those with a smaller place
         # there and the same place in the axes before: that many whole rows of the axes after.
-        offset, stamp, before = 0, 0, 1
+        offset, member, before = 0, 0, 1
         for axis, (mine, m) in enumerate(members):
             offset += before * sum(mine[:m]) * math.prod(extents[axis + 1:])
             before *= mine[m]
-            stamp = stamp * len(mine) + m
+            member = member * len(mine) + m
         itemsize = self.dtype.itemsize
-        name = f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin"
-        shape = tuple(mine[m] for mine, m in members)
-        return name, offset * itemsize, math.prod(extents) * itemsize + stamp, shape
+        return _Place(
+            name=f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin",
+            offset=offset * itemsize, trailer=math.prod(extents) * itemsize,
+            members=math.prod(len(mine) for mine, _ in members), member=member,
+            shape=tuple(mine[m] for mine, m in members),
+        )
 
     def group_path(self, index: tuple[int, ...]) -> str:
         """The file that holds block ``index``."""
-        return self._place(index)[0]
+        return self._place(index).name
 
     # --- writing and reading ------------------------------------------------------------------
 
     def write(self, index: tuple[int, ...], block: np.ndarray) -> None:
         """Write old block ``index`` into its group's file, then mark it written."""
         data = np.ascontiguousarray(np.asarray(block, dtype=self.dtype))  # C order, whatever
-        name, offset, stamp, shape = self._place(index)
-        if data.shape != shape:
+        place = self._place(index)
+        if data.shape != place.shape:
             raise ValueError(f"rechunk: staged block {index} has shape {data.shape}, "
-                             f"expected {shape}")
-        fd = self._open_for_writing(name)
+                             f"expected {place.shape}")
+        fd = self._open_for_writing(place.name)
         try:
-            _pwrite(fd, memoryview(data.reshape(-1).view(np.uint8)), offset)
-            _pwrite(fd, memoryview(b"\x01"), stamp)
+            _pwrite(fd, memoryview(data.reshape(-1).view(np.uint8)), place.offset)
+            _pwrite(fd, memoryview(b"\x01"), place.trailer + place.member)
         finally:
             os.close(fd)
 
@@ -304,39 +350,57 @@ class StagingArray:
     def read_pieces(self, out: np.ndarray,
                     pieces: list[tuple[tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]]
                     ) -> None:
-        """Copy ``out[dst] = block[src]`` for every ``(block index, src, dst)``, mapping each
-        file once; the map is dropped before the next file's."""
-        by_file: dict[str, list[tuple[int, int, tuple[int, ...], Any, Any]]] = {}
+        """Copy ``out[dst] = block[src]`` for every ``(block index, src, dst)``, a file at a
+        time, after checking that each of its blocks was written."""
+        by_file: dict[str, list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]]] = {}
         for index, src, dst in pieces:
-            name, offset, stamp, shape = self._place(index)
-            by_file.setdefault(name, []).append((offset, stamp, shape, src, dst))
+            place = self._place(index)
+            by_file.setdefault(place.name, []).append((place, src, dst))
         for name, parts in by_file.items():
-            mapped = self._map(name)
             try:
-                for offset, stamp, _, _, _ in parts:
-                    if stamp >= len(mapped) or mapped[stamp] != 1:
-                        raise _missing(f"the staged block at byte {offset} of {name}",
-                                       self.path)
-                for offset, _, shape, src, dst in parts:
-                    stored = np.frombuffer(mapped, dtype=self.dtype, count=math.prod(shape),
-                                           offset=offset).reshape(shape)
-                    out[dst] = stored[src]
-                    del stored
+                fd = os.open(name, os.O_RDONLY)
+            except FileNotFoundError:
+                raise _missing(f"the staged file {os.path.basename(name)}", self.path) from None
+            try:
+                self._read_file(fd, name, parts, out)
             finally:
-                try:
-                    mapped.close()
-                except BufferError:  # a view is still held by a failure's traceback
-                    pass
+                os.close(fd)
 
-    def _map(self, name: str) -> mmap.mmap:
-        try:
-            fd = os.open(name, os.O_RDONLY)  # cheaper than open(): no buffer
-        except FileNotFoundError:
-            raise _missing(f"the staged file {os.path.basename(name)}", self.path) from None
-        try:
-            return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-        finally:
-            os.close(fd)  # the map keeps the file
+    def _read_file(self, fd: int, name: str,
+                   parts: list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]],
+                   out: np.ndarray) -> None:
+        first = parts[0][0]
+        written = os.pread(fd, first.members, first.trailer)
+        for place, _, _ in parts:
+            if place.member >= len(written) or written[place.member] != 1:
+                raise _missing(f"the staged block at byte {place.offset} of "
+                               f"{os.path.basename(name)}", self.path)
+        scattered = []
+        for place, src, dst in parts:
+            if not self._read_run(fd, place, src, out, dst):
+                scattered.append((place, src, dst))
+        if scattered:
+            _copy_mapped(fd, self.dtype, scattered, out)
+
+    def _read_run(self, fd: int, place: _Place, src: tuple[slice, ...], out: np.ndarray,
+                  dst: tuple[slice, ...]) -> bool:
+        """Read ``block[src]`` into ``out[dst]`` with one ``pread`` of the bytes from its first
+        element to its last, when those are not much more than the piece (False otherwise).
+
+        Reading maps no pages of the file into the process: mapped, a touched page brings in
+        its whole folio of the page cache, up to megabytes, for as long as the map lives."""
+        strides = [math.prod(place.shape[axis + 1:]) for axis in range(len(place.shape))]
+        bounds = [s.indices(n) for s, n in zip(src, place.shape)]
+        lengths = [stop - start for start, stop, _ in bounds]
+        start = sum(b[0] * st for b, st in zip(bounds, strides))
+        span = sum((n - 1) * st for n, st in zip(lengths, strides)) + 1
+        itemsize = self.dtype.itemsize
+        if (span - 2 * math.prod(lengths)) * itemsize > _RUN_SLACK:
+            return False
+        run = np.empty(span, dtype=self.dtype)
+        _pread(fd, memoryview(run.view(np.uint8)), place.offset + start * itemsize)
+        out[dst] = as_strided(run, lengths, [st * itemsize for st in strides])
+        return True
 
     def __repr__(self) -> str:
         return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks}, {self.factors})"

@@ -182,7 +182,12 @@ def staging_groups_within(old: Chunks, new: Chunks, itemsize: int, limit: int
     old_block = largest_block_nbytes(old, itemsize)
     new_block = largest_block_nbytes(new, itemsize)
     # A write holds its old block; a read holds its new block and, while it copies its pieces
-    # of a file, the mapped pages it touches: its pieces, at worst the whole file.
+    # of a file, a run of bytes at most twice a piece or, for pieces scattered across their
+    # blocks, the file mapped, and every page it touches brings in its whole folio of the page
+    # cache (with whole maps of files of 128 MiB, reads of a 2 GiB rechunk peaked 100 MiB
+    # higher). So files stay at a quarter of the limit (two readers and their new blocks fit
+    # it) and at most eight old blocks, as many as merged writes took before files held blocks
+    # as they are.
     if old_block + new_block > limit:
         raise ValueError(
             f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
@@ -190,7 +195,7 @@ def staging_groups_within(old: Chunks, new: Chunks, itemsize: int, limit: int
             f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
             f"elements"
         )
-    return staging_groups(old, new, itemsize, limit - new_block)
+    return staging_groups(old, new, itemsize, min(limit // 4, limit - new_block, 8 * old_block))
 
 
 def staging_groups(old: Chunks, new: Chunks, itemsize: int, budget: int) -> tuple[int, ...]:
