@@ -15,11 +15,11 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from itertools import product
 from typing import Any, NamedTuple
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from chunkarray.core.chunks import Chunks, Piece
 
@@ -208,6 +208,32 @@ def _pwrite(fd: int, data: memoryview, offset: int) -> None:
 _RUN_SLACK = 64 * 2**10
 
 
+@lru_cache(maxsize=4096)
+def _run(shape: tuple[int, ...], bounds: tuple[tuple[int | None, int | None], ...],
+         itemsize: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]] | None:
+    """How to read the piece ``bounds`` (start and stop per axis) of a stored block of
+    ``shape`` with one ``pread`` of the bytes from its first element to its last: the offset
+    and length of those bytes, and the piece's shape and strides in them. None when that run
+    is much more than the piece: those pieces are copied out of a map of the file instead.
+
+    Reading maps no pages of the file into the process: mapped, a touched page brings in its
+    whole folio of the page cache, up to megabytes, for as long as the map lives.
+
+    >>> _run((4, 6), ((1, 3), (0, 6)), 8)  # two whole rows: 96 bytes from byte 48
+    (48, 96, (2, 6), (48, 8))
+    >>> _run((400, 600), ((0, 400), (0, 2)), 8) is None  # a column of 2 from 240,000 items
+    True
+    """
+    strides = [math.prod(shape[axis + 1:]) for axis in range(len(shape))]
+    ranges = [slice(*b).indices(n)[:2] for b, n in zip(bounds, shape)]
+    lengths = tuple(stop - start for start, stop in ranges)
+    start = sum(r[0] * st for r, st in zip(ranges, strides))
+    span = sum((n - 1) * st for n, st in zip(lengths, strides)) + 1
+    if (span - 2 * math.prod(lengths)) * itemsize > _RUN_SLACK:
+        return None
+    return start * itemsize, span * itemsize, lengths, tuple(st * itemsize for st in strides)
+
+
 def _pread(fd: int, into: memoryview, offset: int) -> None:
     while into:
         done = os.preadv(fd, [into], offset)
@@ -376,31 +402,20 @@ class StagingArray:
                 raise _missing(f"the staged block at byte {place.offset} of "
                                f"{os.path.basename(name)}", self.path)
         scattered = []
+        itemsize = self.dtype.itemsize
+        scratch = np.empty(0, dtype=np.uint8)  # one buffer for every run of this file
         for place, src, dst in parts:
-            if not self._read_run(fd, place, src, out, dst):
+            run = _run(place.shape, tuple((s.start, s.stop) for s in src), itemsize)
+            if run is None:
                 scattered.append((place, src, dst))
+                continue
+            start, nbytes, shape, strides = run
+            if scratch.nbytes < nbytes:
+                scratch = np.empty(nbytes, dtype=np.uint8)
+            _pread(fd, memoryview(scratch[:nbytes]), place.offset + start)
+            out[dst] = np.ndarray(shape, self.dtype, buffer=scratch, strides=strides)
         if scattered:
             _copy_mapped(fd, self.dtype, scattered, out)
-
-    def _read_run(self, fd: int, place: _Place, src: tuple[slice, ...], out: np.ndarray,
-                  dst: tuple[slice, ...]) -> bool:
-        """Read ``block[src]`` into ``out[dst]`` with one ``pread`` of the bytes from its first
-        element to its last, when those are not much more than the piece (False otherwise).
-
-        Reading maps no pages of the file into the process: mapped, a touched page brings in
-        its whole folio of the page cache, up to megabytes, for as long as the map lives."""
-        strides = [math.prod(place.shape[axis + 1:]) for axis in range(len(place.shape))]
-        bounds = [s.indices(n) for s, n in zip(src, place.shape)]
-        lengths = [stop - start for start, stop, _ in bounds]
-        start = sum(b[0] * st for b, st in zip(bounds, strides))
-        span = sum((n - 1) * st for n, st in zip(lengths, strides)) + 1
-        itemsize = self.dtype.itemsize
-        if (span - 2 * math.prod(lengths)) * itemsize > _RUN_SLACK:
-            return False
-        run = np.empty(span, dtype=self.dtype)
-        _pread(fd, memoryview(run.view(np.uint8)), place.offset + start * itemsize)
-        out[dst] = as_strided(run, lengths, [st * itemsize for st in strides])
-        return True
 
     def __repr__(self) -> str:
         return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks}, {self.factors})"
@@ -455,9 +470,6 @@ def read_block(staging: StagingArray, written: list[Any], *,
                pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
     """Make one new block from its pieces of the staged blocks, one mapped file at a time."""
     out = np.empty(shape, dtype=staging.dtype)
-    staging.read_pieces(out, [
-        (tuple(b for b, _, _ in piece), tuple(src for _, src, _ in piece),
-         tuple(dst for _, _, dst in piece))
-        for piece in product(*pieces)
-    ])
+    blocks, srcs, dsts = ([[p[k] for p in axis] for axis in pieces] for k in range(3))
+    staging.read_pieces(out, list(zip(product(*blocks), product(*srcs), product(*dsts))))
     return out
