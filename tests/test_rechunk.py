@@ -258,11 +258,45 @@ def test_auto_stages_an_all_to_all_rechunk_of_a_computed_array():
     neighbours = x.rechunk((64, 8), memory_limit="20 KiB")  # two old blocks per new one
     assert isinstance(neighbours._node, Rechunk)
     assert not isinstance(x.rechunk((4, 64), memory_limit="1 MiB")._node, StagedRechunk)
-    assert not isinstance(x.rechunk((4, 64), memory_limit="20 KiB", method="tasks")._node,
-                          StagedRechunk)
+    assert isinstance(x.rechunk((4, 64), memory_limit="1 MiB", method="tasks")._node, Rechunk)
     remade = ca.ones((64, 64), chunks=(64, 4)).rechunk((4, 64), memory_limit="20 KiB")
     assert not any(isinstance(n, (Rechunk, StagedRechunk))
                    for n in collect_nodes([remade._node]).values())
+
+
+def test_tasks_refuses_what_it_cannot_move_within_the_memory_limit():
+    # Every new block needs all 16 old ones: in memory, the whole array (32 KiB) at once.
+    x = ca.ones((64, 64), chunks=(64, 4)).map_blocks(lambda b: -b, dtype=float)
+    with pytest.raises(ValueError, match=r"holds 32,768 bytes at once, more than "
+                       r"memory_limit=20,480.*method='disk' \(or method=None"):
+        x.rechunk((4, 64), memory_limit="20 KiB", method="tasks")
+    with pytest.raises(ValueError, match="memory_limit=20,480"):
+        x.rechunk((4, 64), memory_limit="20 KiB", method="tasks").compute()  # before compute
+    # Within the limit (each new block needs 2 old ones), or made again from the source: fine.
+    assert_eq(x.rechunk((64, 8), memory_limit="20 KiB", method="tasks").compute(),
+              -np.ones((64, 64)), exact=True)
+    remade = ca.ones((64, 64), chunks=(64, 4)).rechunk((4, 64), memory_limit="20 KiB",
+                                                       method="tasks")
+    assert_eq(remade.compute(), np.ones((64, 64)), exact=True)
+
+
+def test_python_objects_over_the_memory_limit_are_refused():
+    a = np.array([{i} for i in range(64)], dtype=object).reshape(8, 8)
+    x = ca.from_array(a, chunks=(8, 1)).map_blocks(lambda b: b, dtype=object)
+    with pytest.raises(ValueError, match=r"memory_limit=100.*Python objects, which cannot be "
+                       r"staged"):
+        x.rechunk((1, 8), memory_limit=100)
+    assert_eq(x.rechunk((1, 8), memory_limit=1000).compute(), a, exact=True)
+
+
+def test_disk_rechunk_with_empty_blocks(executor, tmp_path):
+    a = np.arange(80.0).reshape(8, 10)
+    x = ca.from_array(a, chunks=((4, 0, 4), (5, 0, 5))).map_blocks(lambda b: -b, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk(((2, 0, 2, 2, 2), (10, 0)), method="disk", memory_limit=400)
+    assert isinstance(y._node, StagedRechunk)
+    assert_eq(y.compute(), -a, exact=True)
+    assert os.listdir(tmp_path) == []  # removed once the compute is done
 
 
 def test_disk_names_are_deterministic_and_a_rechunk_of_it_is_one_rechunk(tmp_path):

@@ -158,7 +158,7 @@ def stages_on_disk(old: Chunks, new: Chunks, itemsize: int, limit: int, method: 
     >>> stages_on_disk(((1,) * 4, (4,)), ((4,), (1,) * 4), 8, 100, "tasks", True)
     False
     """
-    if method == "tasks" or not all(map(all, old)) or not stageable:
+    if method == "tasks" or not all(map(sum, old)) or not stageable:
         return False  # no elements (nothing to hold) or Python objects (no bytes to write)
     if method == "disk":
         return True
@@ -171,8 +171,8 @@ def staging_groups_within(old: Chunks, new: Chunks, itemsize: int, limit: int
     ``old -> new`` whose tasks fit ``limit`` (see :func:`staging_groups`); raises
     ``ValueError`` when an old and a new block together do not fit.
 
-    >>> staging_groups_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)
-    (1, 4)
+    >>> staging_groups_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)  # files of 256 bytes
+    (1, 2)
     >>> staging_groups_within(((8,), (8,)), ((8,), (8,)), 8, 100)
     Traceback (most recent call last):
     ...
@@ -208,8 +208,8 @@ def staging_groups(old: Chunks, new: Chunks, itemsize: int, budget: int) -> tupl
     (the axis spanned by the most first, doubling) divides that count, as rechunker does with its
     read chunks. Blocks are written into their file as they are, so a group costs no memory.
 
-    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)
-    (1, 4)
+    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)  # two blocks of 128
+    (1, 2)
     >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 100)  # one block is 128 bytes
     (1, 1)
     """
