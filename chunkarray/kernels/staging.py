@@ -357,7 +357,7 @@ class StagingArray:
                              f"expected {place.shape}")
         fd = self._open_for_writing(place.name)
         try:
-            _pwrite(fd, memoryview(data.reshape(-1).view(np.uint8)), place.offset)
+            _pwrite(fd, data.reshape(-1).view(np.uint8).data, place.offset)
             _pwrite(fd, memoryview(b"\x01"), place.trailer + place.member)
         finally:
             os.close(fd)
@@ -412,7 +412,7 @@ class StagingArray:
             start, nbytes, shape, strides = run
             if scratch.nbytes < nbytes:
                 scratch = np.empty(nbytes, dtype=np.uint8)
-            _pread(fd, memoryview(scratch[:nbytes]), place.offset + start)
+            _pread(fd, scratch[:nbytes].data, place.offset + start)
             out[dst] = np.ndarray(shape, self.dtype, buffer=scratch, strides=strides)
         if scattered:
             _copy_mapped(fd, self.dtype, scattered, out)
@@ -470,6 +470,8 @@ def read_block(staging: StagingArray, written: list[Any], *,
                pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
     """Make one new block from its pieces of the staged blocks, one mapped file at a time."""
     out = np.empty(shape, dtype=staging.dtype)
-    blocks, srcs, dsts = ([[p[k] for p in axis] for axis in pieces] for k in range(3))
+    blocks = [[b for b, _, _ in axis] for axis in pieces]
+    srcs = [[src for _, src, _ in axis] for axis in pieces]
+    dsts = [[dst for _, _, dst in axis] for axis in pieces]
     staging.read_pieces(out, list(zip(product(*blocks), product(*srcs), product(*dsts))))
     return out
