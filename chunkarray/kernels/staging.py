@@ -362,15 +362,24 @@ class StagingArray:
         finally:
             os.close(fd)
 
+    def prepare(self) -> bool:
+        """Make the directory again if a compute removed it; only its owner can (whether it
+        did).
+
+        For computes that chunkarray's own ``compute`` does not run (the dask collection
+        protocol): their graph's directory must exist before workers write into it.
+        """
+        if self.owner != os.getpid() or self.path not in _owned:
+            return False
+        os.makedirs(self.path, exist_ok=True)
+        return True
+
     def _open_for_writing(self, name: str) -> int:
         try:
             return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
         except FileNotFoundError:
-            if self.owner != os.getpid() or self.path not in _owned:
+            if not self.prepare():
                 raise _missing("the staging directory", self.path) from None
-        # The owner makes its directory again (a compute that ran outside chunkarray's own
-        # executors, after one of them had removed it).
-        os.makedirs(self.path, exist_ok=True)
         return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
 
     def read_pieces(self, out: np.ndarray,
