@@ -194,7 +194,7 @@ def _missing(what: str, path: str) -> FileNotFoundError:
 # one byte per block, set once that block is written. Each write task puts its block at its own
 # offset (no merge in memory, no copy: the block's buffer goes to the file as it is), so writes
 # are sequential runs of whole blocks, and the tasks that write one file never wait on each
-# other. A read maps the file and checks the bytes of the blocks it takes: a block that was never
+# other. A read first checks the written-bytes of the blocks it takes: a block that was never
 # written (on a cluster whose workers see different directories) is an error, not zeros.
 
 
