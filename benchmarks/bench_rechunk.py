@@ -9,10 +9,12 @@ Rechunk: a 2 GiB float64 array made block by block (``ones``), from (16384, 64) 
 (64, 16384) blocks with ``memory_limit="256 MiB"``, each new block summed so nothing but the
 rechunk itself holds memory. ``chunkarray`` remakes the new blocks directly (a creation function
 is cheap to call again); ``chunkarray-computed`` puts a ``map_blocks`` in between, so the blocks
-must be moved: by default (an all-to-all rechunk) through temporary files on disk, one per
-(merged) old block, under ``temporary_directory`` (the system's temporary directory unless set;
-it needs 2 GiB free), and ``chunkarray-computed-tasks`` moves them in memory (``method="tasks"``)
-for comparison. Each engine runs in a fresh process; the table gives wall time and peak RSS.
+must be moved: by default (an all-to-all rechunk) through temporary files on disk, written
+whole in files of a few old blocks, under ``temporary_directory`` (the system's temporary
+directory unless set; it needs 2 GiB free). ``chunkarray-computed-tasks`` asks to move them in
+memory (``method="tasks"``), which would hold the whole array at once: it is refused at the call
+(the row shows the refusal). Each engine runs in a fresh process; the table gives wall time and
+peak RSS.
 
 Take: ``x[perm].compute()`` for a random permutation of 1 Mi elements in 1,000 blocks, beside
 NumPy's ``a[perm]``, with the number of tasks in the graph: once on a ``from_array`` read (taken

@@ -26,9 +26,11 @@ from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
 from chunkarray.executors import get_executor, shares_memory
 from chunkarray.kernels import blocks as kernels
+from chunkarray.kernels.staging import in_use
 from chunkarray.optimize.lowering import lower_optimized
 from chunkarray.primitives.sinks import into
 from chunkarray.primitives.sources import BlockSelect, Persisted
+from chunkarray.primitives.staged import stagings
 
 __all__ = ["ChunkedArray", "compute", "persist", "require_known_chunks"]
 
@@ -260,9 +262,13 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
     # never in cycles: Python's cycle collector would scan all of them, again and again, while
     # the tasks run (a third of the time of a run of tiny tasks, measured). Set them aside
     # (``gc.freeze``) for the run; what the tasks themselves allocate is still collected.
+    #
+    # Staging directories (disk rechunks) exist only while computes use them: removed when this
+    # one ends, failed or not, whatever still refers to the arrays (a kept exception's frames).
     gc.freeze()
     try:
-        values = execute(lowered, keys, num_workers or config.num_workers())
+        with in_use(stagings(nodes.values())):
+            values = execute(lowered, keys, num_workers or config.num_workers())
     finally:
         del lowered, nodes
         gc.unfreeze()

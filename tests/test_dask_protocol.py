@@ -190,3 +190,19 @@ def test_scheduler_reads_from_class_and_instance() -> None:
 def test_view_refuses_non_arrays() -> None:
     with pytest.raises(TypeError, match="wraps a ChunkedArray, got ndarray"):
         ca.DaskView(np.ones(3))
+
+
+@pytest.mark.parametrize("scheduler", ["threads", "processes"])
+def test_dask_computes_a_disk_rechunk_after_ours_removed_its_directory(tmp_path, scheduler):
+    import os
+
+    import dask
+
+    a = np.arange(64.0).reshape(8, 8)
+    x = ca.from_array(a, chunks=(8, 1)).map_blocks(np.negative, dtype=float)
+    with ca.config.set(temporary_directory=str(tmp_path)):
+        y = x.rechunk((1, 8), method="disk", memory_limit=400)
+    np.testing.assert_array_equal(y.compute(), -a)
+    assert os.listdir(tmp_path) == []  # our compute removed the staging when it ended
+    (out,) = dask.compute(y.to_dask(), scheduler=scheduler)  # workers write into it again
+    np.testing.assert_array_equal(out, -a)

@@ -59,6 +59,7 @@ def _examples() -> dict[type, Node]:
         (x + 1).sum(axis=0), x.rechunk((3, 2)), computed[1:5:2], ca.concatenate([x, x]),
         x[perm], (x * 2)[perm], computed.vindex[[0, 5], [1, 2]], assigned,
         computed.rechunk((6, 1), method="disk"), x.map_overlap(_negate, depth=1, boundary="none"),
+        computed.rechunk((3, 2)),  # moved in memory
     ]
     with ca.config.set(memory_limit="1 GiB"):
         arrays.append(computed[perm])  # the touched blocks joined, then taken from

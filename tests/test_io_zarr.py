@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import tempfile
 import warnings
@@ -284,6 +285,7 @@ def test_a_failed_write_is_known_and_resumed_writing_only_missing_blocks(tmp_pat
         np.testing.assert_array_equal(ca.from_zarr(path).compute(), data + 1)
     x.to_zarr(path, resume=True)  # a finished write: nothing to do
     assert set(step.made) == set(range(8)) - written
+    assert sorted(os.listdir(path)) == ["c", "zarr.json"]  # no markers left behind
 
 
 def test_resume_needs_a_record_and_the_same_array(tmp_path):

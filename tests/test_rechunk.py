@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from chunkarray.core.chunks import blockdims_from_blockshape, staged_reads
 from chunkarray.core.graph import collect_nodes
-from chunkarray.kernels.staging import StagingArray, can_stage
+from chunkarray.kernels import staging as staging_kernels
+from chunkarray.kernels.staging import StagingArray, _copy_mapped, can_stage
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
     stage_task_bytes,
-    staging_write_chunks,
+    staging_groups,
 )
 from chunkarray.primitives.rechunk import Rechunk
 from chunkarray.primitives.staged import StagedRechunk
@@ -209,17 +210,43 @@ def _boom(block):  # a source that fails after some blocks were written
     return block
 
 
-def test_a_failing_source_leaves_no_files_behind(tmp_path):
+def _fail_keeping_the_exception(tmp_path):
     x = ca.from_array(np.arange(64.0).reshape(8, 8), chunks=(8, 1)).map_blocks(_boom, dtype=float)
     with ca.config.set(temporary_directory=tmp_path):
-        y = x.rechunk((1, 8), method="disk", memory_limit=400)  # too small to merge old blocks
-    with pytest.raises(ZeroDivisionError, match="bad block"):
-        y.compute(scheduler="sync")
+        y = x.rechunk((1, 8), method="disk", memory_limit=400)
     path = _staging(y).path
-    written = os.listdir(path)
-    assert written and all(f.startswith("block-") and f.endswith(".bin") for f in written)
+    try:
+        y.compute(scheduler="sync")
+    except ZeroDivisionError as e:
+        return y, e, path
+    raise AssertionError("the compute did not fail")
+
+
+def test_a_failing_compute_removes_its_staging_while_the_exception_lives(tmp_path):
+    y, error, path = _fail_keeping_the_exception(tmp_path)
+    assert "bad block" in str(error) and error.__traceback__ is not None
+    gc.collect()
+    assert not os.path.exists(path) and os.listdir(tmp_path) == []  # the array lives too
     del y
-    assert _gone(path) and os.listdir(tmp_path) == []
+    assert _gone(path) and os.listdir(tmp_path) == [] and error is not None
+
+
+def test_a_compute_after_a_failure_stages_again(tmp_path):
+    a = np.arange(64.0).reshape(8, 8)
+    x = ca.from_array(a, chunks=(8, 1)).map_blocks(lambda b: -b, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk((1, 8), method="disk", memory_limit=400)
+    path = _staging(y).path
+    bad = y.map_blocks(_boom_late, dtype=float)
+    with pytest.raises(ZeroDivisionError):
+        bad.compute(scheduler="sync")
+    assert not os.path.exists(path)
+    assert_eq(y.compute(), -a, exact=True)  # the directory is made again, then removed
+    assert not os.path.exists(path)
+
+
+def _boom_late(block):
+    raise ZeroDivisionError("after the staged reads")
 
 
 def test_auto_stages_an_all_to_all_rechunk_of_a_computed_array():
@@ -231,11 +258,45 @@ def test_auto_stages_an_all_to_all_rechunk_of_a_computed_array():
     neighbours = x.rechunk((64, 8), memory_limit="20 KiB")  # two old blocks per new one
     assert isinstance(neighbours._node, Rechunk)
     assert not isinstance(x.rechunk((4, 64), memory_limit="1 MiB")._node, StagedRechunk)
-    assert not isinstance(x.rechunk((4, 64), memory_limit="20 KiB", method="tasks")._node,
-                          StagedRechunk)
+    assert isinstance(x.rechunk((4, 64), memory_limit="1 MiB", method="tasks")._node, Rechunk)
     remade = ca.ones((64, 64), chunks=(64, 4)).rechunk((4, 64), memory_limit="20 KiB")
     assert not any(isinstance(n, (Rechunk, StagedRechunk))
                    for n in collect_nodes([remade._node]).values())
+
+
+def test_tasks_refuses_what_it_cannot_move_within_the_memory_limit():
+    # Every new block needs all 16 old ones: in memory, the whole array (32 KiB) at once.
+    x = ca.ones((64, 64), chunks=(64, 4)).map_blocks(lambda b: -b, dtype=float)
+    with pytest.raises(ValueError, match=r"holds 32,768 bytes at once, more than "
+                       r"memory_limit=20,480.*method='disk' \(or method=None"):
+        x.rechunk((4, 64), memory_limit="20 KiB", method="tasks")
+    with pytest.raises(ValueError, match="memory_limit=20,480"):
+        x.rechunk((4, 64), memory_limit="20 KiB", method="tasks").compute()  # before compute
+    # Within the limit (each new block needs 2 old ones), or made again from the source: fine.
+    assert_eq(x.rechunk((64, 8), memory_limit="20 KiB", method="tasks").compute(),
+              -np.ones((64, 64)), exact=True)
+    remade = ca.ones((64, 64), chunks=(64, 4)).rechunk((4, 64), memory_limit="20 KiB",
+                                                       method="tasks")
+    assert_eq(remade.compute(), np.ones((64, 64)), exact=True)
+
+
+def test_python_objects_over_the_memory_limit_are_refused():
+    a = np.array([{i} for i in range(64)], dtype=object).reshape(8, 8)
+    x = ca.from_array(a, chunks=(8, 1)).map_blocks(lambda b: b, dtype=object)
+    with pytest.raises(ValueError, match=r"memory_limit=100.*Python objects, which cannot be "
+                       r"staged"):
+        x.rechunk((1, 8), memory_limit=100)
+    assert_eq(x.rechunk((1, 8), memory_limit=1000).compute(), a, exact=True)
+
+
+def test_disk_rechunk_with_empty_blocks(executor, tmp_path):
+    a = np.arange(80.0).reshape(8, 10)
+    x = ca.from_array(a, chunks=((4, 0, 4), (5, 0, 5))).map_blocks(lambda b: -b, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk(((2, 0, 2, 2, 2), (10, 0)), method="disk", memory_limit=400)
+    assert isinstance(y._node, StagedRechunk)
+    assert_eq(y.compute(), -a, exact=True)
+    assert os.listdir(tmp_path) == []  # removed once the compute is done
 
 
 def test_disk_names_are_deterministic_and_a_rechunk_of_it_is_one_rechunk(tmp_path):
@@ -257,28 +318,83 @@ def test_disk_rechunk_errors():
         ca.config.set(temporary_directory=3)
 
 
-def test_staged_reads_and_merged_writes():
+def test_staged_reads_and_file_groups():
     reads = staged_reads((3, 5), (4, 4))
     assert [[b for b, _, _ in pieces] for pieces in reads] == [[0, 1], [1]]
     assert reads[1] == ((1, slice(1, 5), slice(0, 4)),)
     assert staged_reads((4, 4), (0, 8))[0] == ()  # an empty new block reads nothing
     old, new = ((8,), (2,) * 8), ((2,) * 4, (16,))
-    assert staging_write_chunks(old, new, 8, 8 * 8 * 4) == ((8,), (4, 4, 4, 4))
-    assert staging_write_chunks(old, new, 8, 1) == old  # a block alone is over the budget
+    assert staging_groups(old, new, 8, 8 * 8 * 4) == (1, 2)  # two blocks of 128 bytes
+    assert staging_groups(old, new, 8, 1) == (1, 1)  # a block alone is over the budget
 
 
-def test_staged_files_are_whole_and_a_missing_one_says_why(tmp_path):
-    staging = StagingArray.create(str(tmp_path), np.dtype("i2"), ((2, 1), (3,)))
+def _blocks(a, chunks):
+    """Every block of ``a`` in ``chunks``, by index."""
+    bounds = [np.cumsum((0, *c)) for c in chunks]
+    return {idx: a[tuple(slice(b[i], b[i + 1]) for b, i in zip(bounds, idx))]
+            for idx in np.ndindex(*map(len, chunks))}
+
+
+@pytest.mark.parametrize("factors", [(1, 1), (2, 1), (1, 3), (2, 2), (3, 3)])
+def test_staged_files_hold_whole_blocks_in_groups(tmp_path, factors):
+    chunks = ((2, 1, 3), (3, 1, 2))
+    a = np.arange(36, dtype="i2").reshape(6, 6)
+    staging = StagingArray.create(str(tmp_path), np.dtype("i2"), chunks, factors)
+    blocks = _blocks(a, chunks)
+    for idx, block in reversed(list(blocks.items())):  # any order, any layout
+        staging.write(idx, np.asfortranarray(block))
+    groups = {staging.group_path(i) for i in blocks}
+    assert sorted(os.listdir(staging.path)) == sorted(os.path.basename(g) for g in groups)
+    assert sum(map(os.path.getsize, groups)) == a.nbytes + len(blocks)  # data, one byte each
+    out = np.zeros((6, 6), dtype="i2")
+    staging.read_pieces(out, [(i, (slice(None),) * 2,
+                               tuple(slice(b[k], b[k] + s) for k, s in enumerate(blk.shape)))
+                              for i, blk in blocks.items()
+                              for b in [[sum(c[:j]) for c, j in zip(chunks, i)]]])
+    np.testing.assert_array_equal(out, a)
+
+
+@pytest.mark.parametrize("take", [
+    (slice(1, 3), slice(None)),  # rows: a run of bytes, read at once
+    (slice(None), slice(2, 4)),  # columns: scattered across the block, read through a map
+    (slice(1, 4), slice(0, 999)),  # nearly a run
+])
+def test_staged_pieces_read_back_exactly(tmp_path, take, monkeypatch):
+    a = np.arange(64 * 2000.0).reshape(64, 2000)
+    chunks = ((64,), (1000, 1000))
+    mapped = []
+    monkeypatch.setattr(staging_kernels, "_copy_mapped",
+                        lambda *args: mapped.append(1) or _copy_mapped(*args))
+    staging = StagingArray.create(str(tmp_path), a.dtype, chunks, (1, 2))
+    for idx, block in _blocks(a, chunks).items():
+        staging.write(idx, block)
+    out = np.zeros((64, 1000))
+    staging.read_pieces(out, [((0, 1), take, take)])
+    expected = np.zeros((64, 1000))
+    expected[take] = a[:, 1000:][take]
+    np.testing.assert_array_equal(out, expected)
+    assert bool(mapped) == (take[0] == slice(None))
+    whole = (slice(None),) * 2
+    staging.read_pieces(out, [((0, 0), whole, whole)])  # the other block of the same file
+    np.testing.assert_array_equal(out, a[:, :1000])
+
+
+def test_a_staged_block_never_written_says_why(tmp_path):
+    staging = StagingArray.create(str(tmp_path), np.dtype("i2"), ((2, 1), (3,)), (2, 1))
     block = np.arange(6, dtype="i2").reshape(3, 2).T  # not C-contiguous: written in C order
     staging.write((0, 0), block)
-    assert os.listdir(staging.path) == ["block-0-0.bin"]  # no temporary file left
-    assert os.path.getsize(staging.block_path((0, 0))) == block.nbytes
-    np.testing.assert_array_equal(staging.read((0, 0)), block)
-    with pytest.raises(FileNotFoundError, match=r"\(1, 0\).*temporary_directory"):
-        staging.read((1, 0))
+    out = np.zeros((2, 3), dtype="i2")
+    staging.read_pieces(out, [((0, 0), (slice(None),) * 2, (slice(None),) * 2)])
+    np.testing.assert_array_equal(out, block)
+    # Block (1, 0) shares the file but was never written (a worker that wrote elsewhere):
+    with pytest.raises(FileNotFoundError, match=r"staged block.*temporary_directory"):
+        staging.read_pieces(out[:1], [((1, 0), (slice(None),) * 2, (slice(None),) * 2)])
     with pytest.raises(TypeError):
-        staging.write((1, 0), np.array([object()]))  # nothing in the directory changes
-    assert os.listdir(staging.path) == ["block-0-0.bin"]
+        staging.write((1, 0), np.array([[object()] * 3]))  # nothing in the directory changes
+    assert len(os.listdir(staging.path)) == 1
+    other = StagingArray.create(str(tmp_path), np.dtype("i2"), ((2, 1), (3,)))
+    with pytest.raises(FileNotFoundError, match=r"staged file.*temporary_directory"):
+        other.read_pieces(out, [((0, 0), (slice(None),) * 2, (slice(None),) * 2)])
     path = staging.path
     del staging
     assert _gone(path)
@@ -290,9 +406,11 @@ def test_staged_files_are_whole_and_a_missing_one_says_why(tmp_path):
 def test_staging_pickles_without_owning_the_files(tmp_path):
     import pickle
 
-    staging = StagingArray.create(str(tmp_path), np.dtype("f8"), ((2,),))
+    staging = StagingArray.create(str(tmp_path), np.dtype("f8"), ((2,),), (1,))
     copy = pickle.loads(pickle.dumps(staging))
-    assert (copy.path, copy.dtype, copy.chunks) == (staging.path, staging.dtype, staging.chunks)
+    assert (copy.path, copy.dtype, copy.chunks, copy.factors) == (
+        staging.path, staging.dtype, staging.chunks, staging.factors)
+    assert copy.owner is None and staging.owner == os.getpid()
     del copy
     assert not _gone(staging.path)  # only the original removes the directory
     path = staging.path

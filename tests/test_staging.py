@@ -18,8 +18,9 @@ from chunkarray.kernels.staging import StagingArray, is_stale, sweep
 
 ROOT = str(Path(__file__).resolve().parent.parent)
 
-# A process that stages a rechunk (a 2 MiB array through files in ``directory``), says where,
-# and waits to be killed. ``handler`` installs a SIGTERM handler of its own first.
+# A process that stages a rechunk (a 2 MiB array through files in ``directory``), says where
+# once the blocks are staged, and waits to be killed in the middle of that compute (staged files
+# live only while a compute runs). ``handler`` installs a SIGTERM handler of its own first.
 _CHILD = textwrap.dedent("""
     import signal, sys, time
     import numpy as np
@@ -29,9 +30,14 @@ _CHILD = textwrap.dedent("""
     ca.config.set(temporary_directory=sys.argv[1])
     x = ca.from_array(np.ones((512, 512)), chunks=(512, 8)).map_blocks(abs)
     y = x.rechunk((8, 512), method="disk")
-    assert float(y.sum().compute()) == 512 * 512
-    print(y._node.data.value.path, flush=True)
-    time.sleep(120)
+    path = y._node.data.value.path
+
+    def hold(block):  # runs once the first new block was read: every block is staged
+        print(path, flush=True)
+        time.sleep(120)
+        return block
+
+    y.map_blocks(hold, dtype=float).sum().compute(scheduler="sync")
 """)
 
 

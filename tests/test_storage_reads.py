@@ -121,7 +121,10 @@ def test_zarr_rechunk_across_storage_chunks_stages(tmp_path: Any, executor: str)
     assert type(y._node).__name__ == "StagedRechunk"
     y.to_zarr(tmp_path / "b.zarr")
     assert_eq(ca.from_zarr(tmp_path / "b.zarr").compute(), a)
-    assert_eq(x.rechunk((2, 64), memory_limit=16 * 1024, method="tasks").compute(), a)
+    # In memory, every new block waits for all 32 storage blocks: refused under the limit.
+    with pytest.raises(ValueError, match=r"32,768 bytes at once.*memory_limit=16,384.*'disk'"):
+        x.rechunk((2, 64), memory_limit=16 * 1024, method="tasks")
+    assert_eq(x.rechunk((2, 64), memory_limit=64 * 1024, method="tasks").compute(), a)
 
 
 def test_reads_crossing_storage_chunks_warn(tmp_path: Any) -> None:

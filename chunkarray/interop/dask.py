@@ -29,11 +29,12 @@ import numpy as np
 from chunkarray.array import ChunkedArray, _assemble, _read_only
 from chunkarray.array_methods import provide
 from chunkarray.core.chunks import Chunks
-from chunkarray.core.graph import Key, Node, is_task
+from chunkarray.core.graph import Key, Node, collect_nodes, is_task
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels.blocks import flatten_nested, is_future
 from chunkarray.optimize.lowering import lower_optimized
 from chunkarray.primitives.sources import Persisted, Remote
+from chunkarray.primitives.staged import stagings
 
 __all__ = ["DaskView", "dask_graph", "dask_keys", "to_dask"]
 
@@ -95,6 +96,10 @@ class DaskView:
     def __dask_graph__(self) -> dict[Key, Any]:
         if self._graph is None:  # lowered once: dask asks again and again during one compute
             self._graph = _cached_graph(self.array)
+        # Disk rechunks: their directory exists only while a compute of ours runs (and since it
+        # was made); dask's computes run these tasks without us, so it is made again here.
+        for staging in stagings(collect_nodes([self.array._node]).values()):
+            staging.prepare()
         return self._graph
 
     def __dask_keys__(self) -> list[Any]:

@@ -4,6 +4,7 @@ the directory of staged blocks, and the tasks that write and read them."""
 from __future__ import annotations
 
 import hashlib
+import math
 import mmap
 import os
 import shutil
@@ -12,14 +13,17 @@ import socket
 import tempfile
 import threading
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from chunkarray.core.chunks import Chunks, Piece
 
-__all__ = ["StagingArray", "can_stage", "is_stale", "read_block", "sweep", "write_block"]
+__all__ = ["StagingArray", "can_stage", "in_use", "is_stale", "read_block", "sweep", "write_block"]
 
 
 def can_stage(dtype: np.dtype) -> bool:
@@ -183,22 +187,115 @@ def _missing(what: str, path: str) -> FileNotFoundError:
     )
 
 
-class StagingArray:
-    """The staged blocks, a file each in a directory of their own, removed with the last reference.
+# --- the files: groups of whole old blocks, one after another -------------------------------------
+#
+# A file holds a group of neighbouring old blocks (``factors[k]`` of them along axis k, fewer at
+# the end), each block's raw C-order bytes one after another in the C order of the blocks, then
+# one byte per block, set once that block is written. Each write task puts its block at its own
+# offset (no merge in memory, no copy: the block's buffer goes to the file as it is), so writes
+# are sequential runs of whole blocks, and the tasks that write one file never wait on each
+# other. A read first checks the written-bytes of the blocks it takes: a block that was never
+# written (on a cluster whose workers see different directories) is an error, not zeros.
 
-    Pickled copies (sent to worker processes) refer to the same directory but never remove it:
-    only the object the rechunk made, in the process that made it, owns the files.
+
+def _pwrite(fd: int, data: memoryview, offset: int) -> None:
+    while data:  # a write may be short (past 2 GiB on Linux, or on a signal)
+        done = os.pwrite(fd, data, offset)
+        data, offset = data[done:], offset + done
+
+
+#: A piece is read as one run of bytes when that run is at most twice the piece and this much.
+_RUN_SLACK = 64 * 2**10
+
+
+@lru_cache(maxsize=4096)
+def _run(shape: tuple[int, ...], bounds: tuple[tuple[int | None, int | None], ...],
+         itemsize: int) -> tuple[int, int, tuple[int, ...], tuple[int, ...]] | None:
+    """How to read the piece ``bounds`` (start and stop per axis) of a stored block of
+    ``shape`` with one ``pread`` of the bytes from its first element to its last: the offset
+    and length of those bytes, and the piece's shape and strides in them. None when that run
+    is much more than the piece: those pieces are copied out of a map of the file instead.
+
+    Reading maps no pages of the file into the process: mapped, a touched page brings in its
+    whole folio of the page cache, up to megabytes, for as long as the map lives.
+
+    >>> _run((4, 6), ((1, 3), (0, 6)), 8)  # two whole rows: 96 bytes from byte 48
+    (48, 96, (2, 6), (48, 8))
+    >>> _run((400, 600), ((0, 400), (0, 2)), 8) is None  # a column of 2 from 240,000 items
+    True
+    """
+    strides = [math.prod(shape[axis + 1:]) for axis in range(len(shape))]
+    ranges = [slice(*b).indices(n)[:2] for b, n in zip(bounds, shape)]
+    lengths = tuple(stop - start for start, stop in ranges)
+    start = sum(r[0] * st for r, st in zip(ranges, strides))
+    span = sum((n - 1) * st for n, st in zip(lengths, strides)) + 1
+    if (span - 2 * math.prod(lengths)) * itemsize > _RUN_SLACK:
+        return None
+    return start * itemsize, span * itemsize, lengths, tuple(st * itemsize for st in strides)
+
+
+def _pread(fd: int, into: memoryview, offset: int) -> None:
+    while into:
+        done = os.preadv(fd, [into], offset)
+        if not done:
+            raise EOFError(f"rechunk: a staged file ends at byte {offset}, before the block")
+        into, offset = into[done:], offset + done
+
+
+def _copy_mapped(fd: int, dtype: np.dtype,
+                 parts: list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]],
+                 out: np.ndarray) -> None:
+    """``out[dst] = block[src]`` for pieces scattered across their blocks, through a map of the
+    file (which a group's size bounds), dropped once they are copied."""
+    mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    try:
+        for place, src, dst in parts:
+            stored = np.frombuffer(mapped, dtype=dtype, count=math.prod(place.shape),
+                                   offset=place.offset).reshape(place.shape)
+            out[dst] = stored[src]
+            del stored
+    finally:
+        try:
+            mapped.close()
+        except BufferError:  # a view is still held by a failure's traceback
+            pass
+
+
+class _Place(NamedTuple):
+    """Where a staged block is: its file, its byte offset there, where the file's written-bytes
+    start, how many blocks the file holds, which of them it is, and its shape."""
+
+    name: str
+    offset: int
+    trailer: int
+    members: int
+    member: int
+    shape: tuple[int, ...]
+
+
+class StagingArray:
+    """The staged blocks in files of a directory of their own (see the comment above).
+
+    The directory exists while a compute that uses it runs (see :func:`in_use`), and is removed
+    when the last of those ends, successfully or not, and with the object itself. Pickled
+    copies (sent to worker processes) refer to the same directory but never remove it or make
+    it again: only the object the rechunk made, in the process that made it, owns the files.
     """
 
-    __slots__ = ("path", "dtype", "chunks", "__weakref__")
+    __slots__ = ("path", "dtype", "chunks", "factors", "owner", "_places", "__weakref__")
 
-    def __init__(self, path: str, dtype: np.dtype, chunks: Chunks) -> None:
+    def __init__(self, path: str, dtype: np.dtype, chunks: Chunks,
+                 factors: tuple[int, ...] | None = None, owner: int | None = None) -> None:
         self.path = path
         self.dtype = np.dtype(dtype)
-        self.chunks = chunks  # the staged blocks' sizes
+        self.chunks = chunks  # the old blocks' sizes
+        self.factors = factors if factors is not None else (1,) * len(chunks)
+        self.owner = owner  # the process that made the directory (None: a copy)
+        self._places: dict[tuple[int, ...], _Place] = {}
 
     @classmethod
-    def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks) -> StagingArray:
+    def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks,
+               factors: tuple[int, ...] | None = None) -> StagingArray:
         """A new, empty directory under ``directory`` (None: the system's), removed with it,
         or when this process is stopped by SIGTERM or SIGHUP; directories that dead processes
         left under ``directory`` are removed first (see :func:`sweep`)."""
@@ -208,62 +305,182 @@ class StagingArray:
         sweep(directory)
         _install_handlers()
         path = tempfile.mkdtemp(prefix=_owner_prefix(), dir=directory)
-        staging = cls(path, dtype, chunks)
+        staging = cls(path, dtype, chunks, factors, os.getpid())
         _owned[path] = os.getpid()
         weakref.finalize(staging, _remove, path, os.getpid())  # also runs at interpreter exit
         return staging
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (StagingArray, (self.path, self.dtype, self.chunks))
+        return (StagingArray, (self.path, self.dtype, self.chunks, self.factors))
 
-    def block_path(self, index: tuple[int, ...]) -> str:
-        return f"{self.path}{os.sep}block-{'-'.join(map(str, index))}.bin"
+    # --- where a block goes -------------------------------------------------------------------
+
+    def _place(self, index: tuple[int, ...]) -> _Place:
+        """Where block ``index`` is stored (worked out once per block)."""
+        place = self._places.get(index)
+        if place is None:
+            place = self._places[index] = self._locate(index)
+        return place
+
+    def _locate(self, index: tuple[int, ...]) -> _Place:
+        group = tuple(i // f for i, f in zip(index, self.factors))
+        members = [(sizes[g * f:(g + 1) * f], i - g * f)  # the group's blocks, this one's place
+                   for sizes, f, g, i in zip(self.chunks, self.factors, group, index)]
+        extents = [sum(mine) for mine, _ in members]
+        # In C order, the blocks before this one are, per axis, those with a smaller place
+        # there and the same place in the axes before: that many whole rows of the axes after.
+        offset, member, before = 0, 0, 1
+        for axis, (mine, m) in enumerate(members):
+            offset += before * sum(mine[:m]) * math.prod(extents[axis + 1:])
+            before *= mine[m]
+            member = member * len(mine) + m
+        itemsize = self.dtype.itemsize
+        return _Place(
+            name=f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin",
+            offset=offset * itemsize, trailer=math.prod(extents) * itemsize,
+            members=math.prod(len(mine) for mine, _ in members), member=member,
+            shape=tuple(mine[m] for mine, m in members),
+        )
+
+    def group_path(self, index: tuple[int, ...]) -> str:
+        """The file that holds block ``index``."""
+        return self._place(index).name
+
+    # --- writing and reading ------------------------------------------------------------------
 
     def write(self, index: tuple[int, ...], block: np.ndarray) -> None:
-        """Write staged block ``index``: to a temporary file, then renamed, so it is whole."""
+        """Write old block ``index`` into its group's file, then mark it written."""
+        data = np.ascontiguousarray(np.asarray(block, dtype=self.dtype))  # C order, whatever
+        place = self._place(index)
+        if data.shape != place.shape:
+            raise ValueError(f"rechunk: staged block {index} has shape {data.shape}, "
+                             f"expected {place.shape}")
+        fd = self._open_for_writing(place.name)
         try:
-            fd, scratch = tempfile.mkstemp(prefix=".block-", suffix=".tmp", dir=self.path)
-        except FileNotFoundError:
-            raise _missing("the staging directory", self.path) from None
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.asarray(block, dtype=self.dtype).tofile(f)  # C order, whatever the layout
-            os.replace(scratch, self.block_path(index))
-        except BaseException:
-            os.unlink(scratch)
-            raise
-
-    def read(self, index: tuple[int, ...]) -> np.ndarray:
-        """Staged block ``index``, mapped read-only: its pages are read only when touched, and
-        the map goes when the array does (with no other reference, at once)."""
-        shape = tuple(c[i] for c, i in zip(self.chunks, index))
-        try:
-            fd = os.open(self.block_path(index), os.O_RDONLY)  # cheaper than open(): no buffer
-        except FileNotFoundError:
-            raise _missing(f"the staged block {index}", self.path) from None
-        try:
-            mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+            _pwrite(fd, data.reshape(-1).view(np.uint8).data, place.offset)
+            _pwrite(fd, memoryview(b"\x01"), place.trailer + place.member)
         finally:
-            os.close(fd)  # the map keeps the file
-        return np.frombuffer(mapped, dtype=self.dtype).reshape(shape)
+            os.close(fd)
+
+    def prepare(self) -> bool:
+        """Make the directory again if a compute removed it; only its owner can (whether it
+        did).
+
+        For computes that chunkarray's own ``compute`` does not run (the dask collection
+        protocol): their graph's directory must exist before workers write into it.
+        """
+        if self.owner != os.getpid() or self.path not in _owned:
+            return False
+        os.makedirs(self.path, exist_ok=True)
+        return True
+
+    def _open_for_writing(self, name: str) -> int:
+        try:
+            return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+        except FileNotFoundError:
+            if not self.prepare():
+                raise _missing("the staging directory", self.path) from None
+        return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+
+    def read_pieces(self, out: np.ndarray,
+                    pieces: list[tuple[tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]]
+                    ) -> None:
+        """Copy ``out[dst] = block[src]`` for every ``(block index, src, dst)``, a file at a
+        time, after checking that each of its blocks was written."""
+        by_file: dict[str, list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]]] = {}
+        for index, src, dst in pieces:
+            place = self._place(index)
+            by_file.setdefault(place.name, []).append((place, src, dst))
+        for name, parts in by_file.items():
+            try:
+                fd = os.open(name, os.O_RDONLY)
+            except FileNotFoundError:
+                raise _missing(f"the staged file {os.path.basename(name)}", self.path) from None
+            try:
+                self._read_file(fd, name, parts, out)
+            finally:
+                os.close(fd)
+
+    def _read_file(self, fd: int, name: str,
+                   parts: list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]],
+                   out: np.ndarray) -> None:
+        first = parts[0][0]
+        written = os.pread(fd, first.members, first.trailer)
+        for place, _, _ in parts:
+            if place.member >= len(written) or written[place.member] != 1:
+                raise _missing(f"the staged block at byte {place.offset} of "
+                               f"{os.path.basename(name)}", self.path)
+        scattered = []
+        itemsize = self.dtype.itemsize
+        scratch = np.empty(0, dtype=np.uint8)  # one buffer for every run of this file
+        for place, src, dst in parts:
+            run = _run(place.shape, tuple((s.start, s.stop) for s in src), itemsize)
+            if run is None:
+                scattered.append((place, src, dst))
+                continue
+            start, nbytes, shape, strides = run
+            if scratch.nbytes < nbytes:
+                scratch = np.empty(nbytes, dtype=np.uint8)
+            _pread(fd, scratch[:nbytes].data, place.offset + start)
+            out[dst] = np.ndarray(shape, self.dtype, buffer=scratch, strides=strides)
+        if scattered:
+            _copy_mapped(fd, self.dtype, scattered, out)
 
     def __repr__(self) -> str:
-        return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks})"
+        return f"StagingArray({self.path!r}, {self.dtype}, {self.chunks}, {self.factors})"
+
+
+# --- the directory exists while computes use it ---------------------------------------------------
+
+#: How many computes of this process are using each staging directory now.
+_using: dict[str, int] = {}
+_using_lock = threading.Lock()
+
+
+@contextmanager
+def in_use(stagings: list[StagingArray]) -> Iterator[None]:
+    """The directories of ``stagings`` exist inside the block, and are removed when the last
+    compute using each ends, however it ends: staged files are only needed while the tasks
+    that write and read them run, and the next compute writes them again. Only the owner of a
+    directory makes and removes it.
+
+    >>> staging = StagingArray.create(None, np.dtype("f8"), ((2,),))
+    >>> with in_use([staging]):
+    ...     os.path.isdir(staging.path)
+    True
+    >>> os.path.exists(staging.path)
+    False
+    """
+    mine = [s for s in stagings if s.owner == os.getpid()]
+    with _using_lock:
+        for s in mine:
+            if not _using.get(s.path):
+                os.makedirs(s.path, exist_ok=True)
+            _using[s.path] = _using.get(s.path, 0) + 1
+    try:
+        yield
+    finally:
+        with _using_lock:
+            for s in mine:
+                _using[s.path] -= 1
+                if not _using[s.path]:
+                    del _using[s.path]
+                    shutil.rmtree(s.path, ignore_errors=True)
 
 
 def write_block(block: np.ndarray, staging: StagingArray, *, index: tuple[int, ...]
-                 ) -> np.ndarray:
-    """Write one (merged) old block to its file; the tiny result orders the reads after it."""
+                ) -> np.ndarray:
+    """Write one old block to its file; the tiny result orders the reads after it."""
     staging.write(index, block)
     return np.ones((1,) * len(index), dtype=bool)
 
 
 def read_block(staging: StagingArray, written: list[Any], *,
-                pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
+               pieces: tuple[tuple[Piece, ...], ...], shape: tuple[int, ...]) -> np.ndarray:
     """Make one new block from its pieces of the staged blocks, one mapped file at a time."""
     out = np.empty(shape, dtype=staging.dtype)
-    for piece in product(*pieces):
-        stored = staging.read(tuple(b for b, _, _ in piece))
-        out[tuple(dst for _, _, dst in piece)] = stored[tuple(src for _, src, _ in piece)]
-        del stored  # unmaps the file before the next one is mapped
+    blocks = [[b for b, _, _ in axis] for axis in pieces]
+    srcs = [[src for _, src, _ in axis] for axis in pieces]
+    dsts = [[dst for _, _, dst in axis] for axis in pieces]
+    staging.read_pieces(out, list(zip(product(*blocks), product(*srcs), product(*dsts))))
     return out

@@ -14,8 +14,9 @@ from chunkarray.kernels.staging import can_stage
 from chunkarray.optimize.pushdown import remake
 from chunkarray.optimize.rechunk_plan import (
     plan_rechunk,
+    source_span_bytes,
     stages_on_disk,
-    staging_write_chunks_within,
+    staging_groups_within,
 )
 from chunkarray.optimize.storage_reads import remake_reads_fit
 from chunkarray.primitives.rechunk import Rechunk, rechunk_source, same_sizes
@@ -41,7 +42,9 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     :mod:`chunkarray.optimize.storage_reads`). Otherwise blocks are moved, by one of two methods:
 
     - ``"tasks"``: in memory, through intermediate chunkings where one stage would not fit
-      (see :func:`chunkarray.optimize.rechunk_plan.plan_rechunk`).
+      (see :func:`chunkarray.optimize.rechunk_plan.plan_rechunk`). Refused (``ValueError``)
+      when the old blocks that one new block overlaps hold more than ``memory_limit`` together:
+      all of them must be in memory before that block can be made, however it is staged.
     - ``"disk"``: each old block is written to a file of its own in a temporary directory under
       the ``temporary_directory`` setting and each new block copied back out of those files (see
       :mod:`chunkarray.primitives.staged`); on a multi-machine cluster the directory must be on
@@ -53,8 +56,9 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
 
     Arrays with no elements, with unknown block sizes or holding Python objects (object dtype,
     or structured dtypes with object fields) always use ``"tasks"``: they have nothing to stage,
-    or no bytes to stage it as. Axes with unknown (NaN) block sizes must keep them: leave
-    them out of a dict, or give their current chunks (or ``-1`` when they are one block).
+    or no bytes to stage it as (and Python objects over the limit are refused, as above). Axes
+    with unknown (NaN) block sizes must keep them: leave them out of a dict, or give their
+    current chunks (or ``-1`` when they are one block).
 
     >>> import chunkarray as ca
     >>> x = ca.ones((6, 6), chunks=(6, 1))
@@ -66,7 +70,11 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
     >>> y = rechunk(computed, (1, 6), memory_limit=200)  # each new block needs all 6 old ones
     >>> type(y._node).__name__, float(y.sum().compute())
     ('StagedRechunk', 36.0)
-    >>> type(rechunk(computed, (1, 6), memory_limit=200, method="tasks")._node).__name__
+    >>> rechunk(computed, (1, 6), memory_limit=200, method="tasks")
+    Traceback (most recent call last):
+    ...
+    ValueError: rechunk from ... holds 288 bytes at once, more than memory_limit=200: ...
+    >>> type(rechunk(computed, (1, 6), memory_limit=400, method="tasks")._node).__name__
     'Rechunk'
     """
     if method not in METHODS:
@@ -88,12 +96,39 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
     if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):
-        written = staging_write_chunks_within(node.chunks, new, itemsize, limit)
-        return ChunkedArray(staged_rechunk(node, new, written,
+        groups = staging_groups_within(node.chunks, new, itemsize, limit)
+        return ChunkedArray(staged_rechunk(node, new, groups,
                                            config.get("temporary_directory")))
+    _check_in_memory(node, new, itemsize, limit, method)
     for stage in plan_rechunk(node.chunks, new, itemsize, limit):
         node = Rechunk(node, stage)
     return ChunkedArray(node)
+
+
+def _check_in_memory(node: Node, new: Chunks, itemsize: int, limit: int, method: str | None
+                     ) -> None:
+    """Refuse a rechunk in memory that cannot keep within ``limit``.
+
+    Before a new block can be made, every old block it overlaps must have been made, and
+    nothing of them can be let go until the new blocks that need it are made: however the
+    blocks are moved in memory (in stages or not, in any order), the process then holds them
+    all. Blocks that could be made again were remade from their source above.
+    """
+    span = source_span_bytes(node.chunks, new, itemsize)
+    if span <= limit or not all(map(sum, node.chunks)):
+        return
+    what = (f"rechunk from chunks={node.chunks} to chunks={new}" if len(str(new)) < 200 else
+            "this rechunk")
+    if method == "tasks":
+        fix = "use method='disk' (or method=None, which chooses it), a larger memory_limit"
+    else:
+        fix = (f"its {node.dtype} values hold Python objects, which cannot be staged on disk; "
+               f"use a larger memory_limit")
+    raise ValueError(
+        f"{what} in memory holds {span:,} bytes at once, more than memory_limit={limit:,}: "
+        f"every old block that one new block overlaps must be in memory before that block can "
+        f"be made; {fix}, or new chunks that each overlap fewer old blocks"
+    )
 
 
 def _check_blocks(new: Chunks, itemsize: int, limit: int, chunks: Any) -> None:

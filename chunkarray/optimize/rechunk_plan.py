@@ -20,8 +20,8 @@ from chunkarray.core.chunks import (
 from chunkarray.core.grid import axis_grid
 
 __all__ = [
-    "plan_rechunk", "source_span_bytes", "stage_task_bytes", "stages_on_disk",
-    "staging_write_chunks", "staging_write_chunks_within",
+    "plan_rechunk", "source_span_bytes", "stage_task_bytes", "stages_on_disk", "staging_groups",
+    "staging_groups_within",
 ]
 
 
@@ -158,21 +158,22 @@ def stages_on_disk(old: Chunks, new: Chunks, itemsize: int, limit: int, method: 
     >>> stages_on_disk(((1,) * 4, (4,)), ((4,), (1,) * 4), 8, 100, "tasks", True)
     False
     """
-    if method == "tasks" or not all(map(all, old)) or not stageable:
+    if method == "tasks" or not all(map(sum, old)) or not stageable:
         return False  # no elements (nothing to hold) or Python objects (no bytes to write)
     if method == "disk":
         return True
     return source_span_bytes(old, new, max(itemsize, 1)) > limit
 
 
-def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: int) -> Chunks:
-    """The writes of a staged rechunk ``old -> new`` whose tasks fit ``limit`` (see
-    :func:`staging_write_chunks`); raises ``ValueError`` when an old and a new block together
-    do not fit.
+def staging_groups_within(old: Chunks, new: Chunks, itemsize: int, limit: int
+                          ) -> tuple[int, ...]:
+    """How many neighbouring old blocks share a file, per axis, in a staged rechunk
+    ``old -> new`` whose tasks fit ``limit`` (see :func:`staging_groups`); raises
+    ``ValueError`` when an old and a new block together do not fit.
 
-    >>> staging_write_chunks_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)
-    ((8,), (4, 4))
-    >>> staging_write_chunks_within(((8,), (8,)), ((8,), (8,)), 8, 100)
+    >>> staging_groups_within(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 1024)  # files of 256 bytes
+    (1, 2)
+    >>> staging_groups_within(((8,), (8,)), ((8,), (8,)), 8, 100)
     Traceback (most recent call last):
     ...
     ValueError: cannot rechunk through storage within memory_limit=100 bytes: ...
@@ -180,8 +181,13 @@ def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: 
     itemsize = max(itemsize, 1)
     old_block = largest_block_nbytes(old, itemsize)
     new_block = largest_block_nbytes(new, itemsize)
-    # A write holds its block; a read holds its new block and, while it copies a piece, the
-    # mapped pages of one staged block, at worst all of them.
+    # A write holds its old block; a read holds its new block and, while it copies its pieces
+    # of a file, a run of bytes at most twice a piece or, for pieces scattered across their
+    # blocks, the file mapped, and every page it touches brings in its whole folio of the page
+    # cache (with whole maps of files of 128 MiB, reads of a 2 GiB rechunk peaked 100 MiB
+    # higher). So files stay at a quarter of the limit (two readers and their new blocks fit
+    # it) and at most eight old blocks, as many as merged writes took before files held blocks
+    # as they are.
     if old_block + new_block > limit:
         raise ValueError(
             f"cannot rechunk through storage within memory_limit={limit:,} bytes: a task may "
@@ -189,29 +195,23 @@ def staging_write_chunks_within(old: Chunks, new: Chunks, itemsize: int, limit: 
             f"a larger memory_limit or blocks of at most {max(limit // (2 * itemsize), 1):,} "
             f"elements"
         )
-    # A merge holds its old blocks and the merged copy, and two tasks may run at once: a
-    # quarter of the limit keeps both under it, and a read's new block beside one merged block.
-    # Merges of at most eight old blocks: on a 2 GiB storage rechunk (2 workers, 4 MiB blocks),
-    # writes of 16 made the peak 297 MiB above the start, past 4 x workers x block + 200 MiB,
-    # while writes of 4 took up to twice as long (a file mapped per four pieces read).
-    budget = min(limit // 4, limit - new_block, 8 * old_block)
-    return staging_write_chunks(old, new, itemsize, budget)
+    return staging_groups(old, new, itemsize, min(limit // 4, limit - new_block, 8 * old_block))
 
 
-def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -> Chunks:
-    """``old`` with neighbouring blocks merged, so that each write of a staged rechunk is larger.
+def staging_groups(old: Chunks, new: Chunks, itemsize: int, budget: int) -> tuple[int, ...]:
+    """How many neighbouring old blocks share a file of a staged rechunk, per axis, so that
+    each file holds at most ``budget`` bytes.
 
-    Every new block reads a piece of every staged block it overlaps, and each piece costs a file
-    opened, mapped and unmapped, its pages mapped one by one: an all-to-all rechunk of ``k`` by
-    ``k`` blocks makes ``k * k`` of them. Merging old blocks into writes of up to ``budget``
-    bytes, along the axes where new blocks span several of them (the axis spanned by the most
-    first, doubling), divides that count, as rechunker does with its read chunks. (Measured on a
-    2 GiB all-to-all rechunk of 256 by 256 blocks of 8 MiB, merging 8 halved the time or more.)
+    Every new block reads a piece of every file it overlaps, and each costs a file opened,
+    mapped and unmapped: an all-to-all rechunk of ``k`` by ``k`` blocks in a file each makes
+    ``k * k`` of them. Grouping old blocks along the axes where new blocks span several of them
+    (the axis spanned by the most first, doubling) divides that count, as rechunker does with its
+    read chunks. Blocks are written into their file as they are, so a group costs no memory.
 
-    >>> staging_write_chunks(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)
-    ((8,), (4, 4))
-    >>> staging_write_chunks(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 100)  # one block is 128 bytes
-    ((8,), (2, 2, 2, 2))
+    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 8 * 8 * 4)  # two blocks of 128
+    (1, 2)
+    >>> staging_groups(((8,), (2,) * 4), ((2,) * 4, (8,)), 8, 100)  # one block is 128 bytes
+    (1, 1)
     """
     factors = [1] * len(old)
     spans = [_max_blocks(o, n) for o, n in zip(old, new)]
@@ -224,7 +224,7 @@ def staging_write_chunks(old: Chunks, new: Chunks, itemsize: int, budget: int) -
                 if largest_block_nbytes(merged, itemsize) <= budget:
                     options.append((-span / k, axis, trial))
         if not options:
-            return tuple(_merge(o, f) for o, f in zip(old, factors))
+            return tuple(factors)
         factors = min(options)[2]
 
 
