@@ -2,7 +2,7 @@
 
 ``anomaly_half`` / ``anomaly_all``: ``(x - x.mean(0)).std(0)`` on the 1 GiB float32 zarr array of
 ``zarr_mean`` (32 storage chunks of 32 MiB) with ``memory_limit`` half the array, and the array
-plus room for two blocks per worker (so all of it may be held). The "numpy" column is the
+plus the room the two workers need beside it (so all of it may be held). The "numpy" column is the
 reference: one read of every storage chunk with zarr on two threads, nothing computed.
 
 ``zarr_write``: 1 GiB of float64 written to a new zarr array in chunks of 16 MiB (zarr's default
@@ -69,8 +69,9 @@ def anomaly_half(quick: bool) -> dict[str, Callable[[], Any]]:
 
 
 def anomaly_all(quick: bool) -> dict[str, Callable[[], Any]]:
-    """The anomaly with ``memory_limit`` the array and two blocks per worker (2 workers)."""
-    return _anomaly(quick, lambda nbytes, block: nbytes + 2 * 2 * block)
+    """The anomaly with ``memory_limit`` the array and the room each of 2 workers needs."""
+    per_worker = _ca().optimize.holding.BLOCKS_PER_WORKER
+    return _anomaly(quick, lambda nbytes, block: nbytes + 2 * per_worker * block)
 
 
 def zarr_write(quick: bool) -> dict[str, Callable[[], Any]]:

@@ -21,9 +21,11 @@ from chunkarray.core.graph import Key, Lowered, Node
 
 __all__ = ["BLOCKS_PER_WORKER", "block_bytes", "hold_budget", "soonest_blocks"]
 
-#: Blocks each worker holds while it runs a task that makes a block again: the block it makes and
-#: the storage chunk it decodes the block from.
-BLOCKS_PER_WORKER = 2
+#: Blocks each worker holds while it runs a task that makes a block again: the storage chunk it
+#: reads, compressed and decoded, the block made of it, and what the next step makes of that.
+#: Measured: reading 32 MiB zarr chunks on two workers, with nothing held, peaks at 3.9 blocks
+#: per worker above the process's size before the computation.
+BLOCKS_PER_WORKER = 4
 
 
 def block_bytes(node: Node, index: tuple[int, ...]) -> int:
@@ -39,8 +41,8 @@ def hold_budget(limit: int, shared: Iterable[Node], workers: int) -> int:
     """The bytes of shared blocks that may be held under ``limit``: what is left once each of
     ``workers`` has room for :data:`BLOCKS_PER_WORKER` of the largest shared blocks.
 
-    >>> hold_budget(1000, [Node("x", ((10, 10),), "f8")], workers=2)  # 4 blocks of 80 bytes
-    680
+    >>> hold_budget(1000, [Node("x", ((10, 10),), "f8")], workers=2)  # 8 blocks of 80 bytes
+    360
     """
     widest = max((n.dtype.itemsize * math.prod(int(max(c, default=0)) for c in n.chunks)
                   for n in shared), default=0)
