@@ -8,7 +8,9 @@ as ``out=`` buffers and runs large blocks in cache-sized pieces.
 
 A node is fused into its consumer when the consumer reads exactly one of its blocks per output
 block (no contraction) and no other node, nor the caller, needs it: its blocks then exist only
-inside the fused task. Nodes needed twice are left alone, so nothing is computed twice.
+inside the fused task. Nodes needed twice are left alone, so nothing is computed twice, except
+inputs that are cheap to make again and do not fit in memory whole: those are held block by block
+as far as the memory limit allows and made again for the other blocks (see :mod:`.holding`).
 """
 
 from __future__ import annotations
