@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +15,7 @@ from chunkarray.core.graph import lower
 from chunkarray.executors import sync
 from chunkarray.kernels import program
 from chunkarray.optimize.fuse import fuse
-from chunkarray.primitives.fused import Fused
+from chunkarray.primitives.fused import Fused, PartlyHeld
 from chunkarray.primitives.sinks import into
 from tests.strategies import arrays, assert_eq
 
@@ -165,6 +168,91 @@ def test_input_within_the_limit_is_held_and_read_once():
     anomaly = x - x.mean(axis=0)
     assert_eq(anomaly.compute(scheduler="sync"), np.zeros((8, 4)))
     assert len(reads) == 4  # each block read once and held: it fits the memory limit
+
+
+class _Counted:
+    """An array-like that counts its reads and how many of the blocks it gave out are alive."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.a, self.shape, self.dtype, self.ndim = a, a.shape, a.dtype, a.ndim
+        self.reads = 0
+        self.alive = self.most_alive = 0
+        self._lock = threading.Lock()
+
+    def _gone(self) -> None:
+        with self._lock:
+            self.alive -= 1
+
+    def __getitem__(self, index):
+        block = self.a[index].copy()
+        with self._lock:
+            self.reads += 1
+            self.alive += 1
+            self.most_alive = max(self.most_alive, self.alive)
+        weakref.finalize(block, self._gone)
+        return block
+
+
+def _anomaly_reads(limit: str, workers: int = 1, scheduler: str = "sync"):
+    a = np.random.default_rng(0).random((64, 16))  # 8 blocks of 1 KiB
+    source = _Counted(a)
+    x = ca.from_array(source, chunks=(8, 16))
+    with ca.config.set(memory_limit=limit, num_workers=workers):
+        got = (x - x.mean(axis=0)).std(axis=0).compute(scheduler=scheduler)
+    assert_eq(got, (a - a.mean(axis=0)).std(axis=0))
+    return source
+
+
+@pytest.mark.parametrize("limit, reads", [
+    ("4 KiB", 16),  # no room beside the blocks being made: every block read twice
+    ("6 KiB", 14),  # 2 KiB left for held blocks: two held, six read again
+    ("9 KiB", 11),
+    ("12 KiB", 8),  # the whole input fits beside the blocks being made: read once
+])
+def test_a_shared_input_is_held_as_far_as_the_limit_allows(limit, reads):
+    source = _anomaly_reads(limit)
+    assert source.reads == reads
+    # Held blocks, and the one being made: the budget is the limit less room for the blocks of
+    # the task running.
+    assert source.most_alive * 1024 <= ca.core.bytesize.parse_bytes(limit)
+
+
+def test_reads_fall_steadily_as_the_limit_grows(executor):
+    counts = [_anomaly_reads(f"{k} KiB", workers=2, scheduler=executor).reads
+              for k in range(8, 17)]
+    assert counts == sorted(counts, reverse=True)
+    assert counts[0] == 16 and counts[-1] == 8
+    assert len(set(counts)) == 9  # one more block held per KiB, from 0 to all 8
+
+
+def test_the_threaded_executor_frees_held_blocks_after_their_last_use():
+    source = _anomaly_reads("11 KiB", workers=2, scheduler="threads")
+    assert source.reads == 13  # 11 KiB less room for 2 x 4 blocks: three held
+    assert source.most_alive <= 3 + 2 * 4
+
+
+def test_the_blocks_needed_again_soonest_are_held():
+    x = ca.ones((64, 16), chunks=(8, 16)) * 3
+    anomaly = (x - x.mean(axis=0)).std(axis=0)
+    with ca.config.set(memory_limit="8 KiB", num_workers=1):
+        nodes = fuse([anomaly._node])
+        lowered = lower([anomaly._node], list(anomaly._node.keys()), nodes)
+        assert_eq(anomaly.compute(), np.zeros(16))
+    assert any(isinstance(n, PartlyHeld) for n in nodes.values())
+    held = sorted(k for k in lowered.tasks if k[0] == x.name)
+    assert held == [(x.name, i, 0) for i in range(4)]  # the subtraction takes blocks in order
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(arrays(dtypes=[np.float64], min_dims=1, min_side=1), st.integers(1, 4096),
+       st.integers(1, 3))
+def test_partly_held_results_equal_numpy(executor, pair, limit, workers):
+    a, x = pair
+    y = x * 2 + 1  # shared, elementwise over a read: made again whole where not held
+    with ca.config.set(memory_limit=limit, num_workers=workers), np.errstate(all="ignore"):
+        assert_eq((y - y.mean(axis=0)).std(axis=0).compute(),
+                  ((a * 2 + 1) - (a * 2 + 1).mean(axis=0)).std(axis=0))
+        assert_eq((y - x.sum(axis=0)) * x, ((a * 2 + 1) - a.sum(axis=0)) * a)
 
 
 def _fill(y: ca.ChunkedArray) -> tuple[np.ndarray, list]:

@@ -72,6 +72,9 @@ def _examples() -> dict[type, Node]:
     nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
     sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
     nodes.update(fuse([(x * 2 + 1)._node, sum_into]))
+    shared = ca.ones((64, 16), chunks=(8, 16)) * 3  # 8 KiB, of which the limit holds some
+    with ca.config.set(memory_limit="6 KiB", num_workers=1):
+        nodes.update(fuse([(shared - shared.mean(axis=0)).std(axis=0)._node]))
     nodes["remote"] = Remote("remote", ((1, 1),), np.dtype(int), [5, 6])
     nodes["node"] = Node("node", ((1,),), np.dtype(int))
     examples: dict[type, Node] = {}
@@ -85,7 +88,8 @@ EXAMPLES = _examples()
 
 def test_the_kinds_are_found():
     names = {k.__name__ for k in KINDS}
-    assert {"Blockwise", "Rechunk", "Fused", "SinkAfter", "_Gather", "_Assign"} <= names
+    assert {"Blockwise", "Rechunk", "Fused", "SinkAfter", "PartlyHeld", "_Gather",
+            "_Assign"} <= names
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda k: k.__qualname__)

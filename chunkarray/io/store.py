@@ -23,6 +23,7 @@ from chunkarray.core.chunks import Chunks, chunk_boundaries, largest_block_nbyte
 from chunkarray.core.grid import ChunkGrid, RegularAxis
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._hdf5_source import HDF5Array, is_h5py_dataset
+from chunkarray.io.zarr_chunks import chunk_writer
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
@@ -265,7 +266,7 @@ def write_array(write: Write, target: Any,
     ind = tuple(range(x.ndim))
     # The target travels as one graph value, not inside every task: shipped to a worker once.
     # Named by identity, never by contents: two equal NumPy targets are still two targets.
-    data = Data(f"target-{type(target).__name__}-{id(target):x}", target)
+    data = Data(f"target-{type(target).__name__}-{id(target):x}", chunk_writer(target))
     kwargs = partial(_block_region, grid=ChunkGrid.from_chunks(x.chunks), starts=write.starts)
     func = write_block if record is None else partial(write_block, record=record)
     return ChunkedArray(blockwise_node(

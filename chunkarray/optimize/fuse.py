@@ -8,23 +8,28 @@ as ``out=`` buffers and runs large blocks in cache-sized pieces.
 
 A node is fused into its consumer when the consumer reads exactly one of its blocks per output
 block (no contraction) and no other node, nor the caller, needs it: its blocks then exist only
-inside the fused task. Nodes needed twice are left alone, so nothing is computed twice.
+inside the fused task. Nodes needed twice are left alone, so nothing is computed twice, except
+inputs that are cheap to make again and do not fit in memory whole: those are held block by block
+as far as the memory limit allows and made again for the other blocks (see :mod:`.holding`).
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from chunkarray.core import config
 from chunkarray.core.bytesize import parse_bytes
-from chunkarray.core.graph import Node, collect_nodes
+from chunkarray.core.chunks import has_unknown
+from chunkarray.core.graph import Key, Node, collect_nodes, lower
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels.elementwise import ELEMENTWISE_FUNCS as _ELEMENTWISE_FUNCS
+from chunkarray.optimize.holding import hold_budget, soonest_blocks
 from chunkarray.primitives.blockwise import CONTRACTED, Blockwise
-from chunkarray.primitives.fused import Fused, SinkAfter
+from chunkarray.primitives.fused import Fused, PartlyHeld, SinkAfter
 from chunkarray.primitives.sources import BlockFunction, FromArray
 
 __all__ = ["fuse", "is_elementwise"]
@@ -58,7 +63,9 @@ def _fusable_inputs(node: Node) -> Iterable[Node]:
 def fuse(roots: Sequence[Node]) -> dict[str, Node]:
     """The nodes to lower for ``roots``, with fusable chains replaced by :class:`Fused` nodes.
 
-    A fused node keeps its root's name, so the keys of every block stay the same.
+    A fused node keeps its root's name, so the keys of every block stay the same. An input that
+    several nodes read and that is cheap to make again is held as far as the memory limit allows
+    and made again inside each reader's task for the rest (see :mod:`.holding`).
     """
     nodes = collect_nodes(roots)
     consumers: dict[str, set[str]] = {name: set() for name in nodes}
@@ -66,7 +73,27 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
         for dep in node.dependencies:
             consumers[dep.name].add(node.name)
     root_names = {r.name for r in roots}
-    recompute = _recompute_instead_of_holding(nodes, consumers)
+    remade, partly, held_keys = _hold_or_remake(nodes, consumers, roots)
+    fused = _group(nodes, consumers, roots, remade | partly)
+    if partly:
+        held = _group(nodes, consumers, roots, remade)
+        shared = frozenset(partly)
+        for name, node in held.items():
+            other = fused[name]
+            if name in shared:
+                fused[name] = node  # its held blocks are tasks of their own
+            elif other is not node:
+                fused[name] = PartlyHeld(node, other, shared, held_keys)
+    _compose_sinks(fused, consumers, root_names)
+    return fused
+
+
+def _group(nodes: dict[str, Node], consumers: dict[str, set[str]], roots: Sequence[Node],
+           remade: set[str]) -> dict[str, Node]:
+    """``nodes`` with each fusable chain replaced by one :class:`Fused` node; the nodes in
+    ``remade`` are made again inside every chain that reads them."""
+    nodes = dict(nodes)
+    root_names = {r.name for r in roots}
     absorbed: set[str] = set()  # members of one group only, never needed on their own
     # Visit consumers before their inputs, so each group starts at its topmost blockwise node.
     for name in _topological(nodes, roots):
@@ -84,14 +111,13 @@ def fuse(roots: Sequence[Node]) -> dict[str, Node]:
                     continue
                 if consumers[source.name] <= members:
                     absorbed.add(source.name)
-                elif source.name not in recompute:
+                elif source.name not in remade:
                     continue
                 members.add(source.name)
                 stack.append(source)
         if len(members) > 1:
             elementwise = {m for m in members if is_elementwise(nodes[m])}
             nodes[name] = Fused(node, members, _externals(node, members), elementwise)
-    _compose_sinks(nodes, consumers, root_names)
     return nodes
 
 
@@ -114,16 +140,18 @@ def _compose_sinks(nodes: dict[str, Node], consumers: dict[str, set[str]],
             nodes[name] = SinkAfter(node, source)  # type: ignore[arg-type]
 
 
-def _recompute_instead_of_holding(nodes: dict[str, Node], consumers: dict[str, set[str]]
-                                  ) -> set[str]:
-    """Nodes read by several consumers that each consumer should recompute for itself.
+def _hold_or_remake(nodes: dict[str, Node], consumers: dict[str, set[str]],
+                    roots: Sequence[Node]) -> tuple[set[str], set[str], frozenset[Key]]:
+    """Nodes read by several consumers that each consumer should make again for itself: those
+    made again for every block, those held for some blocks only, and the blocks held.
 
     Holding every block of an input until all its consumers have run is what makes
     ``x - x.mean(axis=0)`` hold the whole of ``x``: the subtraction waits for a mean over all
     blocks. Where the input is cheap to make again (a read, a creation function, elementwise steps
-    over those) and larger than the memory limit, each consumer makes its own copy instead.
+    over those) and holding all of it would not fit in the memory limit, the blocks the schedule
+    needs again soonest are held while they fit, and each consumer makes the others itself.
     """
-    limit = parse_bytes(config.get("memory_limit"))
+    root_names = {r.name for r in roots}
     cheap: dict[str, bool] = {}
 
     def is_cheap(node: Node) -> bool:
@@ -135,11 +163,26 @@ def _recompute_instead_of_holding(nodes: dict[str, Node], consumers: dict[str, s
                     is_cheap(d) for d in node.dependencies)
         return cheap[node.name]
 
-    return {
-        name for name, node in nodes.items()
-        if len(consumers[name]) > 1 and node.dtype.itemsize * math.prod(node.shape) > limit
-        and is_cheap(node)
+    shared = {
+        name: node for name, node in nodes.items()
+        if len(consumers[name]) > 1 and name not in root_names and node.chunks
+        and not any(map(has_unknown, node.chunks)) and is_cheap(node)
     }
+    # Room for the blocks the workers make meanwhile is set aside first, whether all or some
+    # are held, so the memory held grows steadily with the limit.
+    budget = hold_budget(parse_bytes(config.get("memory_limit")), shared.values(),
+                         config.num_workers())
+    if sum(n.dtype.itemsize * math.prod(n.shape) for n in shared.values()) <= budget:
+        return set(), set(), frozenset()
+    held_keys: frozenset[Key] = frozenset()
+    if budget > 0:
+        schedule = lower(roots, [k for r in roots for k in r.keys()],
+                         _group(nodes, consumers, roots, set()))
+        held_keys = soonest_blocks(schedule, shared, budget)
+    counts = Counter(str(key[0]) for key in held_keys)
+    remade = {name for name in shared if name not in counts}
+    partly = {name for name, n in counts.items() if n < math.prod(shared[name].numblocks)}
+    return remade, partly, held_keys
 
 
 def _topological(nodes: dict[str, Node], roots: Sequence[Node]) -> list[str]:

@@ -2,7 +2,8 @@
 
 A :class:`Fused` node runs a chain of blockwise steps, with the reads or creation functions that
 feed it, as one :class:`~chunkarray.kernels.program.Program` per block. A :class:`SinkAfter` runs
-a sink's copy inside the task that makes its block.
+a sink's copy inside the task that makes its block. A :class:`PartlyHeld` node makes some blocks
+from held blocks of a shared input and makes that input again for the others.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from chunkarray.kernels.program import ELEMENTWISE, OTHER, READ, Plan, Program
 from chunkarray.primitives.blockwise import Blockwise
 from chunkarray.primitives.sources import BlockFunction, FromArray
 
-__all__ = ["Fused", "SinkAfter"]
+__all__ = ["Fused", "PartlyHeld", "SinkAfter"]
 
 
 class Fused(Node):
@@ -198,3 +199,40 @@ class SinkAfter(Node):
         if is_task(task):
             return (partial(kernels.run_then_copy, func=task[0], out=out), *task[1:]), deps
         return (partial(kernels.copy_into, task, out=out),), deps  # a block held in memory
+
+
+class PartlyHeld(Node):
+    """A node whose blocks come from one of two equivalent nodes, chosen block by block.
+
+    ``held`` reads the blocks of the ``shared`` nodes as tasks of their own, which stay in memory
+    until their last reader has run; ``remade`` makes them again inside its own task (see
+    :mod:`chunkarray.optimize.holding`). A block is made by ``held`` when every block of a
+    shared node it reads is among ``held_keys``, and by ``remade`` otherwise, so only the held
+    blocks are ever tasks.
+    """
+
+    __slots__ = ("held", "remade", "shared", "held_keys")
+
+    def __init__(self, held: Node, remade: Node, shared: frozenset[str],
+                 held_keys: frozenset[Key]) -> None:
+        if held.name != remade.name or held.chunks != remade.chunks:
+            raise ValueError(f"{held.name!r} and {remade.name!r} do not make the same blocks")
+        super().__init__(held.name, held.chunks, held.dtype)
+        self.held = held
+        self.remade = remade
+        self.shared = shared
+        self.held_keys = held_keys
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        found = {d.name: d for d in self.remade.dependencies}
+        for d in self.held.dependencies:
+            found.setdefault(d.name, d)
+        return tuple(found.values())
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        task, deps = self.held.block_task(index)
+        shared, held = self.shared, self.held_keys
+        if all(k in held or k[0] not in shared for k in deps):
+            return task, deps
+        return self.remade.block_task(index)
