@@ -119,7 +119,11 @@ class ChunkedArray(ArrayMethods):
     # --- computing -------------------------------------------------------------------------------
 
     def compute(self, *, scheduler: Any = None, num_workers: int | None = None) -> Any:
-        """Run the graph and return a NumPy array (a NumPy scalar for a 0-d array)."""
+        """Run the graph and return a NumPy array (a NumPy scalar for a 0-d array).
+
+        A masked array (see :mod:`chunkarray.ma`) gives a ``numpy.ma.MaskedArray``, or when 0-d
+        a NumPy scalar or ``numpy.ma.masked``.
+        """
         (result,) = compute(self, scheduler=scheduler, num_workers=num_workers)
         return result
 
@@ -270,8 +274,10 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
 
 
 def _fills_in_place(x: ChunkedArray) -> bool:
-    # One block is handed out as it is (no copy to save); unknown sizes are joined at the end.
-    return x.ndim > 0 and math.prod(x.numblocks) > 1 and not any(map(has_unknown, x.chunks))
+    # One block is handed out as it is (no copy to save); unknown sizes are joined at the end;
+    # masked blocks are joined with their masks at the end (a plain result would drop them).
+    return x.ndim > 0 and math.prod(x.numblocks) > 1 and not any(map(has_unknown, x.chunks)) \
+        and not x._node.masked
 
 
 class PerformanceWarning(UserWarning):
@@ -329,6 +335,8 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int],
         handed.add(id(out))
         return out
     keys = list(x._node.keys())
+    if x._node.masked:
+        return _assemble_masked(x, [results[k] for k in keys])
     if any(map(has_unknown, x.chunks)):
         out = _concatenate_blocks(x, [results[k] for k in keys])
         handed.add(id(out))
@@ -347,6 +355,20 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int],
         for key, where in zip(keys, slices):
             out[where] = results[key]
     handed.add(id(out))
+    return out[()] if out.ndim == 0 else out
+
+
+def _assemble_masked(x: ChunkedArray, blocks: list[Any]) -> Any:
+    """Join masked blocks into a new ``numpy.ma.MaskedArray``; 0-d: a NumPy scalar, or
+    ``numpy.ma.masked`` when masked, as numpy.ma's reductions give."""
+    if not any(map(has_unknown, x.chunks)):
+        for key, where, block in zip(x._node.keys(), block_slices(x.chunks), blocks):
+            _check_block(x, key, where, block)
+    parts = [np.ma.asarray(b).astype(x.dtype, copy=False) for b in blocks]
+    if len(parts) == 1:
+        out = parts[0].copy()  # never the caller's own input, nor a block the graph holds
+    else:
+        out = kernels.concatenate_nested(kernels.nest(parts, x.numblocks), tuple(range(x.ndim)))
     return out[()] if out.ndim == 0 else out
 
 
@@ -400,7 +422,7 @@ def persist(*args: Any, scheduler: Any = None, num_workers: int | None = None) -
 def _hold(x: ChunkedArray, results: dict[Key, Any]) -> ChunkedArray:
     name = "persist-" + tokenize(x.name)
     blocks = {(name, *k[1:]): _read_only(results[k]) for k in x._node.keys()}
-    return ChunkedArray(Persisted(name, x.chunks, x.dtype, blocks))
+    return ChunkedArray(Persisted(name, x.chunks, x.dtype, blocks, x._node.masked))
 
 
 def _read_only(block: Any) -> Any:

@@ -94,12 +94,42 @@ def call_checked_shape(*args: Any, func: Callable[..., Any], expected: tuple[int
 
 
 def getitem(x: Any, index: Any) -> Any:
-    """``x[index]``, with the index as a keyword so a task can carry it inside a partial."""
-    return x[index]
+    """``x[index]``, with the index as a keyword so a task can carry it inside a partial.
+
+    A masked block stays a masked array when the index drops every axis (NumPy would give a
+    scalar, or ``numpy.ma.masked`` of another dtype):
+
+    >>> getitem(np.ma.array([1, 2], mask=[1, 0]), index=(0,))
+    masked_array(data=--,
+                 mask=True,
+           fill_value=999999,
+                dtype=int64)
+    """
+    out = x[index]
+    if isinstance(x, np.ma.MaskedArray) and (out is np.ma.masked
+                                             or not isinstance(out, np.ma.MaskedArray)):
+        out = np.ma.MaskedArray(x.data[index], mask=np.ma.getmaskarray(x)[index],
+                                fill_value=set_fill_value(x))
+    return out
+
+
+def set_fill_value(x: Any) -> Any:
+    """The fill value ``x`` was given, None when it has its dtype's default.
+
+    numpy.ma tells the two apart: a fill value once set is handed on to the results of
+    operations (``(a + 1).fill_value``), a default one is the default of the result's dtype.
+
+    >>> set_fill_value(np.ma.array([1], fill_value=5)), set_fill_value(np.ma.array([1]))
+    (np.int64(5), None)
+    """
+    return None if getattr(x, "_fill_value", None) is None else x.fill_value
 
 
 def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = True) -> np.ndarray:
-    """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views."""
+    """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views; a NumPy
+    masked array gives masked views."""
+    if isinstance(source, np.ma.MaskedArray):
+        return getitem(source, index)
     block = source[index]
     return np.asarray(block) if asarray else block
 
@@ -154,8 +184,20 @@ def concatenate_nested(nested: Any, axes: Sequence[int]) -> Any:
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], tuple):
-        return tuple(np.concatenate(field, axis=axis) for field in zip(*parts))
-    return np.concatenate(parts, axis=axis)
+        return tuple(_concatenate(field, axis) for field in zip(*parts))
+    return _concatenate(parts, axis)
+
+
+def _concatenate(parts: Sequence[Any], axis: int) -> Any:
+    # np.concatenate drops masks; numpy.ma's keeps them but resets the fill value, which the
+    # pieces of one array share.
+    if not any(isinstance(p, np.ma.MaskedArray) for p in parts):
+        return np.concatenate(parts, axis=axis)
+    out = np.ma.concatenate(parts, axis=axis)
+    fill = set_fill_value(next(p for p in parts if isinstance(p, np.ma.MaskedArray)))
+    if fill is not None:
+        out.fill_value = fill
+    return out
 
 
 class apply:  # noqa: N801 - used like a function in tasks

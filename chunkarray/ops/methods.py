@@ -108,9 +108,28 @@ def _pow(self: ChunkedArray, other: Any) -> Any:
     >>> (ca.from_array(np.array([True, False]), chunks=1) ** 2).dtype
     dtype('int8')
     """
+    if not is_operand(other):
+        return NotImplemented
+    if _any_masked(self, other):
+        # As MaskedArray.__pow__: numpy.ma's power also masks results that are not finite.
+        return elemwise(np.ma.power, self, other, label="power")
     if type(other) is int and other == 2:
         return elemwise(np.square, self)
-    return elemwise(np.power, self, other) if is_operand(other) else NotImplemented
+    return elemwise(np.power, self, other)
+
+
+@provide("__rpow__")
+def _rpow(self: ChunkedArray, other: Any) -> Any:
+    """``other ** x``; on masked arrays numpy.ma's power, as ``MaskedArray.__rpow__``."""
+    if not is_operand(other):
+        return NotImplemented
+    power = np.ma.power if _any_masked(self, other) else np.power
+    return elemwise(power, other, self, label="power")
+
+
+def _any_masked(*args: Any) -> bool:
+    return any(isinstance(a, np.ma.MaskedArray) or (isinstance(a, ChunkedArray) and a._node.masked)
+               for a in args)
 
 
 @provide("__matmul__")
