@@ -27,7 +27,7 @@ def fill_for(kind: str, dtype: np.dtype) -> Any:
     values for ``min`` and ``max`` (the largest and smallest value of ``dtype``).
 
     >>> fill_for("min", np.dtype(np.int8)), fill_for("zero", np.dtype(float))
-    (np.int8(127), 0)
+    (127, 0)
     """
     if kind == "min":
         return np.ma.minimum_fill_value(np.empty(0, dtype))
@@ -83,14 +83,16 @@ def mean_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, np.ndarra
 
 def mean_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool,
                    dtype: np.dtype) -> np.ma.MaskedArray:
-    """As ``MaskedArray.mean``: ``sum * 1. / count``, masked where the count is zero or the
-    result is not finite (numpy.ma's division masks both)."""
+    """As ``MaskedArray.mean``: ``sum * 1. / count``, masked where the count is zero; with axes
+    left, also where the result is not finite (numpy.ma's division masks those, but a 0-d mean
+    is a division of NumPy scalars)."""
     n, total = state
     n = np.sum(n, axis=axis, keepdims=keepdims)
     total = np.sum(total, axis=axis, keepdims=keepdims)
     with np.errstate(all="ignore"):
         out = np.asarray(total * 1.0 / n).astype(dtype, copy=False)
-    return np.ma.MaskedArray(out, mask=(n == 0) | ~np.isfinite(out))
+        mask = (n == 0) | ~np.isfinite(out) if out.ndim else n == 0
+    return np.ma.MaskedArray(out, mask=mask)
 
 
 def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, ...]:
@@ -126,6 +128,28 @@ def var_aggregate(state: tuple[np.ndarray, ...], *, axis: Axes, keepdims: bool, 
 
 
 # --- elementwise ----------------------------------------------------------------------------------
+
+
+def masked_weights(x: Any, weights: Any) -> np.ma.MaskedArray:
+    """The weights of ``x`` as ``numpy.ma.average`` takes them: zero and masked where ``x`` is
+    masked.
+
+    >>> masked_weights(np.ma.array([1.0, 2.0], mask=[0, 1]), np.array([3, 4]))
+    masked_array(data=[3, --],
+                 mask=[False,  True],
+           fill_value=999999)
+    """
+    mask = np.ma.getmaskarray(x)
+    out = np.ma.asarray(weights) * ~mask
+    return np.ma.MaskedArray(out, mask=np.ma.getmaskarray(out) | mask)
+
+
+def divide_scalars(a: Any, b: Any) -> np.ma.MaskedArray:
+    """``a / b`` of 0-d blocks as NumPy scalars divide (no masking of a zero divisor), masked
+    where either is masked."""
+    with np.errstate(all="ignore"):
+        out = np.true_divide(np.ma.getdata(a), np.ma.getdata(b))
+    return np.ma.MaskedArray(out, mask=np.ma.getmaskarray(a) | np.ma.getmaskarray(b))
 
 
 def filled(x: Any, fill_value: Any = None) -> np.ndarray:

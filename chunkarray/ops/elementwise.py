@@ -103,8 +103,10 @@ def _as_operands(args: list[Any], out_ndim: int) -> list[Any]:
 
 
 def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str | None = None,
-             **kwargs: Any) -> Any:
+             makes_masks: bool = False, **kwargs: Any) -> Any:
     """Apply ``func`` elementwise with NumPy broadcasting; a tuple of arrays for several outputs.
+
+    ``makes_masks``: ``func`` makes masked blocks (``numpy.ma.MaskedArray``) whatever its inputs.
 
     >>> import chunkarray as ca
     >>> elemwise(np.add, ca.arange(4, chunks=2), 1.5).compute()
@@ -129,7 +131,7 @@ def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str
     outputs = dtype if isinstance(dtype, tuple) else None
     node = blockwise_node(kernel, tuple(range(ndim)), *pairs,
                           dtype=outputs[0] if outputs else dtype, token=label,
-                          masked=_masked_result(func, operands))
+                          masked=True if makes_masks else _masked_result(func, operands))
     if outputs is None:
         return ChunkedArray(node)
     return tuple(_output(node, i, dt) for i, dt in enumerate(outputs))
