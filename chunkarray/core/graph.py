@@ -108,6 +108,7 @@ class Node(metaclass=_Frozen):
     #: only moves, slices or joins blocks. Nodes of such a kind are masked when an input is; any
     #: other kind must say ``masked`` in its constructor or it refuses masked inputs when built.
     keeps_masks: ClassVar[bool] = False
+    masked: bool  # set by the constructor, or after it from the inputs (see _Frozen)
 
     def __init__(self, name: str, chunks: Chunks, dtype: np.dtype) -> None:
         self.name = name

@@ -137,9 +137,10 @@ def refuse_masked(x: ChunkedArray, func: str) -> None:
 
     >>> import numpy as np, chunkarray as ca
     >>> refuse_masked(ca.from_array(np.ma.array([1, 2], mask=[0, 1])), "to_zarr")
+    ... # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    TypeError: to_zarr: cannot write a masked array (its mask would be lost and the masked values written as data); write chunkarray.ma.filled(x, fill_value) instead, and chunkarray.ma.getmaskarray(x) to another array if the mask is needed
+    TypeError: to_zarr: cannot write a masked array ...; write chunkarray.ma.filled(x, ...
     """
     if x._node.masked:
         raise TypeError(

@@ -69,7 +69,8 @@ def count_chunk(x: Any, *, axis: Axes, keepdims: bool = True) -> np.ndarray:
     >>> count_chunk(np.ma.array([1, 2, 3], mask=[0, 1, 0]), axis=(0,))
     array([2])
     """
-    return np.sum(~np.ma.getmaskarray(x), axis=axis, keepdims=keepdims, dtype=np.intp)
+    return np.asarray(np.sum(~np.ma.getmaskarray(x), axis=axis, keepdims=keepdims,
+                             dtype=np.intp))
 
 
 # --- mean, var, std: plain (count, sum) and (count, mean, m2) states ------------------------------
@@ -109,7 +110,7 @@ def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, ...]:
     return n, mean, m2
 
 
-def var_aggregate(state: tuple[np.ndarray, ...], *, axis: Axes, keepdims: bool, ddof: float,
+def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool, ddof: float,
                   dtype: np.dtype, sqrt: bool = False) -> np.ma.MaskedArray:
     """As ``MaskedArray.var`` (and ``std``): ``m2 / (count - ddof)``, masked where that count is
     not positive; a 0-d result as numpy.ma's division masks it (a zero count, or not finite)."""

@@ -1,4 +1,4 @@
-"""Masked arrays: chunked arrays whose blocks are ``numpy.ma.MaskedArray``, with numpy.ma's semantics.
+"""Masked arrays: chunked arrays of ``numpy.ma.MaskedArray`` blocks, with numpy.ma's semantics.
 
 An array is masked when its node says so (:attr:`chunkarray.core.graph.Node.masked`): reading a
 NumPy masked array (``from_array``), or one of the functions here, makes one. Elementwise steps,
@@ -58,11 +58,16 @@ def _check_fill_value(fill_value: Any, dtype: np.dtype, func: str) -> Any:
     if np.ndim(fill_value) != 0:
         raise ValueError(f"{func}: fill_value={fill_value!r}: only a scalar fill value is "
                          f"supported on chunked arrays")
-    try:
-        return np.ma.core._check_fill_value(fill_value, dtype)
-    except (TypeError, ValueError, OverflowError) as error:
-        raise TypeError(f"{func}: fill_value={fill_value!r} cannot be a fill value of an array "
-                        f"of dtype {dtype} ({error})") from None
+    error = None
+    if isinstance(fill_value, (str, bytes)) and dtype.kind not in "OSUV":
+        error = "a string"
+    else:
+        try:  # as numpy.ma checks it: the value must convert to the dtype, without overflow
+            return np.array(fill_value, dtype=dtype)[()]
+        except (TypeError, ValueError, OverflowError) as exc:
+            error = str(exc)
+    raise TypeError(f"{func}: fill_value={fill_value!r} cannot be a fill value of an array of "
+                    f"dtype {dtype} ({error})")
 
 
 def _same_shape(condition: Any, x: ChunkedArray, func: str) -> None:
