@@ -110,8 +110,9 @@ def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, ...]:
     return n, mean, m2
 
 
-def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes, keepdims: bool, ddof: float,
-                  dtype: np.dtype, sqrt: bool = False) -> np.ma.MaskedArray:
+def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
+                  keepdims: bool, ddof: float, dtype: np.dtype, sqrt: bool = False
+                  ) -> np.ma.MaskedArray:
     """As ``MaskedArray.var`` (and ``std``): ``m2 / (count - ddof)``, masked where that count is
     not positive; a 0-d result as numpy.ma's division masks it (a zero count, or not finite)."""
     n, _, m2 = moment_combine(state, axis=axis, keepdims=keepdims)
