@@ -183,7 +183,7 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, copy: bool | None
         new_axes={letter: new[o] for o, letter in enumerate(out_ind) if letter[0] == "out"},
         adjust_chunks={letter: out_chunks[o] for o, letter in enumerate(out_ind)
                        if letter[0] == "group"},
-        concatenate=True, name="reshape-" + tokenize(y.name, new),
+        concatenate=True, name="reshape-" + tokenize(y.name, new), masked=x._node.masked,
     )
     return _with_block_shapes(node)
 
@@ -211,7 +211,7 @@ def _ravel_unknown(x: ChunkedArray) -> ChunkedArray:
     y = rechunk(x, {a: -1 for a in range(1, x.ndim)})
     node = blockwise_node(np.ravel, (0,), y._node, tuple(range(x.ndim)), dtype=x.dtype,
                           adjust_chunks={0: (math.nan,) * y.numblocks[0]}, concatenate=True,
-                          name="ravel-" + tokenize(y.name))
+                          name="ravel-" + tokenize(y.name), masked=x._node.masked)
     return ChunkedArray(node)
 
 
