@@ -15,7 +15,7 @@ import numpy as np
 from chunkarray.kernels.reductions import moment_combine
 
 __all__ = [
-    "count_chunk", "fill_for", "filled", "getdata", "getmaskarray", "ma_reduce", "masked_where",
+    "count_chunk", "default_fill", "fill_for", "filled", "getdata", "getmaskarray", "ma_reduce", "masked_where",
     "mean_aggregate", "mean_chunk", "moment_chunk", "var_aggregate",
 ]
 
@@ -197,6 +197,18 @@ def set_fill_value(x: Any, fill_value: Any) -> np.ma.MaskedArray:
     """A masked view of the block with ``fill_value`` (the block itself is not changed)."""
     out = np.ma.asarray(x).view()
     out.fill_value = fill_value
+    return out
+
+
+def default_fill(x: Any) -> np.ma.MaskedArray:
+    """A masked view of the block whose fill value is its dtype's default, as numpy.ma's joins
+    (``concatenate``, ``stack``) give.
+
+    >>> default_fill(np.ma.array([1.0], fill_value=5)).fill_value
+    np.float64(1e+20)
+    """
+    out = np.ma.asarray(x).view()
+    out._fill_value = None  # numpy.ma's "never set", not the default set explicitly
     return out
 
 
