@@ -364,7 +364,9 @@ def _assemble_masked(x: ChunkedArray, blocks: list[Any]) -> Any:
     if not any(map(has_unknown, x.chunks)):
         for key, where, block in zip(x._node.keys(), block_slices(x.chunks), blocks):
             _check_block(x, key, where, block)
-    parts = [np.ma.asarray(b).astype(x.dtype, copy=False) for b in blocks]
+    # (numpy.ma.asarray of a masked array would cast its stored fill value to its dtype.)
+    parts = [b if isinstance(b, np.ma.MaskedArray) and b.dtype == x.dtype
+             else np.ma.asarray(b).astype(x.dtype, copy=False) for b in blocks]
     if len(parts) == 1:
         out = parts[0].copy()  # never the caller's own input, nor a block the graph holds
     else:

@@ -108,21 +108,27 @@ def getitem(x: Any, index: Any) -> Any:
     out = x[index]
     if isinstance(x, np.ma.MaskedArray) and (out is np.ma.masked
                                              or not isinstance(out, np.ma.MaskedArray)):
-        out = np.ma.MaskedArray(x.data[index], mask=np.ma.getmaskarray(x)[index],
-                                fill_value=set_fill_value(x))
+        out = keep_fill_value(np.ma.MaskedArray(x.data[index], mask=np.ma.getmaskarray(x)[index]),
+                              x)
     return out
 
 
-def set_fill_value(x: Any) -> Any:
-    """The fill value ``x`` was given, None when it has its dtype's default.
+def keep_fill_value(out: np.ma.MaskedArray, like: Any) -> np.ma.MaskedArray:
+    """Give ``out`` (a new masked array of the dtype of ``like``) the fill value of ``like``, if
+    it has one set.
 
-    numpy.ma tells the two apart: a fill value once set is handed on to the results of
-    operations (``(a + 1).fill_value``), a default one is the default of the result's dtype.
+    numpy.ma tells a set fill value from a default one: a set one is handed on to the results
+    of operations (``(a + 1).fill_value``), a default one is the default of the result's dtype.
+    It is copied as stored (numpy.ma keeps int8's default as 999999, which a cast would wrap),
+    and not shared: numpy.ma's setter writes into the stored one in place.
 
-    >>> set_fill_value(np.ma.array([1], fill_value=5)), set_fill_value(np.ma.array([1]))
-    (np.int64(5), None)
+    >>> keep_fill_value(np.ma.array([1]), np.ma.array([2], fill_value=5)).fill_value
+    np.int64(5)
     """
-    return None if getattr(x, "_fill_value", None) is None else x.fill_value
+    fill = getattr(like, "_fill_value", None)
+    if fill is not None:
+        out._fill_value = np.array(fill, copy=True)
+    return out
 
 
 def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = True) -> np.ndarray:
@@ -194,10 +200,7 @@ def _concatenate(parts: Sequence[Any], axis: int) -> Any:
     if not any(isinstance(p, np.ma.MaskedArray) for p in parts):
         return np.concatenate(parts, axis=axis)
     out = np.ma.concatenate(parts, axis=axis)
-    fill = set_fill_value(next(p for p in parts if isinstance(p, np.ma.MaskedArray)))
-    if fill is not None:
-        out.fill_value = fill
-    return out
+    return keep_fill_value(out, next(p for p in parts if isinstance(p, np.ma.MaskedArray)))
 
 
 class apply:  # noqa: N801 - used like a function in tasks

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from chunkarray.kernels.reductions import moment_combine
+from chunkarray.kernels import reductions as rk
 
 __all__ = [
     "count_chunk", "default_fill", "fill_for", "filled", "getdata", "getmaskarray", "ma_reduce", "masked_where",
@@ -96,8 +96,15 @@ def mean_aggregate(state: tuple[np.ndarray, np.ndarray], *, axis: Axes, keepdims
     return np.ma.MaskedArray(out, mask=mask)
 
 
-def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, ...]:
-    """(count, mean, sum of squared deviations) of the unmasked values of one block."""
+Moments = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> Moments:
+    """(count, mean, sum of squared deviations, fill) of the unmasked values of one block.
+
+    ``fill`` holds (as objects) the fill value the block was given, None if none: numpy.ma's
+    ``var`` along axes hands it on to its result.
+    """
     mask = np.ma.getmaskarray(x)
     data = np.ma.getdata(x)
     n = count_chunk(x, axis=axis)
@@ -107,26 +114,45 @@ def moment_chunk(x: Any, *, axis: Axes, dtype: Any) -> tuple[np.ndarray, ...]:
         dev = np.where(mask, 0, data - mean)
     m2 = np.sum(dev.real * dev.real + dev.imag * dev.imag if dev.dtype.kind == "c"
                 else dev * dev, axis=axis, keepdims=True)
-    return n, mean, m2
+    return n, mean, m2, _objects(n.shape, getattr(x, "_fill_value", None))
 
 
-def var_aggregate(state: tuple[np.ndarray, np.ndarray, np.ndarray], *, axis: Axes,
-                  keepdims: bool, ddof: float, dtype: np.dtype, sqrt: bool = False
-                  ) -> np.ma.MaskedArray:
+def _objects(shape: tuple[int, ...], value: Any) -> np.ndarray:
+    out = np.empty(shape, dtype=object)
+    out.fill(value)  # the object itself in every element (an array value is not broadcast)
+    return out
+
+
+def moment_combine(state: Moments, *, axis: Axes, keepdims: bool = True) -> Moments:
+    """Merge block moments (see :func:`chunkarray.kernels.reductions.moment_combine`)."""
+    n, mean, m2, fill = state
+    merged = rk.moment_combine((n, mean, m2), axis=axis, keepdims=keepdims)
+    first = fill.reshape(-1)[0] if fill.size else None
+    return (*merged, _objects(merged[0].shape, first))
+
+
+def var_aggregate(state: Moments, *, axis: Axes, keepdims: bool, ddof: float, dtype: np.dtype,
+                  sqrt: bool = False, empty: bool = False) -> np.ma.MaskedArray:
     """As ``MaskedArray.var`` (and ``std``): ``m2 / (count - ddof)``, masked where that count is
-    not positive; a 0-d result as numpy.ma's division masks it (a zero count, or not finite)."""
-    n, _, m2 = moment_combine(state, axis=axis, keepdims=keepdims)
+    not positive, with the input's fill value; a 0-d result as numpy.ma's division masks it
+    (every value masked, ``count == ddof``, or not finite). ``empty``: the sum of the squared
+    deviations is not masked though there are no values (numpy.ma's, for complex arrays)."""
+    n, _, m2, fill = moment_combine(state, axis=axis, keepdims=keepdims)
     dof = n - ddof
     with np.errstate(all="ignore"):
         out = np.asarray(m2 / dof).astype(dtype, copy=False)
         if out.ndim:
             mask = dof <= 0
         else:
-            mask = (n == 0) | (dof == 0) | ~np.isfinite(out)
+            mask = ((n == 0) & (not empty)) | (dof == 0) | ~np.isfinite(out)
         if sqrt:  # numpy.ma's sqrt masks negative values (a 0-d count below ddof)
             mask = mask | (out < 0)
             out = np.sqrt(out)
-    return np.ma.MaskedArray(out, mask=mask)
+    result = np.ma.MaskedArray(out, mask=mask)
+    stored = fill.reshape(-1)[0] if fill.size and out.ndim else None
+    if stored is not None:
+        result._fill_value = np.array(stored, copy=True)
+    return result
 
 
 # --- elementwise ----------------------------------------------------------------------------------
@@ -196,6 +222,7 @@ def masked_array(data: Any, mask: Any, fill_value: Any = None) -> np.ma.MaskedAr
 def set_fill_value(x: Any, fill_value: Any) -> np.ma.MaskedArray:
     """A masked view of the block with ``fill_value`` (the block itself is not changed)."""
     out = np.ma.asarray(x).view()
+    out._fill_value = None  # the view shares the input's stored value, which the setter writes
     out.fill_value = fill_value
     return out
 

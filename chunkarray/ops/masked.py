@@ -71,11 +71,15 @@ def _check_fill_value(fill_value: Any, dtype: np.dtype, func: str) -> Any:
 
 
 def _same_shape(condition: Any, x: ChunkedArray, func: str) -> None:
-    shape = np.broadcast_shapes(np.shape(condition) if not isinstance(condition, ChunkedArray)
-                                else condition.shape, x.shape)
+    """numpy.ma's check: the condition broadcasts to the shape of ``x`` (and not beyond)."""
+    given = condition.shape if isinstance(condition, ChunkedArray) else np.shape(condition)
+    try:
+        shape = np.broadcast_shapes(given, x.shape)
+    except ValueError:
+        shape = None
     if shape != x.shape:
         raise IndexError(f"{func}: inconsistent shape between the condition and the input "
-                         f"(got {np.shape(condition)} and {x.shape})")
+                         f"(got {given} and {x.shape})")
 
 
 # --- making masked arrays -------------------------------------------------------------------------
@@ -299,7 +303,8 @@ def _like(np_func: Any, a: Any, kwargs: dict[str, Any]) -> ChunkedArray:
 
 def _like_block(x: Any, name: str, dtype: np.dtype) -> np.ma.MaskedArray:
     # By name: numpy.ma's *_like are instances of a private class, not importable functions.
-    return np.ma.asarray(getattr(np.ma, name)(x, dtype=dtype))
+    out = getattr(np.ma, name)(x, dtype=dtype)
+    return out if isinstance(out, np.ma.MaskedArray) else np.ma.asarray(out)
 
 
 # --- taking masked arrays apart -------------------------------------------------------------------

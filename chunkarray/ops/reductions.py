@@ -429,8 +429,11 @@ def _masked_moments(x: ChunkedArray, label: str, axes: tuple[int, ...], dtype: A
                            partial(mk.mean_aggregate, dtype=out_dtype),
                            chunk_kwargs={"dtype": work}, masks=(False, True))
     else:
-        masked = Reduction(mk.moment_chunk, rk.moment_combine,
-                           partial(mk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt),
+        masked = Reduction(mk.moment_chunk, mk.moment_combine,
+                           partial(mk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt,
+                                   # numpy.ma's deviations of complex values are a new array
+                                   # without the mask, whose sum over nothing is not masked
+                                   empty=x.size == 0 and x.dtype.kind == "c"),
                            chunk_kwargs={"dtype": work}, masks=(False, True))
     r = Reduction(rk.mean_chunk, rk.mean_combine, rk.mean_aggregate, masked=masked)
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
