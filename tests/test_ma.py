@@ -21,6 +21,8 @@ from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, INTEGER_DTYPES, chunkings
 # The executor fixture only sets the scheduler: nothing to reset between examples.
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
                                              HealthCheck.too_slow])
+# For the tests run once per function of a table: the table multiplies their examples.
+fewer = settings(fixture_ok, max_examples=max(settings().max_examples // 3, 5))
 
 
 def _elements(dtype: np.dtype, nan: bool) -> st.SearchStrategy[Any] | None:
@@ -150,7 +152,7 @@ UNARY = ["negative", "absolute", "sqrt", "log", "exp", "sin", "isnan", "isfinite
 
 
 @pytest.mark.parametrize("name", UNARY)
-@fixture_ok
+@fewer
 @given(data=st.data())
 def test_unary_ufuncs_keep_masks(executor: str, name: str, data: Any) -> None:
     m, x = data.draw(masked(FLOAT_DTYPES, nan=True))
@@ -170,7 +172,7 @@ OPERATORS = {
 
 
 @pytest.mark.parametrize("name", sorted(OPERATORS))
-@fixture_ok
+@fewer
 @given(data=st.data())
 def test_binary_operations_keep_masks(executor: str, name: str, data: Any) -> None:
     m, x = data.draw(masked([np.int64, np.float64], nan=True, min_dims=1))
