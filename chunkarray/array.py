@@ -371,8 +371,8 @@ def _assemble_masked(x: ChunkedArray, blocks: list[Any]) -> Any:
         out = parts[0].copy()  # never the caller's own input, nor a block the graph holds
     else:
         out = kernels.concatenate_nested(kernels.nest(parts, x.numblocks), tuple(range(x.ndim)))
-        if out.mask is np.ma.nomask and out.dtype.names is None \
-                and any(p.mask is not np.ma.nomask for p in parts):
+        if np.ma.getmask(out) is np.ma.nomask and out.dtype.names is None \
+                and any(np.ma.getmask(p) is not np.ma.nomask for p in parts):
             # numpy.ma's concatenate drops a mask of all False: the blocks had one, so keep it.
             out.mask = np.zeros(out.shape, dtype=bool)
     return out[()] if out.ndim == 0 else out

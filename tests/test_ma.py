@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
-from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, INTEGER_DTYPES, chunkings, shapes
-
+from tests.strategies import ALL_DTYPES, FLOAT_DTYPES, chunkings, shapes
 
 # The executor fixture only sets the scheduler: nothing to reset between examples.
 fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,

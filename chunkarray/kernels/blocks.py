@@ -127,8 +127,17 @@ def keep_fill_value(out: np.ma.MaskedArray, like: Any) -> np.ma.MaskedArray:
     """
     fill = getattr(like, "_fill_value", None)
     if fill is not None:
-        out._fill_value = np.array(fill, copy=True)
+        store_fill_value(out, np.array(fill, copy=True))
     return out
+
+
+def store_fill_value(out: np.ma.MaskedArray, stored: Any) -> None:
+    """Set the fill value ``out`` stores, as numpy.ma stores it (None: never set, the default).
+
+    >>> x = np.ma.array([1.0], fill_value=5); store_fill_value(x, None); x.fill_value
+    np.float64(1e+20)
+    """
+    vars(out)["_fill_value"] = stored  # numpy.ma's own attribute; its setter would convert
 
 
 def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = True) -> np.ndarray:

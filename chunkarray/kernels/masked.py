@@ -13,10 +13,13 @@ from typing import Any
 import numpy as np
 
 from chunkarray.kernels import reductions as rk
+from chunkarray.kernels.blocks import store_fill_value
 
 __all__ = [
-    "count_chunk", "default_fill", "fill_for", "filled", "getdata", "getmaskarray", "ma_reduce", "masked_where",
-    "mean_aggregate", "mean_chunk", "moment_chunk", "var_aggregate",
+    "count_chunk", "default_fill", "divide_scalars", "fill_for", "filled", "fix_invalid",
+    "getdata", "getmaskarray", "ma_reduce", "masked_array", "masked_weights", "masked_where",
+    "mean_aggregate", "mean_chunk", "moment_chunk", "moment_combine", "set_fill_value",
+    "var_aggregate",
 ]
 
 Axes = tuple[int, ...]
@@ -151,7 +154,7 @@ def var_aggregate(state: Moments, *, axis: Axes, keepdims: bool, ddof: float, dt
     result = np.ma.MaskedArray(out, mask=mask)
     stored = fill.reshape(-1)[0] if fill.size and out.ndim else None
     if stored is not None:
-        result._fill_value = np.array(stored, copy=True)
+        store_fill_value(result, np.array(stored, copy=True))
     return result
 
 
@@ -222,7 +225,8 @@ def masked_array(data: Any, mask: Any, fill_value: Any = None) -> np.ma.MaskedAr
 def set_fill_value(x: Any, fill_value: Any) -> np.ma.MaskedArray:
     """A masked view of the block with ``fill_value`` (the block itself is not changed)."""
     out = np.ma.asarray(x).view()
-    out._fill_value = None  # the view shares the input's stored value, which the setter writes
+    store_fill_value(out, None)  # the view shares the input's stored value, which the setter
+    # would write into
     out.fill_value = fill_value
     return out
 
@@ -235,7 +239,7 @@ def default_fill(x: Any) -> np.ma.MaskedArray:
     np.float64(1e+20)
     """
     out = np.ma.asarray(x).view()
-    out._fill_value = None  # numpy.ma's "never set", not the default set explicitly
+    store_fill_value(out, None)  # numpy.ma's "never set", not the default set explicitly
     return out
 
 
