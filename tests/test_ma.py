@@ -480,3 +480,23 @@ def test_tokens_depend_on_the_mask() -> None:
     assert_ma_eq(ca.concatenate([a, b]).compute(),
                  np.ma.concatenate([np.ma.array([1, 2], mask=[0, 1]),
                                     np.ma.array([1, 2], mask=[1, 0])]))
+
+
+@pytest.mark.parametrize("scheduler", ["processes", "dask"])
+def test_other_schedulers_keep_masks(scheduler: str) -> None:
+    m = np.ma.array(np.arange(12.0).reshape(3, 4), mask=np.arange(12).reshape(3, 4) % 5 == 0,
+                    fill_value=2)
+    x = ca.from_array(m, chunks=2)
+    assert_ma_eq((x * 2 + 1).compute(scheduler=scheduler), m * 2 + 1)
+    assert_ma_eq(x.var(axis=0).compute(scheduler=scheduler), m.var(axis=0))
+
+
+def test_dask_collections_keep_masks() -> None:
+    dask = pytest.importorskip("dask")
+    m = np.ma.array(np.arange(6.0), mask=[0, 1, 0, 0, 1, 0], fill_value=2)
+    x = ca.from_array(m, chunks=4) + 1
+    (computed,) = dask.compute(x.to_dask())
+    assert_ma_eq(computed, m + 1)
+    (persisted,) = dask.persist(x.to_dask())
+    assert ca.ma.is_masked_array(persisted.array)
+    assert_ma_eq(persisted.array.compute(), m + 1)

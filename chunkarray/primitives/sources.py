@@ -210,9 +210,11 @@ class Remote(Node):
 
     __slots__ = ("futures",)
 
-    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: Sequence[Any]) -> None:
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: Sequence[Any],
+                 masked: bool = False) -> None:
         super().__init__(name, chunks, dtype)
         self.futures = dict(zip(self.keys(), futures))
+        self.masked = masked
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return (kernels.fetch, self.futures[(self.name, *index)]), []
