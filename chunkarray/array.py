@@ -136,7 +136,8 @@ class ChunkedArray(ArrayMethods):
         if copy is False:
             raise ValueError("a ChunkedArray cannot be converted to NumPy without computing it")
         out = np.asarray(self.compute())
-        return out if dtype is None else out.astype(dtype, copy=False)
+        # (A masked 0-d array computes to numpy.ma.masked, a float64 whatever the array's dtype.)
+        return out.astype(self.dtype if dtype is None else dtype, copy=False)
 
     def _scalar(self, convert: Any) -> Any:
         # NumPy 2.4 converts only 0-d arrays to Python numbers (``int(np.array([5]))`` raises);
