@@ -521,21 +521,6 @@ def nanstd(x: Any, /, axis: Any = None, *, dtype: Any = None, ddof: float | None
 # --- argmin, argmax -------------------------------------------------------------------------------
 
 
-def fill_for_arg(x: ChunkedArray, kind: str) -> ChunkedArray:
-    """``x`` filled with numpy.ma's fill value for ``min`` (``kind="min"``) or ``max``: a plain
-    array, as ``MaskedArray.argmin`` reads it.
-
-    >>> import chunkarray as ca, numpy as np
-    >>> x = ca.from_array(np.ma.array([1, 5], mask=[0, 1]), chunks=1)
-    >>> fill_for_arg(x, "max").compute()
-    array([                   1, -9223372036854775808])
-    """
-    ind = tuple(range(x.ndim))
-    fill = mk.fill_for(kind, x.dtype)
-    return ChunkedArray(blockwise_node(partial(mk.filled, fill_value=fill), ind, x._node, ind,
-                                       dtype=x.dtype, token="filled", masked=False))
-
-
 def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, keepdims: bool,
          split_every: Any) -> ChunkedArray:
     x = asarray(x)
@@ -556,7 +541,10 @@ def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, 
     if x._node.masked and not skipna:
         # As numpy.ma: the index in the data with masked values filled by a value never picked
         # over another (but tied with an equal one), so an all-masked slice gives index 0.
-        x = fill_for_arg(x, "min" if func is np.argmin else "max")
+        fill = mk.fill_for("min" if func is np.argmin else "max", x.dtype)
+        ind = tuple(range(x.ndim))
+        x = ChunkedArray(blockwise_node(partial(mk.filled, fill_value=fill), ind, x._node, ind,
+                                        dtype=x.dtype, token="filled", masked=False))
     shared = {"func": func, "flat": flat, "skipna": skipna}
     r = Reduction(rk.arg_chunk, rk.arg_combine, rk.arg_aggregate, offsets=True,
                   shared_kwargs=shared)
