@@ -500,3 +500,12 @@ def test_dask_collections_keep_masks() -> None:
     (persisted,) = dask.persist(x.to_dask())
     assert ca.ma.is_masked_array(persisted.array)
     assert_ma_eq(persisted.array.compute(), m + 1)
+
+
+def test_rechunk_of_masked_arrays_moves_blocks_in_memory(executor: str) -> None:
+    m = np.ma.array(np.arange(64.0).reshape(8, 8), mask=np.arange(64).reshape(8, 8) % 3 == 0)
+    x = ca.from_array(m, chunks=(1, 8)) * 1
+    # An all-to-all rechunk over the memory limit, which plain arrays stage through files.
+    assert_ma_eq(ca.rechunk(x, (8, 1), memory_limit=200).compute(), m * 1)
+    with pytest.raises(TypeError, match="does not support masked arrays"):
+        ca.rechunk(x, (8, 1), method="disk")

@@ -87,7 +87,10 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
         if direct is not None and remake_reads_fit(node, direct, limit):
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
-    if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):
+    # Staged files hold values, not masks: a masked array is moved in memory unless "disk" is
+    # asked for (which its staging node then refuses).
+    stageable = can_stage(node.dtype) and (not node.masked or method == "disk")
+    if stages_on_disk(node.chunks, new, itemsize, limit, method, stageable):
         written = staging_write_chunks_within(node.chunks, new, itemsize, limit)
         return ChunkedArray(staged_rechunk(node, new, written,
                                            config.get("temporary_directory")))
