@@ -6,7 +6,7 @@
 array([3.26598632, 3.26598632, 3.26598632, 3.26598632])
 """
 
-from chunkarray import config, fft, lib, linalg, random
+from chunkarray import config, fft, lib, linalg, ma, random
 from chunkarray.array import ChunkedArray, compute, persist
 from chunkarray.array_methods import missing_implementations as _missing_implementations
 from chunkarray.diagnostics import html_repr as _html_repr  # provides _repr_html_, visualize

@@ -121,7 +121,11 @@ class ChunkedArray(ArrayMethods):
     # --- computing -------------------------------------------------------------------------------
 
     def compute(self, *, scheduler: Any = None, num_workers: int | None = None) -> Any:
-        """Run the graph and return a NumPy array (a NumPy scalar for a 0-d array)."""
+        """Run the graph and return a NumPy array (a NumPy scalar for a 0-d array).
+
+        A masked array (see :mod:`chunkarray.ma`) gives a ``numpy.ma.MaskedArray``, or when 0-d
+        a NumPy scalar or ``numpy.ma.masked``.
+        """
         (result,) = compute(self, scheduler=scheduler, num_workers=num_workers)
         return result
 
@@ -134,7 +138,8 @@ class ChunkedArray(ArrayMethods):
         if copy is False:
             raise ValueError("a ChunkedArray cannot be converted to NumPy without computing it")
         out = np.asarray(self.compute())
-        return out if dtype is None else out.astype(dtype, copy=False)
+        # (A masked 0-d array computes to numpy.ma.masked, a float64 whatever the array's dtype.)
+        return out.astype(self.dtype if dtype is None else dtype, copy=False)
 
     def _scalar(self, convert: Any) -> Any:
         # NumPy 2.4 converts only 0-d arrays to Python numbers (``int(np.array([5]))`` raises);
@@ -276,8 +281,10 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
 
 
 def _fills_in_place(x: ChunkedArray) -> bool:
-    # One block is handed out as it is (no copy to save); unknown sizes are joined at the end.
-    return x.ndim > 0 and math.prod(x.numblocks) > 1 and not any(map(has_unknown, x.chunks))
+    # One block is handed out as it is (no copy to save); unknown sizes are joined at the end;
+    # masked blocks are joined with their masks at the end (a plain result would drop them).
+    return x.ndim > 0 and math.prod(x.numblocks) > 1 and not any(map(has_unknown, x.chunks)) \
+        and not x._node.masked
 
 
 class PerformanceWarning(UserWarning):
@@ -335,6 +342,8 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int],
         handed.add(id(out))
         return out
     keys = list(x._node.keys())
+    if x._node.masked:
+        return _assemble_masked(x, [results[k] for k in keys])
     if any(map(has_unknown, x.chunks)):
         out = _concatenate_blocks(x, [results[k] for k in keys])
         handed.add(id(out))
@@ -353,6 +362,26 @@ def _assemble(x: ChunkedArray, results: dict[Key, Any], handed: set[int],
         for key, where in zip(keys, slices):
             out[where] = results[key]
     handed.add(id(out))
+    return out[()] if out.ndim == 0 else out
+
+
+def _assemble_masked(x: ChunkedArray, blocks: list[Any]) -> Any:
+    """Join masked blocks into a new ``numpy.ma.MaskedArray``; 0-d: a NumPy scalar, or
+    ``numpy.ma.masked`` when masked, as numpy.ma's reductions give."""
+    if not any(map(has_unknown, x.chunks)):
+        for key, where, block in zip(x._node.keys(), block_slices(x.chunks), blocks):
+            _check_block(x, key, where, block)
+    # (numpy.ma.asarray of a masked array would cast its stored fill value to its dtype.)
+    parts = [b if isinstance(b, np.ma.MaskedArray) and b.dtype == x.dtype
+             else np.ma.asarray(b).astype(x.dtype, copy=False) for b in blocks]
+    if len(parts) == 1:
+        out = parts[0].copy()  # never the caller's own input, nor a block the graph holds
+    else:
+        out = kernels.concatenate_nested(kernels.nest(parts, x.numblocks), tuple(range(x.ndim)))
+        if np.ma.getmask(out) is np.ma.nomask and out.dtype.names is None \
+                and any(np.ma.getmask(p) is not np.ma.nomask for p in parts):
+            # numpy.ma's concatenate drops a mask of all False: the blocks had one, so keep it.
+            out.mask = np.zeros(out.shape, dtype=bool)
     return out[()] if out.ndim == 0 else out
 
 
@@ -406,7 +435,7 @@ def persist(*args: Any, scheduler: Any = None, num_workers: int | None = None) -
 def _hold(x: ChunkedArray, results: dict[Key, Any]) -> ChunkedArray:
     name = "persist-" + tokenize(x.name)
     blocks = {(name, *k[1:]): _read_only(results[k]) for k in x._node.keys()}
-    return ChunkedArray(Persisted(name, x.chunks, x.dtype, blocks))
+    return ChunkedArray(Persisted(name, x.chunks, x.dtype, blocks, x._node.masked))
 
 
 def _read_only(block: Any) -> Any:

@@ -16,13 +16,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import product
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
 from chunkarray.core.chunks import Chunks, shape_from_chunks
 
-__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key"]
+__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key",
+           "operation_label"]
 
 Key = tuple[str | int, ...]
 
@@ -53,9 +54,39 @@ class _Frozen(type):
     def __call__(cls: type[Any], *args: Any, **kwargs: Any) -> Any:
         node = object.__new__(cls)  # no node kind defines __new__
         object.__setattr__(node, "_frozen", False)  # a plain slot read in __setattr__ below
+        object.__setattr__(node, "masked", None)
         node.__init__(*args, **kwargs)
+        if node.masked is None:  # not said by the constructor: follow the inputs
+            object.__setattr__(node, "masked", _inherited_mask(node))
         object.__setattr__(node, "_frozen", True)
         return node
+
+
+def operation_label(name: str) -> str:
+    """The operation a node name describes: the name without its trailing token.
+
+    >>> operation_label("sort-1f2e"), operation_label("plain")
+    ('sort', 'plain')
+    """
+    return name.rsplit("-", 1)[0]
+
+
+def _inherited_mask(node: Node) -> bool:
+    """Whether ``node`` makes masked blocks, when its constructor did not say: when its inputs
+    do, for the kinds that hand masked blocks on as they are (:attr:`Node.keeps_masks`).
+
+    Every other kind would read a masked block as a plain array, dropping its mask or counting
+    masked values: it is refused here, as the expression is built, rather than answer wrongly.
+    """
+    if not any(getattr(d, "masked", False) for d in node.dependencies):
+        return False
+    if type(node).keeps_masks:
+        return True
+    raise TypeError(
+        f"{operation_label(node.name)} does not support masked arrays (numpy.ma): their masks "
+        f"would be lost; replace the masked values first with chunkarray.ma.filled(x, value), "
+        f"or take the data alone with chunkarray.ma.getdata(x)"
+    )
 
 
 class Node(metaclass=_Frozen):
@@ -74,8 +105,14 @@ class Node(metaclass=_Frozen):
     AttributeError: cannot set 'name' of Node 'x-1': nodes are frozen once built; build a new node
     """
 
-    __slots__ = ("name", "chunks", "dtype", "shape", "numblocks", "_frozen")
+    __slots__ = ("name", "chunks", "dtype", "shape", "numblocks", "masked", "_frozen")
     _frozen: bool
+
+    #: Whether this kind hands masked blocks (``numpy.ma.MaskedArray``) on with their masks: it
+    #: only moves, slices or joins blocks. Nodes of such a kind are masked when an input is; any
+    #: other kind must say ``masked`` in its constructor or it refuses masked inputs when built.
+    keeps_masks: ClassVar[bool] = False
+    masked: bool  # set by the constructor, or after it from the inputs (see _Frozen)
 
     def __init__(self, name: str, chunks: Chunks, dtype: np.dtype) -> None:
         self.name = name

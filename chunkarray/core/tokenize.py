@@ -128,6 +128,8 @@ def _normalize_other(obj: Any) -> str:
         return _dtype(obj)
     if isinstance(obj, np.generic):
         return f"np:{obj.dtype.str}:{obj.tobytes().hex()}"
+    if isinstance(obj, np.ma.MaskedArray):  # the mask and fill value are part of its value
+        return _normalize_masked(obj)
     if isinstance(obj, np.ndarray):
         return _normalize_ndarray(obj)
     if isinstance(obj, functools.partial):
@@ -235,6 +237,24 @@ def content_token(a: Any) -> str:
     digest = hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8).data, digest_size=12)
     digest.update(f"{a.dtype.str}{a.shape}".encode())
     return digest.hexdigest()
+
+
+def _normalize_masked(a: np.ma.MaskedArray) -> str:
+    """A masked array by its data, its mask and its fill value (a set one, or None).
+
+    >>> a = np.ma.array([1, 2], mask=[0, 1])
+    >>> tokenize(a) == tokenize(np.ma.array([1, 2], mask=[0, 0]))
+    False
+    """
+    fill = None if getattr(a, "_fill_value", None) is None else a.fill_value
+    if a.nbytes > _SMALL_ARRAY_BYTES // 2 or a.dtype.hasobject:
+        # As for large arrays: by identity (the mask's too, which may be replaced in place).
+        mask = np.ma.getmask(a)
+        held = "nomask" if mask is np.ma.nomask else f"{mask.__array_interface__['data'][0]}"
+        where = a.__array_interface__["data"][0]
+        return f"masked-at:{where}:{held}:{a.dtype.str}:{a.shape}:{a.strides}:{id(a)}"
+    mask = np.ma.getmaskarray(a)
+    return f"masked:{_normalize_ndarray(a.data)}:{_normalize_ndarray(mask)}:{_normalize(fill)}"
 
 
 def _normalize_ndarray(a: np.ndarray) -> str:

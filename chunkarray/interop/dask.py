@@ -106,7 +106,7 @@ class DaskView:
         return dask_keys(self.array)
 
     def __dask_postcompute__(self) -> tuple[Any, tuple[Any, ...]]:
-        return finalize, (self.name, self.chunks, self.dtype)
+        return finalize, (self.name, self.chunks, self.dtype, self.array._node.masked)
 
     def __dask_postpersist__(self) -> tuple[Any, tuple[Any, ...]]:
         return _rebuild_view, (self.array._node,)  # runs in the caller, never on a worker
@@ -186,7 +186,8 @@ def dask_keys(x: ChunkedArray) -> list[Any]:
     return nest(())
 
 
-def finalize(results: Any, name: str, chunks: Chunks, dtype: np.dtype) -> Any:
+def finalize(results: Any, name: str, chunks: Chunks, dtype: np.dtype, masked: bool = False
+             ) -> Any:
     """Assemble computed blocks, nested as ``__dask_keys__``, into NumPy, as ``compute()`` does.
 
     Only metadata travels with it (it may run on a distributed worker), never the graph.
@@ -195,7 +196,8 @@ def finalize(results: Any, name: str, chunks: Chunks, dtype: np.dtype) -> Any:
     >>> finalize([np.arange(2), np.arange(2, 3)], "x", ((2, 1),), np.dtype(int))
     array([0, 1, 2])
     """
-    stub = ChunkedArray(Node(name, chunks, dtype))
+    # (A node of no blocks that says whether they are masked, as a plain Node cannot.)
+    stub = ChunkedArray(Persisted(name, chunks, dtype, {}, masked))
     blocks = dict(zip(stub._node.keys(), flatten_nested(results)))
     return _assemble(stub, blocks, set())
 
@@ -225,10 +227,10 @@ def rebuild(dsk: Mapping[Key, Any], node: Node, rename: Mapping[str, str] | None
     values = [dsk[k] for k in old]
     new_name = "persist-" + tokenize(name)
     if any(is_future(v) for v in values):
-        new: Node = Remote(new_name, chunks, dtype, values)
+        new: Node = Remote(new_name, chunks, dtype, values, node.masked)
     else:
         held = {(new_name, *k[1:]): _read_only(v) for k, v in zip(old, values)}
-        new = Persisted(new_name, chunks, dtype, held)
+        new = Persisted(new_name, chunks, dtype, held, node.masked)
     return ChunkedArray(new)
 
 

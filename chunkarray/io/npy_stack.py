@@ -17,6 +17,7 @@ from numpy.lib.array_utils import normalize_axis_index
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.array_methods import provide
 from chunkarray.core.tokenize import tokenize
+from chunkarray.io.store import refuse_masked
 from chunkarray.kernels import loaders
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.sources import BlockCalls
@@ -68,6 +69,7 @@ def to_npy_stack(x: ChunkedArray, dirname: str | os.PathLike[str], axis: int = 0
     >>> sorted(os.listdir(path))
     ['0.npy', '1.npy', 'info']
     """
+    refuse_masked(x, "to_npy_stack")
     if x.ndim == 0:
         raise ValueError("to_npy_stack: a 0-d array has no axis to split into files")
     axis = normalize_axis_index(axis, x.ndim, "axis")

@@ -29,7 +29,8 @@ from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.sources import Data
 
-__all__ = ["Write", "aligned_chunks", "plan_write", "run_writes", "store", "write_unit"]
+__all__ = ["Write", "aligned_chunks", "plan_write", "refuse_masked", "run_writes", "store",
+           "write_unit"]
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,24 @@ def write_unit(target: Any) -> tuple[int, ...] | None:
 _FROM_TARGET: Any = object()
 
 
+def refuse_masked(x: ChunkedArray, func: str) -> None:
+    """Refuse to write a masked array: storage keeps values, not masks, so the masked values
+    would be written as if they were data.
+
+    >>> import numpy as np, chunkarray as ca
+    >>> refuse_masked(ca.from_array(np.ma.array([1, 2], mask=[0, 1])), "to_zarr")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: to_zarr: cannot write a masked array ...; write chunkarray.ma.filled(x, ...
+    """
+    if x._node.masked:
+        raise TypeError(
+            f"{func}: cannot write a masked array (its mask would be lost and the masked values "
+            f"written as data); write chunkarray.ma.filled(x, fill_value) instead, and "
+            f"chunkarray.ma.getmaskarray(x) to another array if the mask is needed")
+
+
 def plan_write(x: Any, target: Any, region: Any, *, func: str, shape: Any = None,
                dtype: Any = None, unit: Any = _FROM_TARGET) -> Write:
     """Check a write of ``x`` into ``region`` of ``target`` and align its blocks, before any work.
@@ -139,6 +158,7 @@ def plan_write(x: Any, target: Any, region: Any, *, func: str, shape: Any = None
     them from ``target``).
     """
     x = x if isinstance(x, ChunkedArray) else asarray(x)
+    refuse_masked(x, func)
     shape = tuple(getattr(target, "shape", x.shape) if shape is None else shape)
     dtype = getattr(target, "dtype", None) if dtype is None else dtype
     region = normalize_region(region, shape, func)

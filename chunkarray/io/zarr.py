@@ -18,7 +18,7 @@ from chunkarray.core.chunks import normalize_chunks
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._alignment import warn_if_crossing
 from chunkarray.io._optional import require
-from chunkarray.io.store import Write, plan_write, run_writes, write_array
+from chunkarray.io.store import Write, plan_write, refuse_masked, run_writes, write_array
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.sources import FromArray
@@ -187,6 +187,7 @@ def to_zarr(x: Any, /, url: Any, component: str | None = None, *, overwrite: boo
     """
     zarr = require("zarr", "zarr")
     x = x if isinstance(x, ChunkedArray) else asarray(x)
+    refuse_masked(x, "to_zarr")
     for flag, value in (("overwrite", overwrite), ("resume", resume)):
         if not isinstance(value, bool):
             raise TypeError(f"to_zarr: {flag} must be True or False, got {value!r}")

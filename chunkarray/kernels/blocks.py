@@ -94,12 +94,57 @@ def call_checked_shape(*args: Any, func: Callable[..., Any], expected: tuple[int
 
 
 def getitem(x: Any, index: Any) -> Any:
-    """``x[index]``, with the index as a keyword so a task can carry it inside a partial."""
-    return x[index]
+    """``x[index]``, with the index as a keyword so a task can carry it inside a partial.
+
+    A masked block stays a masked array when the index drops every axis (NumPy would give a
+    scalar, or ``numpy.ma.masked`` of another dtype):
+
+    >>> getitem(np.ma.array([1, 2], mask=[1, 0]), index=(0,))
+    masked_array(data=--,
+                 mask=True,
+           fill_value=999999,
+                dtype=int64)
+    """
+    out = x[index]
+    if isinstance(x, np.ma.MaskedArray) and (out is np.ma.masked
+                                             or not isinstance(out, np.ma.MaskedArray)):
+        out = keep_fill_value(np.ma.MaskedArray(x.data[index], mask=np.ma.getmaskarray(x)[index]),
+                              x)
+    return out
+
+
+def keep_fill_value(out: np.ma.MaskedArray, like: Any) -> np.ma.MaskedArray:
+    """Give ``out`` (a new masked array of the dtype of ``like``) the fill value of ``like``, if
+    it has one set.
+
+    numpy.ma tells a set fill value from a default one: a set one is handed on to the results
+    of operations (``(a + 1).fill_value``), a default one is the default of the result's dtype.
+    It is copied as stored (numpy.ma keeps int8's default as 999999, which a cast would wrap),
+    and not shared: numpy.ma's setter writes into the stored one in place.
+
+    >>> keep_fill_value(np.ma.array([1]), np.ma.array([2], fill_value=5)).fill_value
+    np.int64(5)
+    """
+    fill = getattr(like, "_fill_value", None)
+    if fill is not None:
+        store_fill_value(out, np.array(fill, copy=True))
+    return out
+
+
+def store_fill_value(out: np.ma.MaskedArray, stored: Any) -> None:
+    """Set the fill value ``out`` stores, as numpy.ma stores it (None: never set, the default).
+
+    >>> x = np.ma.array([1.0], fill_value=5); store_fill_value(x, None); x.fill_value
+    np.float64(1e+20)
+    """
+    vars(out)["_fill_value"] = stored  # numpy.ma's own attribute; its setter would convert
 
 
 def block_from_source(source: Any, index: tuple[slice, ...], asarray: bool = True) -> np.ndarray:
-    """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views."""
+    """Read one block of any array-like (NumPy, h5py, zarr...). NumPy sources give views; a NumPy
+    masked array gives masked views."""
+    if isinstance(source, np.ma.MaskedArray):
+        return getitem(source, index)
     block = source[index]
     return np.asarray(block) if asarray else block
 
@@ -167,8 +212,17 @@ def concatenate_nested(nested: Any, axes: Sequence[int]) -> Any:
     if len(parts) == 1:
         return parts[0]
     if isinstance(parts[0], tuple):
-        return tuple(np.concatenate(field, axis=axis) for field in zip(*parts))
-    return np.concatenate(parts, axis=axis)
+        return tuple(_concatenate(field, axis) for field in zip(*parts))
+    return _concatenate(parts, axis)
+
+
+def _concatenate(parts: Sequence[Any], axis: int) -> Any:
+    # np.concatenate drops masks; numpy.ma's keeps them but resets the fill value, which the
+    # pieces of one array share.
+    if not any(isinstance(p, np.ma.MaskedArray) for p in parts):
+        return np.concatenate(parts, axis=axis)
+    out = np.ma.concatenate(parts, axis=axis)
+    return keep_fill_value(out, next(p for p in parts if isinstance(p, np.ma.MaskedArray)))
 
 
 class apply:  # noqa: N801 - used like a function in tasks

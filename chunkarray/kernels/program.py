@@ -51,6 +51,7 @@ class Plan:
     combine: Callable[[list[Any]], Any] | None = None
     ufunc: tuple[bool, ...] = ()
     sink: bool = False  # the last step copies into a view of a result (``kernels.copy_into``)
+    masked: bool = False  # some step takes or makes masked blocks: no ``out=``, no pieces
     last_use: tuple[int, ...] = field(init=False)
     pieces_ok: bool = field(init=False)
     reads: tuple[int, ...] = field(init=False)
@@ -65,7 +66,9 @@ class Plan:
                     last[r] = i
         object.__setattr__(self, "last_use", tuple(last))
         others = [i for i, k in enumerate(self.kinds) if k == OTHER]
-        if self.sink:  # pieces of the step before the sink go straight into the result
+        if self.masked:  # a ufunc writing into a plain buffer would drop the mask
+            ok = False
+        elif self.sink:  # pieces of the step before the sink go straight into the result
             ok = others == [self.out]
         else:
             ok = not others or (others == [self.out] and self.combine is not None)
@@ -120,7 +123,7 @@ class Program:
                 return self._run_chain_in_pieces(values[0], rows)
             if rows:
                 return self._run_in_pieces(inputs, values, operands, rows)
-        if not any(plan.ufunc):  # nothing to run in place: just call the steps in order
+        if plan.masked or not any(plan.ufunc):  # nothing to run in place: the steps in order
             for i, refs in enumerate(plan.refs):
                 if plan.kinds[i] != READ:
                     values[i] = funcs[i](*[inputs[-1 - r] if r < 0 else values[r] for r in refs])

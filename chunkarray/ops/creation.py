@@ -78,16 +78,20 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     ``x`` is a NumPy array or any object with ``shape``, ``dtype`` and ``__getitem__`` (h5py
     datasets and zarr arrays included); its blocks are read when computed, one at a time. A NumPy
     input is neither copied nor hashed: blocks are views of it. ``chunks="auto"`` prefers whole
-    multiples of the input's own storage chunks.
+    multiples of the input's own storage chunks. A ``numpy.ma.MaskedArray`` gives a masked array
+    (see :mod:`chunkarray.ma`): its blocks are masked views of it.
 
     >>> import numpy as np
     >>> from_array(np.ones((4, 6)), chunks=(2, 3)).numblocks
     (2, 2)
+    >>> from_array(np.ma.array([1, 2, 3], mask=[0, 1, 0]), chunks=2)[1:].compute()
+    masked_array(data=[--, 3],
+                 mask=[ True, False],
+           fill_value=999999)
     """
     if isinstance(x, ChunkedArray):
         return ChunkedArray(rechunk_node(x._node, normalize_chunks(chunks, x.shape, dtype=x.dtype,
                                                              limit=config.get("chunk_size"))))
-    _refuse_masked(x)
     x = _adapt(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         if hasattr(x, "__array__") or isinstance(x, (list, tuple, int, float, complex, bool)):
@@ -104,16 +108,6 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
     if name is None:
         name = "array-" + tokenize(x, normalized)
     return ChunkedArray(FromArray(name, x, normalized, dtype))
-
-
-def _refuse_masked(x: Any) -> None:
-    # Blocks of a masked array would be read as plain arrays: the mask would be lost and every
-    # masked value counted. Until masked blocks are supported, say so rather than answer wrongly.
-    if isinstance(x, np.ma.MaskedArray):
-        raise TypeError(
-            "masked arrays (numpy.ma.MaskedArray) are not supported yet: their masks would be "
-            "lost; pass x.filled(value) to replace the masked values, or np.asarray(x) to ignore "
-            "the mask")
 
 
 def check_order(func: str, order: Any, allowed: str = "C") -> None:
@@ -159,7 +153,6 @@ def asarray(x: Any, /, dtype: Any = None, order: Any = None, *, like: Any = None
         if dtype is None or np.dtype(dtype) == x.dtype:
             return x
         return x.astype(dtype)  # type: ignore[attr-defined]
-    _refuse_masked(x)
     if not all(hasattr(x, attr) for attr in ("shape", "dtype", "__getitem__")):
         x = np.asarray(x, dtype=dtype)
     elif dtype is not None and np.dtype(dtype) != x.dtype:

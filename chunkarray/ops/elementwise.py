@@ -91,7 +91,8 @@ def _as_operands(args: list[Any], out_ndim: int) -> list[Any]:
     for a in args:
         if isinstance(a, (list, tuple)):
             a = np.asarray(a)
-        if isinstance(a, np.ndarray) and a.ndim:
+        if isinstance(a, np.ndarray) and (a.ndim or isinstance(a, np.ma.MaskedArray)):
+            # (A 0-d masked operand too: passed as a literal, its mask would go unnoticed.)
             chunks = []
             for axis, n in enumerate(a.shape, start=out_ndim - a.ndim):
                 known = broadcast_chunk_axis(*per_axis[axis]) if axis in per_axis else (n,)
@@ -102,8 +103,10 @@ def _as_operands(args: list[Any], out_ndim: int) -> list[Any]:
 
 
 def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str | None = None,
-             **kwargs: Any) -> Any:
+             makes_masks: bool = False, **kwargs: Any) -> Any:
     """Apply ``func`` elementwise with NumPy broadcasting; a tuple of arrays for several outputs.
+
+    ``makes_masks``: ``func`` makes masked blocks (``numpy.ma.MaskedArray``) whatever its inputs.
 
     >>> import chunkarray as ca
     >>> elemwise(np.add, ca.arange(4, chunks=2), 1.5).compute()
@@ -127,10 +130,34 @@ def elemwise(func: Callable[..., Any], *args: Any, dtype: Any = None, label: str
         kernel = partial(kernels.call_paired, func=kernel, pairs=paired)
     outputs = dtype if isinstance(dtype, tuple) else None
     node = blockwise_node(kernel, tuple(range(ndim)), *pairs,
-                          dtype=outputs[0] if outputs else dtype, token=label)
+                          dtype=outputs[0] if outputs else dtype, token=label,
+                          masked=True if makes_masks else _masked_result(func, operands))
     if outputs is None:
         return ChunkedArray(node)
     return tuple(_output(node, i, dt) for i, dt in enumerate(outputs))
+
+
+def keeps_masks(func: Callable[..., Any]) -> bool:
+    """Whether ``func`` on masked blocks gives the masked result numpy.ma gives: ufuncs (their
+    results are masked where an input is, and outside their domain), ``np.clip`` (which calls
+    ``MaskedArray.clip``), numpy.ma's own functions, and functions that say so
+    (``func.keeps_masks``).
+
+    >>> keeps_masks(np.add), keeps_masks(np.ma.power), keeps_masks(np.where)
+    (True, True, False)
+    """
+    base = kernels.base_func(func)
+    return isinstance(base, (np.ufunc, np.ma.core._MaskedUFunc)) or base is np.clip \
+        or getattr(base, "__module__", "") == "numpy.ma.core" \
+        or getattr(base, "keeps_masks", False)
+
+
+def _masked_result(func: Callable[..., Any], operands: list[Any]) -> bool | None:
+    """``masked=`` of an elementwise node: True when an operand is masked and ``func`` keeps
+    masks, None (refused, see :class:`~chunkarray.core.graph.Node`) when it does not."""
+    if not any(isinstance(a, ChunkedArray) and a._node.masked for a in operands):
+        return False
+    return True if keeps_masks(func) else None
 
 
 def _unknown_pairs(operands: list[Any], ndim: int
@@ -155,7 +182,8 @@ def _output(node: Blockwise, i: int, dtype: np.dtype) -> ChunkedArray:
     ind = tuple(range(len(node.chunks)))
     name = f"{node.name}-out{i}"
     getter = partial(kernels.index_output, i=i)
-    return ChunkedArray(blockwise_node(getter, ind, node, ind, dtype=dtype, name=name))
+    return ChunkedArray(blockwise_node(getter, ind, node, ind, dtype=dtype, name=name,
+                                       masked=node.masked))
 
 
 def ufunc_call(ufunc: np.ufunc, *args: Any, **kwargs: Any) -> Any:
@@ -234,7 +262,8 @@ def astype(x: ChunkedArray, dtype: Any, /, *, casting: str = "unsafe", copy: boo
     ind = tuple(range(x.ndim))
     kernel = partial(_astype_block, dtype=dtype)
     return ChunkedArray(blockwise_node(kernel, ind, x._node, ind, dtype=dtype,
-                                       name="astype-" + tokenize(x.name, dtype)))
+                                       name="astype-" + tokenize(x.name, dtype),
+                                       masked=x._node.masked))
 
 
 def _sized(source: np.dtype, dtype: np.dtype) -> np.dtype:

@@ -318,7 +318,7 @@ def _insert_axes(x: ChunkedArray, nones: list[int]) -> ChunkedArray:
     out_ind = tuple(f"new{a}" if a in nones else a for a in range(ndim))
     kernel = partial(np.expand_dims, axis=tuple(nones))
     node = blockwise_node(kernel, out_ind, x._node, tuple(old), dtype=x.dtype, new_axes=new_axes,
-                          name="expand-" + tokenize(x.name, nones))
+                          name="expand-" + tokenize(x.name, nones), masked=x._node.masked)
     return ChunkedArray(node)
 
 

@@ -16,10 +16,12 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core.chunks import chunk_boundaries, common_refinement
+from chunkarray.kernels import masked as mk
 from chunkarray.ops.elementwise import astype
 from chunkarray.ops.indexing import getitem
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.shape import _along, _as_chunked, expand_dims, ravel
+from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.stacking import Concatenate
 
 __all__ = ["array_split", "block", "concatenate", "split", "stack"]
@@ -66,6 +68,13 @@ def _check_joinable(xs: list[ChunkedArray], axis: int) -> None:
                     f"and the array at index {i} has size {n}")
 
 
+def _default_fill(x: ChunkedArray) -> ChunkedArray:
+    """``x`` masked, with its dtype's default fill value, as numpy.ma's joins give."""
+    ind = tuple(range(x.ndim))
+    return ChunkedArray(blockwise_node(mk.default_fill, ind, x._node, ind, dtype=x.dtype,
+                                       token="default_fill", masked=True))
+
+
 def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype: Any = None,
                 casting: str = "same_kind") -> ChunkedArray:
     """Join arrays along an existing axis (flattened first with ``axis=None``), like
@@ -95,6 +104,8 @@ def concatenate(arrays: Any, /, axis: int | None = 0, out: Any = None, *, dtype:
     common = [() if d == axis else common_refinement(*(x.chunks[d] for x in xs))
               for d in range(xs[0].ndim)]
     kept = [x for x in xs if x.shape[axis]] or xs[:1]  # empty pieces add no blocks
+    if any(x._node.masked for x in xs):
+        kept = [_default_fill(x) for x in kept]
     nodes = []
     for x in kept:
         x = x if x.dtype == result else astype(x, result)

@@ -9,6 +9,7 @@ it is imported. The operators come from the one elementwise table,
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,16 +51,34 @@ _COMPARISONS: dict[str, Any] = {
 _UNARY: dict[str, Any] = {op: e.func for op, e in _OPERATORS.items() if e.nin == 1}
 
 
+# MaskedArray's own operators: numpy.ma's functions, which also mask results outside the domain
+# or not finite, and promote Python scalars as arrays (``int8 + 1`` is int64); its comparisons
+# (their fill value is a bool). Its other operators are ndarray's, i.e. the ufuncs.
+_MASKED_OPERATORS: dict[Any, Any] = {
+    np.add: np.ma.add, np.subtract: np.ma.subtract, np.multiply: np.ma.multiply,
+    np.true_divide: np.ma.true_divide, np.floor_divide: np.ma.floor_divide,
+    np.equal: operator.eq, np.not_equal: operator.ne, np.less: operator.lt,
+    np.less_equal: operator.le, np.greater: operator.gt, np.greater_equal: operator.ge,
+}
+
+
+def _operator(ufunc: Any, *operands: Any) -> Any:
+    func = _MASKED_OPERATORS.get(ufunc) if _any_masked(*operands) else None
+    if func is None:
+        return elemwise(ufunc, *operands)
+    return elemwise(func, *operands, label=ufunc.__name__, makes_masks=True)
+
+
 def _binary(ufunc: Any) -> Callable[..., Any]:
     def op(self: ChunkedArray, other: Any) -> Any:
-        return elemwise(ufunc, self, other) if is_operand(other) else NotImplemented
+        return _operator(ufunc, self, other) if is_operand(other) else NotImplemented
 
     return op
 
 
 def _reflected(ufunc: Any) -> Callable[..., Any]:
     def op(self: ChunkedArray, other: Any) -> Any:
-        return elemwise(ufunc, other, self) if is_operand(other) else NotImplemented
+        return _operator(ufunc, other, self) if is_operand(other) else NotImplemented
 
     return op
 
@@ -108,9 +127,28 @@ def _pow(self: ChunkedArray, other: Any) -> Any:
     >>> (ca.from_array(np.array([True, False]), chunks=1) ** 2).dtype
     dtype('int8')
     """
+    if not is_operand(other):
+        return NotImplemented
+    if _any_masked(self, other):
+        # As MaskedArray.__pow__: numpy.ma's power also masks results that are not finite.
+        return elemwise(np.ma.power, self, other, label="power")
     if type(other) is int and other == 2:
         return elemwise(np.square, self)
-    return elemwise(np.power, self, other) if is_operand(other) else NotImplemented
+    return elemwise(np.power, self, other)
+
+
+@provide("__rpow__")
+def _rpow(self: ChunkedArray, other: Any) -> Any:
+    """``other ** x``; on masked arrays numpy.ma's power, as ``MaskedArray.__rpow__``."""
+    if not is_operand(other):
+        return NotImplemented
+    power = np.ma.power if _any_masked(self, other) else np.power
+    return elemwise(power, other, self, label="power")
+
+
+def _any_masked(*args: Any) -> bool:
+    return any(isinstance(a, np.ma.MaskedArray) or (isinstance(a, ChunkedArray) and a._node.masked)
+               for a in args)
 
 
 @provide("__matmul__")

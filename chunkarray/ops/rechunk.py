@@ -95,7 +95,10 @@ def rechunk(x: ChunkedArray, /, chunks: Any = "auto", *, memory_limit: Any = Non
         if direct is not None and remake_reads_fit(node, direct, limit):
             _check_blocks(new, itemsize, limit, chunks)
             return ChunkedArray(direct)
-    if stages_on_disk(node.chunks, new, itemsize, limit, method, can_stage(node.dtype)):
+    # Staged files hold values, not masks: a masked array is moved in memory unless "disk" is
+    # asked for (which its staging node then refuses).
+    stageable = can_stage(node.dtype) and (not node.masked or method == "disk")
+    if stages_on_disk(node.chunks, new, itemsize, limit, method, stageable):
         groups = staging_groups_within(node.chunks, new, itemsize, limit)
         return ChunkedArray(staged_rechunk(node, new, groups,
                                            config.get("temporary_directory")))
@@ -121,6 +124,9 @@ def _check_in_memory(node: Node, new: Chunks, itemsize: int, limit: int, method:
             "this rechunk")
     if method == "tasks":
         fix = "use method='disk' (or method=None, which chooses it), a larger memory_limit"
+    elif node.masked:
+        fix = ("masked blocks (numpy.ma) cannot be staged on disk; use a larger memory_limit "
+               "(or ca.ma.filled(x) first)")
     else:
         fix = (f"its {node.dtype} values hold Python objects, which cannot be staged on disk; "
                f"use a larger memory_limit")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
@@ -22,6 +22,7 @@ from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core import config
 from chunkarray.core.chunks import block_offsets
 from chunkarray.core.graph import Node
+from chunkarray.kernels import masked as mk
 from chunkarray.kernels import reductions as rk
 from chunkarray.ops.creation import asarray
 from chunkarray.primitives.blockwise import blockwise_node
@@ -42,6 +43,10 @@ class Reduction:
     states (keeping dims) and ``aggregate(state, keepdims=...)`` turns merged states into the
     result.
     ``offsets=True`` passes each block's global ``offset`` and the array's ``shape`` to ``chunk``.
+
+    ``masked`` is the reduction run on masked arrays (numpy.ma's semantics), None when there is
+    none (masked inputs are then refused); a masked form says in ``masks`` whether its partial
+    states and its result are masked arrays.
     """
 
     chunk: Callable[..., Any]
@@ -50,6 +55,8 @@ class Reduction:
     offsets: bool = False
     chunk_kwargs: Mapping[str, Any] = field(default_factory=dict)
     shared_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    masked: Reduction | None = None
+    masks: tuple[bool, bool] = (False, False)
 
 
 def _is_fan_in(value: Any) -> bool:
@@ -83,9 +90,18 @@ def reduce(
     split_every: Any,
     label: str,
 ) -> ChunkedArray:
-    """Build the reduction tree of ``r`` over ``axis`` of ``x``."""
+    """Build the reduction tree of ``r`` over ``axis`` of ``x`` (its masked form when ``x`` is
+    masked and it has one)."""
     axes = _axes(x, axis)
     ind = tuple(range(x.ndim))
+    # None: a reduction with no masked form refuses masked input (see Node.keeps_masks).
+    states: bool | None = None
+    result: bool | None = None
+    if not x._node.masked:
+        states = result = False
+    elif r.masked is not None:
+        r = replace(r.masked, shared_kwargs={**r.masked.shared_kwargs, **r.shared_kwargs})
+        states, result = r.masks
     chunk = rk.direct_chunk(partial(r.chunk, axis=axes, **r.chunk_kwargs, **r.shared_kwargs))
     block_kwargs = None
     if r.offsets:
@@ -101,15 +117,17 @@ def reduce(
     node = blockwise_node(
         chunk, ind, x._node, ind, dtype=dtype, adjust_chunks={a: 1 for a in axes},
         block_kwargs=block_kwargs, piece_combine=piece_combine, token=(label, "chunk"),
+        masked=states,
     )
     split = _split_factors(split_every, axes, x.ndim)
     combine = partial(rk.merge, step=r.combine, axes=axes, **r.shared_kwargs)
     while builtins.any(node.numblocks[a] > split[a] for a in axes):
-        node = PartialReduce(node, combine, axes, split, dtype=dtype, label=f"{label}-combine")
+        node = PartialReduce(node, combine, axes, split, dtype=dtype, label=f"{label}-combine",
+                             masked=states)
     aggregate = partial(rk.merge, step=r.aggregate, axes=axes, keepdims=keepdims,
                         **r.shared_kwargs)
     node = PartialReduce(node, aggregate, axes, split, dtype=dtype, keepdims=keepdims,
-                         label=f"{label}-aggregate")
+                         label=f"{label}-aggregate", masked=result)
     return ChunkedArray(node)
 
 
@@ -158,13 +176,20 @@ def _check_nonempty(x: ChunkedArray, axes: tuple[int, ...], name: str) -> None:
 # --- sum, prod, min, max, any, all and their nan forms --------------------------------------------
 
 
-def _simple(func: Callable[..., Any], combine: Callable[..., Any] | None = None) -> Reduction:
+def _simple(func: Callable[..., Any], combine: Callable[..., Any] | None = None,
+            fill: str | None = None) -> Reduction:
+    """``func`` at every step; with ``fill``, numpy.ma's form fills masked values with it."""
     combine = combine or func
+    masked = None
+    if fill is not None:
+        step = partial(mk.ma_reduce, func=func, fill=fill)
+        masked = Reduction(step, step, step, masks=(True, True))
     return Reduction(
         chunk=rk.reduce_chunk,
         combine=partial(rk.reduce_combine, func=combine),
         aggregate=partial(rk.reduce_aggregate, func=combine),
         chunk_kwargs={"func": func},
+        masked=masked,
     )
 
 
@@ -174,8 +199,7 @@ def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: s
     axes = _axes(x, axis)
     out_dtype = _result_dtype(np_func, x, axes, dtype=dtype)
     if not _keeps_dtype(np_func, x.dtype, out_dtype):
-        r = Reduction(r.chunk, r.combine, r.aggregate, r.offsets, r.chunk_kwargs,
-                      {**r.shared_kwargs, "dtype": out_dtype})
+        r = replace(r, shared_kwargs={**r.shared_kwargs, "dtype": out_dtype})
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
                   label=label)
 
@@ -198,16 +222,16 @@ def _untyped_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label:
                   label=label)
 
 
-_SUM = _simple(np.sum)
+_SUM = _simple(np.sum, fill="zero")
 _NANSUM = _simple(np.nansum, np.sum)
-_PROD = _simple(np.prod)
+_PROD = _simple(np.prod, fill="one")
 _NANPROD = _simple(np.nanprod, np.prod)
-_MIN = _simple(np.min)
-_MAX = _simple(np.max)
+_MIN = _simple(np.min, fill="min")
+_MAX = _simple(np.max, fill="max")
 _NANMIN = _simple(np.nanmin)
 _NANMAX = _simple(np.nanmax)
-_ANY = _simple(np.any)
-_ALL = _simple(np.all)
+_ANY = _simple(np.any, fill="zero")
+_ALL = _simple(np.all, fill="one")
 _COUNT_NONZERO = Reduction(
     chunk=rk.count_nonzero_chunk,
     combine=partial(rk.reduce_combine, func=np.sum),
@@ -377,6 +401,8 @@ def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis
     x = asarray(x)
     axes = _axes(x, axis)
     kwargs = {} if ddof is None else {"ddof": ddof}
+    if x._node.masked and not skipna:
+        return _masked_moments(x, label, axes, dtype, keepdims, split_every, ddof, sqrt)
     out_dtype = _result_dtype(np_func, x, axes, dtype=dtype, **kwargs)
     if x.dtype.hasobject and dtype is None:
         # NumPy's answer for objects depends on their values (a Fraction's mean is a Fraction,
@@ -392,6 +418,37 @@ def _moments(x: Any, np_func: Callable[..., Any], label: str, skipna: bool, axis
                       partial(rk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt,
                               nan_if_no_dof=skipna and x.dtype.kind in "fc"),
                       chunk_kwargs={"dtype": work, "skipna": skipna})
+    return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
+                  label=label)
+
+
+def _masked_moments(x: ChunkedArray, label: str, axes: tuple[int, ...], dtype: Any,
+                    keepdims: bool, split_every: Any, ddof: float | None, sqrt: bool
+                    ) -> ChunkedArray:
+    """numpy.ma's mean, var and std: masked values left out, dtypes as numpy.ma gives them (a
+    float32 mean is float64 there: its sum is divided by an int64 count)."""
+    stand_in = np.ma.array(np.ones((1,) * x.ndim, dtype=x.dtype),
+                           mask=np.zeros((1,) * x.ndim, dtype=bool))
+    method = getattr(stand_in, label)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out_dtype = np.asarray(method(axis=axes or None, dtype=dtype, **(
+            {} if ddof is None else {"ddof": 0}))).dtype
+        work = _work_dtype(x, dtype)
+        if ddof is not None:  # deviations from numpy.ma's mean, in the mean's dtype
+            work = np.asarray(stand_in.mean(axis=axes or None, dtype=dtype)).dtype
+    if ddof is None:
+        masked = Reduction(mk.mean_chunk, rk.mean_combine,
+                           partial(mk.mean_aggregate, dtype=out_dtype),
+                           chunk_kwargs={"dtype": work}, masks=(False, True))
+    else:
+        masked = Reduction(mk.moment_chunk, mk.moment_combine,
+                           partial(mk.var_aggregate, ddof=ddof, dtype=out_dtype, sqrt=sqrt,
+                                   # numpy.ma's deviations of complex values are a new array
+                                   # without the mask, whose sum over nothing is not masked
+                                   empty=x.size == 0 and x.dtype.kind == "c"),
+                           chunk_kwargs={"dtype": work}, masks=(False, True))
+    r = Reduction(rk.mean_chunk, rk.mean_combine, rk.mean_aggregate, masked=masked)
     return reduce(x, r, axes, dtype=out_dtype, keepdims=keepdims, split_every=split_every,
                   label=label)
 
@@ -495,6 +552,13 @@ def _arg(x: Any, func: Callable[..., Any], label: str, skipna: bool, axis: Any, 
         require_known_chunks(x, label, axes)
         if x.shape[axes[0]] == 0:
             raise ValueError(f"attempt to get {label} of an empty sequence")
+    if x._node.masked and not skipna:
+        # As numpy.ma: the index in the data with masked values filled by a value never picked
+        # over another (but tied with an equal one), so an all-masked slice gives index 0.
+        fill = mk.fill_for("min" if func is np.argmin else "max", x.dtype)
+        ind = tuple(range(x.ndim))
+        x = ChunkedArray(blockwise_node(partial(mk.filled, fill_value=fill), ind, x._node, ind,
+                                        dtype=x.dtype, token="filled", masked=False))
     shared = {"func": func, "flat": flat, "skipna": skipna}
     r = Reduction(rk.arg_chunk, rk.arg_combine, rk.arg_aggregate, offsets=True,
                   shared_kwargs=shared)

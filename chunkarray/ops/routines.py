@@ -53,8 +53,14 @@ def blockwise(func: Callable[..., Any], out_ind: Any, /, *args: Any, dtype: Any,
     kernel = partial(func, **kwargs) if kwargs else func
     return ChunkedArray(blockwise_node(
         kernel, tuple(out_ind), *pairs, dtype=np.dtype(dtype), name=name, new_axes=new_axes,
-        adjust_chunks=adjust_chunks, concatenate=concatenate,
+        adjust_chunks=adjust_chunks, concatenate=concatenate, masked=_any_masked(args),
     ))
+
+
+def _any_masked(args: Any) -> bool:
+    # The user's function is handed masked blocks as they are, as dask does: what it returns is
+    # taken as masked (a plain block is then one with nothing masked).
+    return any(isinstance(a, ChunkedArray) and a._node.masked for a in args)
 
 
 def _accepts(func: Callable[..., Any], name: str) -> bool:
@@ -126,7 +132,8 @@ def map_blocks(func: Callable[..., Any], /, *args: Any, dtype: Any = None, chunk
     kernel = partial(func, **kwargs) if kwargs else func
     label = getattr(func, "__name__", "map_blocks")
     options = {"dtype": np.dtype(dtype), "new_axes": new_axes, "adjust_chunks": adjust,
-               "concatenate": True, "token": label if name is None else (label, name), "name": name}
+               "concatenate": True, "token": label if name is None else (label, name), "name": name,
+               "masked": _any_masked(args)}
     node = blockwise_node(kernel, tuple(out_ind), *pairs, **options)
     if is_elementwise(node) and not (wants_id or wants_info):
         return ChunkedArray(node)  # a ufunc keeps its blocks' shapes: no check needed
@@ -232,7 +239,7 @@ def transpose(x: ChunkedArray, /, axes: Sequence[int] | None = None) -> ChunkedA
     kernel = partial(np.transpose, axes=perm)
     return ChunkedArray(blockwise_node(
         kernel, perm, x._node, tuple(range(x.ndim)), dtype=x.dtype,
-        name="transpose-" + tokenize(x.name, perm),
+        name="transpose-" + tokenize(x.name, perm), masked=x._node.masked,
     ))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -174,6 +175,8 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, copy: bool | None
     new = _new_shape(shape, x.size)
     if new == x.shape:
         return x
+    if x.size == 0 and x._node.masked:
+        return _reshape_empty_masked(x, new)
     if x.size == 0:  # no values to move: any chunking of the new shape will do
         return empty(new, x.dtype, chunks=-1)
     target, in_ind, out_ind, out_chunks = _reshape_plan(x.chunks, x.shape, new)
@@ -183,9 +186,20 @@ def reshape(a: Any, /, shape: Any = None, order: str = "C", *, copy: bool | None
         new_axes={letter: new[o] for o, letter in enumerate(out_ind) if letter[0] == "out"},
         adjust_chunks={letter: out_chunks[o] for o, letter in enumerate(out_ind)
                        if letter[0] == "group"},
-        concatenate=True, name="reshape-" + tokenize(y.name, new),
+        concatenate=True, name="reshape-" + tokenize(y.name, new), masked=x._node.masked,
     )
     return _with_block_shapes(node)
+
+
+def _reshape_empty_masked(x: ChunkedArray, new: tuple[int, ...]) -> ChunkedArray:
+    """An empty masked array reshaped as one block: numpy.ma's (its fill value is kept)."""
+    y = rechunk(x, -1)
+    in_ind = tuple(("in", a) for a in range(x.ndim))
+    out_ind = tuple(("out", a) for a in range(len(new)))
+    return ChunkedArray(blockwise_node(
+        partial(reshape_block, shape=new), out_ind, y._node, in_ind, dtype=x.dtype,
+        new_axes=dict(zip(out_ind, new)), concatenate=True, masked=True,
+        name="reshape-" + tokenize(y.name, new)))
 
 
 def ravel(a: Any, /, order: str = "C") -> ChunkedArray:
@@ -211,7 +225,7 @@ def _ravel_unknown(x: ChunkedArray) -> ChunkedArray:
     y = rechunk(x, {a: -1 for a in range(1, x.ndim)})
     node = blockwise_node(np.ravel, (0,), y._node, tuple(range(x.ndim)), dtype=x.dtype,
                           adjust_chunks={0: (math.nan,) * y.numblocks[0]}, concatenate=True,
-                          name="ravel-" + tokenize(y.name))
+                          name="ravel-" + tokenize(y.name), masked=x._node.masked)
     return ChunkedArray(node)
 
 

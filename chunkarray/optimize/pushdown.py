@@ -86,7 +86,8 @@ def push_down(node: Node, change: Change) -> Node | None:
         pairs += [changed, tuple(renumber[a] for a in ind if a not in dropped)]
     # Axes left are numbered 0, 1, ... again: the step stays elementwise in the eyes of fusion
     # and of a later change pushed through it.
-    return blockwise_node(step.func, tuple(renumber.values()), *pairs, dtype=step.dtype)
+    return blockwise_node(step.func, tuple(renumber.values()), *pairs, dtype=step.dtype,
+                          masked=step.masked)
 
 
 class Remake(Change):

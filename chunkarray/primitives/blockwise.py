@@ -71,8 +71,11 @@ class Blockwise(Node):
         in_inds: Sequence[Index],
         block_kwargs: BlockKwargs | None = None,
         piece_combine: Callable[[list[Any]], Any] | None = None,
+        masked: bool | None = None,
     ) -> None:
         super().__init__(name, chunks, dtype)
+        if masked is not None:  # the function's author says what it does with masked blocks
+            self.masked = masked
         self.func = func
         self.out_ind = tuple(out_ind)
         self.inputs = tuple(inputs)
@@ -193,12 +196,15 @@ def blockwise_node(
     block_kwargs: BlockKwargs | None = None,
     piece_combine: Callable[[list[Any]], Any] | None = None,
     token: Any = None,
+    masked: bool | None = None,
 ) -> Blockwise:
     """Build a :class:`Blockwise` node from ``(input, index)`` pairs.
 
     Inputs are nodes with an index tuple, or literals with index ``None`` (passed to every call).
     ``new_axes`` gives the length (or chunks) of output letters no input has; ``adjust_chunks``
     maps a letter to a block size for every block, a function of each block size, or new chunks.
+    ``masked``: whether ``func`` makes masked blocks (``numpy.ma.MaskedArray``), for a function
+    that knows what to do with masked inputs; None (it does not know) refuses masked inputs.
     """
     if len(args) % 2:
         raise ValueError("blockwise arguments must come in (array, index) pairs")
@@ -239,7 +245,7 @@ def blockwise_node(
         )
     return Blockwise(
         name, tuple(out_chunks), dtype, kernel, out_ind, nodes, [i for _, i in arrays],
-        block_kwargs, piece_combine,
+        block_kwargs, piece_combine, masked,
     )
 
 
@@ -256,4 +262,4 @@ def with_block_kwargs(node: Blockwise, make: Callable[[Blockwise], BlockKwargs])
     ({'shape': 1}, True)
     """
     return Blockwise(node.name, node.chunks, node.dtype, node.func, node.out_ind, node.inputs,
-                     node.in_inds, make(node), node.piece_combine)
+                     node.in_inds, make(node), node.piece_combine, node.masked)

@@ -31,6 +31,7 @@ class Fused(Node):
     """
 
     __slots__ = ("root", "members", "externals", "elementwise", "_template")
+    keeps_masks = True  # its members were each built knowing what their blocks are
 
     def __init__(self, root: Blockwise, members: set[str], externals: Sequence[Node],
                  elementwise: set[str]) -> None:
@@ -39,6 +40,7 @@ class Fused(Node):
         each element from the same element of their inputs (a chain of those may run in pieces).
         """
         super().__init__(root.name, root.chunks, root.dtype)
+        self.masked = root.masked
         self.root = root
         self.members = frozenset(members)
         self.externals = tuple(externals)
@@ -92,8 +94,10 @@ class _Template:
             for i, (node, _, _) in enumerate(self.steps)
         )
         sink = kernels.base_func(root.func) is kernels.copy_into
+        # Masked blocks run step by step: ``out=`` buffers and pieces are plain arrays.
+        masked = any(n.masked or any(d.masked for d in n.dependencies) for n, _, _ in self.steps)
         self.plan = Plan(tuple(refs), tuple(kinds), tuple(n.dtype for n, _, _ in self.steps), out,
-                         root.piece_combine, ufunc, sink)
+                         root.piece_combine, ufunc, sink, masked)
         self._compile()
 
     def _input(self, name: str, coords: Coords | None) -> int:
@@ -183,6 +187,7 @@ class SinkAfter(Node):
     """A sink whose copy runs in its source's own task: one task per block, not two."""
 
     __slots__ = ("sink", "source")
+    keeps_masks = True
 
     def __init__(self, sink: Blockwise, source: Node) -> None:
         super().__init__(sink.name, sink.chunks, sink.dtype)

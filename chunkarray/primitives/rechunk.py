@@ -71,6 +71,7 @@ class Rechunk(Moved):
     """
 
     __slots__ = ("_in_grids", "_out_grids")
+    keeps_masks = True  # cuts with basic slices and joins with numpy.ma.concatenate
 
     def __init__(self, source: Node, chunks: Chunks) -> None:
         super().__init__("rechunk-" + tokenize(source.name, chunks), source, chunks)

@@ -21,7 +21,8 @@ class PartialReduce(Node):
     ``j`` along a reduced axis is ``func`` of the nested list of input blocks
     ``j * split .. (j + 1) * split``. With ``keepdims=False`` the reduced axes (which must then fit
     in one group) are dropped from the output; with ``keepdims`` each group makes ``size``
-    elements along them.
+    elements along them. ``masked``: whether ``func`` merges masked partial results into masked
+    ones; None refuses masked inputs.
     """
 
     __slots__ = ("source", "func", "axes", "split", "keepdims", "_dims")
@@ -37,6 +38,7 @@ class PartialReduce(Node):
         keepdims: bool = True,
         label: str = "reduce",
         size: int = 1,
+        masked: bool | None = None,
     ) -> None:
         axes = tuple(sorted(axes))
         nb = source.numblocks
@@ -50,6 +52,8 @@ class PartialReduce(Node):
                 raise ValueError(f"axis {a} has {nb[a]} blocks, more than one group of {split[a]}")
         name = f"{label}-" + tokenize(source.name, func, axes, dict(split), keepdims, size)
         super().__init__(name, tuple(chunks), dtype)
+        if masked is not None:  # ``func`` merges masked partial results (see Blockwise)
+            self.masked = masked
         self.source = source
         self.func = func
         self.axes = axes

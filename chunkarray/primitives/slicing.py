@@ -86,6 +86,7 @@ class Slice(Node):
     """Basic indexing of ``source``: per input axis a list of pieces, or an int that drops it."""
 
     __slots__ = ("source", "axes")
+    keeps_masks = True  # basic indexing of a masked block is masked (see kernels.getitem)
 
     def __init__(self, source: Node, axes: Sequence[list[Piece] | tuple[int, int]],
                  chunks: tuple[tuple[int, ...], ...]) -> None:

@@ -32,6 +32,8 @@ class Data(Node):
     def __init__(self, name: str, value: Any) -> None:
         super().__init__(name, (), np.dtype(object))
         self.value = value
+        # Only reads that know masks (FromArray) may take slices of a masked array.
+        self.masked = isinstance(value, np.ma.MaskedArray)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return self.value, ()
@@ -55,6 +57,8 @@ class FromArray(Node):
         super().__init__(name, chunks, dtype)
         # The same source read again (after slicing) shares its Data node: it is shipped once.
         self.data = data if data is not None else Data(f"array-{name}", source)
+        # Blocks of a NumPy masked array are masked slices of it (see block_from_source).
+        self.masked = isinstance(self.data.value, np.ma.MaskedArray)
         self.getter = getter
         # Which part of the source this array is, per source axis: an int (an axis indexing has
         # dropped) or (start, step) of a strided range; None is the whole source.
@@ -135,13 +139,15 @@ class BlockFunction(Node):
 
 
 class Persisted(Node):
-    """Blocks already computed and held in memory."""
+    """Blocks already computed and held in memory (``masked``: they are masked arrays)."""
 
     __slots__ = ("blocks",)
 
-    def __init__(self, name: str, chunks: Chunks, dtype: Any, blocks: Mapping[Key, Any]) -> None:
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, blocks: Mapping[Key, Any],
+                 masked: bool = False) -> None:
         super().__init__(name, chunks, dtype)
         self.blocks = dict(blocks)
+        self.masked = masked
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return self.blocks[(self.name, *index)], ()
@@ -151,6 +157,7 @@ class BlockSelect(Node):
     """A subset of another node's blocks: block ``i`` on an axis is input block ``maps[i]``."""
 
     __slots__ = ("source", "maps")
+    keeps_masks = True
 
     def __init__(self, name: str, source: Node, maps: Sequence[Sequence[int]]) -> None:
         chunks = tuple(tuple(c[b] for b in m) for c, m in zip(source.chunks, maps))
@@ -176,6 +183,7 @@ class Relabel(Node):
     """
 
     __slots__ = ("source",)
+    keeps_masks = True
 
     def __init__(self, source: Node, chunks: Chunks) -> None:
         super().__init__("known-" + tokenize(source.name, chunks), chunks, source.dtype)
@@ -202,9 +210,11 @@ class Remote(Node):
 
     __slots__ = ("futures",)
 
-    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: Sequence[Any]) -> None:
+    def __init__(self, name: str, chunks: Chunks, dtype: Any, futures: Sequence[Any],
+                 masked: bool = False) -> None:
         super().__init__(name, chunks, dtype)
         self.futures = dict(zip(self.keys(), futures))
+        self.masked = masked
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return (kernels.fetch, self.futures[(self.name, *index)]), []

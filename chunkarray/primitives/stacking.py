@@ -22,6 +22,7 @@ class Concatenate(Node):
     """
 
     __slots__ = ("sources", "axis", "_where")
+    keeps_masks = True  # blocks are handed on whole
 
     def __init__(self, sources: Sequence[Node], axis: int, dtype: Any) -> None:
         sources = tuple(sources)
