@@ -36,6 +36,7 @@ __all__ = [
     "axis_grid",
     "check_addressable",
     "check_block_counts",
+    "pick",
     "regular_sizes",
 ]
 
@@ -301,6 +302,24 @@ def axis_grid(sizes: Sequence[int]) -> AxisGrid:
     VaryingAxis(sizes=(2, 4, 4))
     """
     return _axis_grid(tuple(sizes))
+
+
+def pick(tables: Sequence[Sequence[Any]], indices: Sequence[tuple[int, ...]]
+         ) -> list[tuple[Any, ...]]:
+    """Per block index, the entries of the per-axis ``tables`` it selects:
+    ``tuple(t[i] for t, i in zip(tables, index))``, for many indices in one pass (in C).
+
+    Negative indices are not checked: callers pass block indices they made.
+
+    >>> pick([(4, 4, 2), (3, 2)], [(0, 1), (2, 0)])
+    [(4, 2), (2, 3)]
+    >>> pick([], [(), ()])
+    [(), ()]
+    """
+    if not tables:
+        return [()] * len(indices)
+    columns = zip(*indices)
+    return list(zip(*[map(t.__getitem__, c) for t, c in zip(tables, columns)]))
 
 
 def regular_sizes(length: int, block: int) -> tuple[int, ...]:
