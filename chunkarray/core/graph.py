@@ -295,15 +295,18 @@ def _in_order(made: dict[Key, tuple[Task, Sequence[Key]]], keys: list[Key]) -> L
                 if d in ids:
                     continue
                 task, below = made[d]
-                if below:  # emit its inputs first, then come back here
+                # Most inputs read nothing or only what was emitted already (a read of a
+                # source): emitted at once, not pushed and popped.
+                try:
+                    positions = tuple([ids[b] for b in below])
+                except KeyError:  # emit its inputs first, then come back here
                     stack.append((key, inputs, i + 1))
                     stack.append((d, below, 0))
                     break
-                # Most inputs read nothing (reads, creation functions): emitted at once.
                 ids[d] = len(order)
                 emit_key(d)
                 emit_task(task)
-                emit_deps(())
+                emit_deps(positions)
             else:
                 ids[key] = len(order)
                 emit_key(key)
