@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -109,7 +110,10 @@ def from_array(x: Any, /, chunks: Any = "auto", *, name: str | None = None) -> C
 def _refuse_masked(x: Any) -> None:
     # Blocks of a masked array would be read as plain arrays: the mask would be lost and every
     # masked value counted. Until masked blocks are supported, say so rather than answer wrongly.
-    if isinstance(x, np.ma.MaskedArray):
+    # Only if numpy.ma was imported (no masked array exists otherwise): importing it just to
+    # ask would cost a fresh process's first from_array tens of milliseconds.
+    ma = sys.modules.get("numpy.ma")
+    if ma is not None and isinstance(x, ma.MaskedArray):
         raise TypeError(
             "masked arrays (numpy.ma.MaskedArray) are not supported yet: their masks would be "
             "lost; pass x.filled(value) to replace the masked values, or np.asarray(x) to ignore "
