@@ -73,6 +73,7 @@ def _examples() -> dict[type, Node]:
     nodes: dict[str, Node] = collect_nodes([a._node for a in arrays])
     sum_into = into((computed + 1).sum(axis=0)._node, np.empty(4))
     nodes.update(fuse([(x * 2 + 1)._node, sum_into]))
+    nodes.update(collect_nodes([into(x[perm]._node, np.empty((5, 4)))]))  # a take fills
     nodes["remote"] = Remote("remote", ((1, 1),), np.dtype(int), [5, 6])
     nodes["node"] = Node("node", ((1,),), np.dtype(int))
     examples: dict[type, Node] = {}
