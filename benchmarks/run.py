@@ -12,7 +12,10 @@ process, and each engine's time as a ratio to NumPy's and to dask's. Run by hand
 Workloads: ``overhead`` (per-task cost), ``build`` (graph building over 200 x 200 blocks),
 ``fused`` and ``plain_sum`` (an elementwise chain and a reduction on 1 GiB), ``matmul``,
 ``slicing`` (a strided, offset selection across blocks) and ``zarr_mean`` (a mean over a zarr
-array written once under the temporary directory's ``chunkarray-bench``).
+array written once under the temporary directory's ``chunkarray-bench``), and those of the
+``wl_*.py`` modules. A workload that returns :class:`~benchmarks.engines.Measured` timed itself
+(part of its call, or a subprocess); one marked :func:`~benchmarks.engines.once` runs once, cold.
+Every timed run is printed beside the median.
 """
 
 from __future__ import annotations

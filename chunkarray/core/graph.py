@@ -298,7 +298,7 @@ def _in_order(made: dict[Key, tuple[Task, Sequence[Key]]], keys: list[Key]) -> L
                 # Most inputs read nothing or only what was emitted already (a read of a
                 # source): emitted at once, not pushed and popped.
                 try:
-                    positions = tuple([ids[b] for b in below])
+                    positions = tuple([ids[b] for b in below]) if below else ()
                 except KeyError:  # emit its inputs first, then come back here
                     stack.append((key, inputs, i + 1))
                     stack.append((d, below, 0))
