@@ -12,7 +12,10 @@ process, and each engine's time as a ratio to NumPy's and to dask's. Run by hand
 Workloads: ``overhead`` (per-task cost), ``build`` (graph building over 200 x 200 blocks),
 ``fused`` and ``plain_sum`` (an elementwise chain and a reduction on 1 GiB), ``matmul``,
 ``slicing`` (a strided, offset selection across blocks) and ``zarr_mean`` (a mean over a zarr
-array written once under the temporary directory's ``chunkarray-bench``).
+array written once under the temporary directory's ``chunkarray-bench``), and those of the
+``wl_*.py`` modules. A workload that returns :class:`~benchmarks.engines.Measured` timed itself
+(part of its call, or a subprocess); one marked :func:`~benchmarks.engines.once` runs once, cold.
+Every timed run is printed beside the median.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.engines import _ca, _da
+from benchmarks.engines import Measured, _ca, _da
 
 ENGINES = ("numpy", "chunkarray", "dask")
 _ROOT = Path(__file__).resolve().parent.parent
@@ -196,14 +199,22 @@ def _child(workload: str, engine: str, quick: bool, repeat: int) -> None:
     if func is None:
         print(json.dumps(None))
         return
-    func()  # warm up: imports, thread start, first page faults
-    times = []
+    if getattr(func, "once", False):  # an engine that takes minutes: one cold run
+        repeat = 1
+    else:
+        func()  # warm up: imports, thread start, first page faults
+    times, notes = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
+        result = func()
+        elapsed = time.perf_counter() - start
+        if isinstance(result, Measured):  # the workload timed itself (see engines.Measured)
+            elapsed = result.seconds
+            notes.append(result.note)
+        times.append(elapsed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
-    print(json.dumps({"seconds": statistics.median(times), "peak": peak}))
+    print(json.dumps({"seconds": statistics.median(times), "peak": peak, "runs": times,
+                      "note": notes[times.index(statistics.median_low(times))] if notes else ""}))
 
 
 def _measure(workload: str, engine: str, quick: bool, repeat: int) -> dict[str, float] | None:
@@ -255,8 +266,10 @@ def main() -> None:
                 other = results.get(ref)
                 ok = other and "error" not in other
                 ratios.append(f"{r['seconds'] / other['seconds']:8.3f}" if ok else f"{'':8s}")
+            runs = " ".join(f"{t * 1e3:.1f}" for t in r.get("runs", []))
+            note = f"  {r['note']}" if r.get("note") else ""
             print(f"{name:10s} {engine:11s} {_fmt_time(r['seconds'])} "
-                  f"{r['peak'] / 2**20:7.0f} MiB {ratios[0]} {ratios[1]}")
+                  f"{r['peak'] / 2**20:7.0f} MiB {ratios[0]} {ratios[1]}  runs (ms): {runs}{note}")
 
 
 if __name__ == "__main__":

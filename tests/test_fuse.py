@@ -311,7 +311,8 @@ def test_a_sink_runs_in_the_task_that_makes_its_block(make, expect):
     root = into(y._node, np.empty(y.shape, dtype=y.dtype))
     plain = lower([y._node], list(y._node.keys()), fuse([y._node]))
     sunk = lower([root], list(root.keys()), fuse([root]))
-    assert len(sunk.tasks) == len(plain.tasks)  # the copy costs no task of its own
+    # The copy costs no task of its own (a take's even runs several blocks in one task).
+    assert len(sunk.tasks) <= len(plain.tasks)
     out, values = _fill(y)
     assert_eq(out, expect(a))
     assert_eq(y.compute(), expect(a))

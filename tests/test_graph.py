@@ -11,16 +11,20 @@ import copy
 import importlib
 import pickle
 import pkgutil
+from functools import partial
+from operator import itemgetter
 
 import numpy as np
 import pytest
 
 import chunkarray as ca
 import chunkarray.primitives
-from chunkarray.core.graph import Node, collect_nodes
+from chunkarray.core.graph import Node, collect_nodes, lower
+from chunkarray.executors import get_executor
+from chunkarray.kernels.program import Program
 from chunkarray.optimize.fuse import fuse
 from chunkarray.primitives.sinks import into
-from chunkarray.primitives.sources import Remote
+from chunkarray.primitives.sources import BlockFunction, Remote
 
 # Every node kind is defined in a module of the primitives package: import them all.
 for _module in pkgutil.iter_modules(chunkarray.primitives.__path__):
@@ -75,6 +79,7 @@ def _examples() -> dict[type, Node]:
     shared = ca.ones((64, 16), chunks=(8, 16)) * 3  # 8 KiB, of which the limit holds some
     with ca.config.set(memory_limit="6 KiB", num_workers=1):
         nodes.update(fuse([(shared - shared.mean(axis=0)).std(axis=0)._node]))
+    nodes.update(collect_nodes([into(x[perm]._node, np.empty((5, 4)))]))  # a take fills
     nodes["remote"] = Remote("remote", ((1, 1),), np.dtype(int), [5, 6])
     nodes["node"] = Node("node", ((1,),), np.dtype(int))
     examples: dict[type, Node] = {}
@@ -149,3 +154,117 @@ def test_a_deep_copied_or_pickled_array_computes_the_same():
     for twin in (copy.deepcopy(y), pickle.loads(pickle.dumps(y))):
         assert twin.name == y.name
         np.testing.assert_array_equal(twin.compute(), ((a + 1)[1:5:2, ::-1]).sum(axis=0))
+
+
+# --- lowering: every node's tasks made at once, then put in depth-first order ----------------
+
+
+def _norm(value):
+    """A task (or argument) as comparable data: functions by identity, partials, programs and
+    itemgetters by what they hold, so two separately made tasks compare equal when they agree."""
+    if isinstance(value, partial):
+        return ("partial", _norm(value.func), _norm(value.args),
+                sorted((k, _norm(v)) for k, v in value.keywords.items()))
+    if isinstance(value, Program):
+        return ("program", value.plan, _norm(value.funcs))
+    if isinstance(value, itemgetter):
+        return ("itemgetter", repr(value))
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.dtype.str, value.shape, value.tobytes())
+    if isinstance(value, (tuple, list)):
+        return (type(value).__name__, [_norm(v) for v in value])
+    if isinstance(value, dict):
+        return sorted((k, _norm(v)) for k, v in value.items())
+    if hasattr(value, "__reduce__") and type(value).__module__.startswith("chunkarray."):
+        return (type(value).__name__, _norm(value.__reduce__()[1]))  # e.g. Slices
+    return value
+
+
+@pytest.mark.parametrize("kind", [k for k in KINDS if k in EXAMPLES], ids=lambda k: k.__qualname__)
+def test_the_tasks_of_many_blocks_are_those_of_each_block(kind):
+    node = EXAMPLES[kind]
+    indices = [k[1:] for k in node.keys()]
+    if kind is Node:
+        with pytest.raises(NotImplementedError):
+            node.block_tasks(indices)
+        return
+    bulk = node.block_tasks(indices)
+    assert len(bulk) == len(indices)
+    for index, (task, deps) in zip(indices, bulk):
+        one_task, one_deps = node.block_task(index)
+        assert list(deps) == list(one_deps)
+        assert _norm(task) == _norm(one_task)
+
+
+def test_tasks_of_some_blocks_in_any_order():
+    node = (ca.ones((5, 7), chunks=(2, 3)) + 1)._node
+    fused = fuse([node])[node.name]
+    indices = [(2, 0), (0, 2), (1, 1)]
+    made = fused.block_tasks(indices)
+    for index, (task, _) in zip(indices, made):
+        np.testing.assert_array_equal(task[0](), fused.block_task(index)[0][0]())
+    with pytest.raises(IndexError):
+        EXAMPLES[BlockFunction].block_tasks([(-1, 0)])
+
+
+def _depth_first(nodes, keys):
+    """The order lowering promises, by plain recursion: a task right after its last input."""
+    order: list = []
+    seen: set = set()
+
+    def visit(key):
+        if key in seen:
+            return
+        _, deps = nodes[key[0]].block_task(key[1:])
+        for d in deps:
+            visit(d)
+        seen.add(key)
+        order.append(key)
+
+    for key in keys:
+        visit(key)
+    return order
+
+
+@pytest.mark.parametrize("make", [
+    lambda: (ca.ones((6, 8), chunks=(2, 3)) + 1).sum(axis=0),
+    lambda: ca.from_array(np.arange(30.0), chunks=4).cumsum() - 1,
+    lambda: ca.from_array(np.arange(24.0).reshape(6, 4), chunks=(2, 3))[np.array([5, 0, 3])],
+    lambda: ca.concatenate([ca.ones(5, chunks=2), ca.zeros(3, chunks=2)]).rechunk(3).std(),
+])
+def test_lowering_order_is_depth_first_and_positions_agree(make):
+    x = make()
+    nodes = fuse([x._node])
+    keys = list(x._node.keys())
+    lowered = lower([x._node], keys, nodes)
+    assert lowered.order == _depth_first(nodes, keys)
+    assert len(lowered.task_list) == len(lowered.order)
+    for i, (key, deps) in enumerate(zip(lowered.order, lowered.deps)):
+        expected = nodes[key[0]].block_task(key[1:])[1]
+        assert [lowered.order[d] for d in deps] == list(expected)
+        assert all(d < i for d in deps)
+        assert lowered.ids[key] == i
+
+
+class _Hidden(Node):
+    """A node whose tasks read a node its ``dependencies`` do not name."""
+
+    __slots__ = ("hidden",)
+
+    def __init__(self, hidden: Node) -> None:
+        super().__init__("hides-" + hidden.name, hidden.chunks, hidden.dtype)
+        self.hidden = hidden
+
+    def block_task(self, index):
+        key = (self.hidden.name, *index)
+        return (np.negative, key), (key,)
+
+
+def test_a_task_reading_an_undeclared_node_is_still_lowered(executor):
+    x = ca.from_array(np.arange(6.0), chunks=2) + 1
+    node = _Hidden(x._node)
+    nodes = {**collect_nodes([x._node]), node.name: node}
+    lowered = lower([node], list(node.keys()), nodes)
+    assert len(lowered) == 3 * x.npartitions + 1  # reads, additions, their data, and its own
+    values = get_executor(executor)(lowered, list(node.keys()), 2)
+    np.testing.assert_array_equal(np.concatenate(values), -(np.arange(6.0) + 1))

@@ -13,7 +13,11 @@ from hypothesis.extra import numpy as hnp
 
 import chunkarray as ca
 from chunkarray.core.graph import collect_nodes, lower
+from chunkarray.executors import get_executor
+from chunkarray.kernels.selection import take_into
 from chunkarray.optimize.fuse import fuse
+from chunkarray.primitives.sinks import into
+from chunkarray.primitives.take import FILL_BYTES
 from tests.strategies import arrays, assert_eq, chunkings
 
 
@@ -340,3 +344,59 @@ def test_numpy_masks_that_do_not_fit_raise_at_the_call(index, match):
     x = ca.ones((3, 4, 5), chunks=2)
     with pytest.raises(IndexError, match=match):
         x[index]
+
+
+def _fill_tasks(y):
+    """The tasks a compute of ``y`` runs, with its result filled in place, and that result."""
+    out = np.empty(y.shape, y.dtype)
+    node = into(y._node, out)
+    lowered = lower([node], list(node.keys()), fuse([node]))
+    return lowered, node, out
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("computed", [False, True])
+def test_a_compute_of_a_take_fills_its_result_in_runs_of_blocks(executor, axis, computed):
+    a = np.random.default_rng(0).random((8, 3000)) if axis else np.random.default_rng(0).random(
+        (3000, 8))
+    perm = np.random.default_rng(1).permutation(3000)
+    x = ca.from_array(a, chunks=(4, 100) if axis else (100, 4))
+    if computed:
+        x = x.map_blocks(lambda b: -b, dtype=x.dtype)  # not elementwise to chunkarray: joined
+        a = -a
+    index = (slice(None), perm) if axis else perm
+    y = x[index]
+    lowered, node, out = _fill_tasks(y)
+    assert type(node).__name__ == "TakeInto"
+    fills = [k for k in lowered.order if k[0] == node.name]
+    # 30 blocks of 3.2 KiB along the axis: one run each, on each of the 2 blocks across.
+    assert len(fills) == 2 and node.numblocks[axis] == 1
+    assert_eq(y.compute(), a[index], exact=True)
+    ca.compute(y)  # a second compute fills its own result
+    get_executor(executor)(lowered, list(node.keys()), 2)
+    np.testing.assert_array_equal(out, a[index])
+
+
+def test_runs_of_blocks_hold_about_the_fill_size():
+    n = 4 * FILL_BYTES // 8
+    x = ca.from_array(np.arange(n, dtype=np.float64), chunks=n // 64)
+    _, node, _ = _fill_tasks(x[np.arange(n)[::-1]])
+    assert node.numblocks == (4,)  # 64 blocks of 1/16 of the fill size, 16 to a task
+
+
+def test_a_take_from_storage_is_not_run_together():
+    # A storage read covers one output block's range of the source: runs would read more.
+    a = np.arange(1000.0)
+    x = ca.from_array(CountingSource(a), chunks=100)
+    y = x[np.arange(1000)[::-1]]
+    _, node, _ = _fill_tasks(y)
+    assert type(node).__name__ != "TakeInto"
+    assert_eq(y.compute(), a[::-1], exact=True)
+
+
+def test_a_take_fills_a_result_of_another_dtype_by_casting_as_a_copy_would():
+    out = np.zeros(3, np.int16)
+    take_into(np.array([1.5, 2.5, 3.5]), np.array([2, 0, 1]), axis=0, out=out)
+    np.testing.assert_array_equal(out, np.array([3.5, 1.5, 2.5]).astype(np.int16))
+    with pytest.raises(ValueError, match=r"makes shape \(2,\) but its place .* shape \(3,\)"):
+        take_into(np.arange(3), np.array([0, 1]), axis=0, out=out)

@@ -14,6 +14,7 @@ execution order on the way, so executors never scan or sort the graph again.
 from __future__ import annotations
 
 import gc
+from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import product
 from typing import Any, ClassVar, TypeVar
@@ -156,6 +157,12 @@ class Node(metaclass=_Frozen):
         """The task that makes block ``index`` and the keys it reads."""
         raise NotImplementedError
 
+    def block_tasks(self, indices: Sequence[tuple[int, ...]]
+                    ) -> list[tuple[Task, Sequence[Key]]]:
+        """:meth:`block_task` of each of ``indices``: lowering asks for all the blocks of a node
+        it needs at once, so a node with many blocks can make their tasks in one loop."""
+        return list(map(self.block_task, indices))
+
     def keys(self) -> Iterator[Key]:
         """Every block key, in C order."""
         name = self.name
@@ -255,34 +262,98 @@ def lower(roots: Iterable[Node], keys: Iterable[Key], nodes: dict[str, Node] | N
 
 
 def _lower(nodes: dict[str, Node], keys: Iterable[Key]) -> Lowered:
+    keys = list(keys)
+    return _in_order(_make_tasks(nodes, keys), keys)
+
+
+def _make_tasks(nodes: dict[str, Node], keys: list[Key]) -> dict[Key, tuple[Task, Sequence[Key]]]:
+    """The task and the input keys of every key ``keys`` need, made node by node.
+
+    Each node is asked once for all of its blocks that are needed (:meth:`Node.block_tasks`),
+    dependents before their dependencies, so a node's per-block constants are looked up once
+    and its tasks made in one loop rather than one call at a time through a walk of the graph.
+    """
+    wanted: defaultdict[str, dict[Key, None]] = defaultdict(dict)
+    for key in keys:
+        wanted[key[0]][key] = None  # type: ignore[index]  # a key's first entry is its name
+    made: dict[Key, tuple[Task, Sequence[Key]]] = {}
+    ranked = _dependents_first(nodes, list(wanted))
+    while wanted:
+        # One pass in dependents-first order makes everything, unless a task reads a node its
+        # ``dependencies`` do not name: then that node's blocks wait for another pass.
+        for name in ranked:
+            pending = wanted.pop(name, None)
+            if not pending:
+                continue
+            todo = [k for k in pending if k not in made]
+            # A key is (name, *block index), which the Key alias cannot say.
+            entries = nodes[name].block_tasks([k[1:] for k in todo])  # type: ignore[misc]
+            for key, entry in zip(todo, entries):
+                made[key] = entry
+                for d in entry[1]:
+                    if d not in made:
+                        wanted[d[0]][d] = None  # type: ignore[index]
+        ranked = _dependents_first(nodes, list(wanted)) if wanted else ranked
+    return made
+
+
+def _dependents_first(nodes: dict[str, Node], names: list[str]) -> list[str]:
+    """The nodes reachable from ``names``, each before every node it depends on."""
+    post: list[str] = []
+    seen: set[str] = set()
+    for start in names:
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(nodes[start].dependencies))]
+        while stack:
+            name, children = stack[-1]
+            for child in children:
+                c = child.name if child.name in nodes else None
+                if c is not None and c not in seen:
+                    seen.add(c)
+                    stack.append((c, iter(nodes[c].dependencies)))
+                    break
+            else:
+                stack.pop()
+                post.append(name)
+    return post[::-1]
+
+
+def _in_order(made: dict[Key, tuple[Task, Sequence[Key]]], keys: list[Key]) -> Lowered:
+    """The tasks of ``made`` in depth-first post-order from ``keys``: a task comes right after
+    its last input, so running them in order finishes each branch before starting the next."""
     ids: dict[Key, int] = {}  # emitted keys and their positions
     order: list[Key] = []
     task_list: list[Task] = []
     deps: list[tuple[int, ...]] = []
-    expanded: dict[Key, tuple[Task, Sequence[Key]]] = {}  # waiting for their dependencies
-    # Iterative post-order DFS: a key is emitted once all of its dependencies are. Most keys are
-    # emitted on first visit (their inputs were emitted before), so they are touched only once.
-    stack: list[Key] = list(keys)[::-1]
-    while stack:
-        key = stack[-1]
-        if key in ids:
-            stack.pop()
+    emit_key, emit_task, emit_deps = order.append, task_list.append, deps.append
+    for root in keys:
+        if root in ids:
             continue
-        entry = expanded.pop(key, None)
-        if entry is None:
-            # A key is (name, *block index), which the Key alias cannot say.
-            task, found = nodes[key[0]].block_task(key[1:])  # type: ignore[index, arg-type]
-            positions = [ids.get(d) for d in found]
-            if None in positions:  # inputs to emit first; this key is seen again after them
-                expanded[key] = (task, found)
-                stack.extend([d for d, p in zip(found, positions) if p is None][::-1])
-                continue
-        else:
-            task, found = entry
-            positions = [ids[d] for d in found]
-        stack.pop()
-        ids[key] = len(order)
-        order.append(key)
-        task_list.append(task)
-        deps.append(tuple(positions))  # type: ignore[arg-type]
+        stack: list[tuple[Key, Sequence[Key], int]] = [(root, made[root][1], 0)]
+        while stack:
+            key, inputs, start = stack.pop()
+            for i in range(start, len(inputs)):
+                d = inputs[i]
+                if d in ids:
+                    continue
+                task, below = made[d]
+                # Most inputs read nothing or only what was emitted already (a read of a
+                # source): emitted at once, not pushed and popped.
+                try:
+                    positions = tuple([ids[b] for b in below]) if below else ()
+                except KeyError:  # emit its inputs first, then come back here
+                    stack.append((key, inputs, i + 1))
+                    stack.append((d, below, 0))
+                    break
+                ids[d] = len(order)
+                emit_key(d)
+                emit_task(task)
+                emit_deps(positions)
+            else:
+                ids[key] = len(order)
+                emit_key(key)
+                emit_task(made[key][0])
+                emit_deps(tuple([ids[d] for d in inputs]))
     return Lowered(order, task_list, deps, ids)

@@ -413,7 +413,7 @@ def _touched_length(idx: np.ndarray, sizes: Sequence[int]) -> int:
     """How much of the axis the blocks holding ``idx`` cover: what gathering block by block
     reads."""
     grid = axis_grid(sizes)
-    touched = np.unique(grid.locate(idx)[0])
+    touched = np.flatnonzero(np.bincount(grid.blocks_at(idx), minlength=grid.nblocks))
     return int(np.asarray(grid.sizes)[touched].sum())
 
 
@@ -426,7 +426,7 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
     """The take for any node: each touched block gives up its elements, then the original
     order is restored (when ``idx`` is not ``ordered``)."""
     grid = axis_grid(x.chunks[axis])
-    blocks = grid.locate(idx)[0]  # on a regular axis, a division rather than a search
+    blocks = grid.blocks_at(idx)  # on a regular axis, a division rather than a search
     if ordered:
         order, grouped, by_block = None, idx, blocks
     else:

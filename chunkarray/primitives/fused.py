@@ -54,6 +54,9 @@ class Fused(Node):
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         return self._template.task(index)
 
+    def block_tasks(self, indices: Sequence[tuple[int, ...]]) -> list[tuple[Any, Sequence[Key]]]:
+        return self._template.tasks(indices)
+
 
 # A block of a member node is found from the root's block index by a coordinate map: entry ``p``
 # of the map is ``index[p]`` when ``p >= 0``, block 0 (a broadcast axis) when ``p == -1``.
@@ -78,6 +81,7 @@ class _Template:
         self._fixed_keys: tuple[Key, ...] | None = None  # when no key depends on the block
         # (steps before, maker, steps after) when one step, at the root's blocks, is per block
         self._one_read: tuple[tuple[Any, ...], Any, tuple[Any, ...]] | None = None
+        self._one_read_node: Node | None = None
         self._funcs: list[Callable[..., Any] | None] = []
         # (node name, map), or (data key name, None) for the array a read slices
         self.inputs: list[tuple[str, Coords | None]] = []
@@ -151,6 +155,19 @@ class _Template:
         filled = cast("tuple[Callable[..., Any], ...]", tuple(funcs))
         return (Program(self.plan, filled), *keys), keys
 
+    def tasks(self, indices: Sequence[tuple[int, ...]]) -> list[tuple[Any, Sequence[Key]]]:
+        """:meth:`task` of each of ``indices``; the usual case (one read of the root's own
+        block, fixed input keys) in one loop."""
+        keys = self._fixed_keys
+        if self._one_read is None or keys is None:
+            return list(map(self.task, indices))
+        before, _, after = self._one_read
+        plan, read = self.plan, self._one_read_node
+        funcs = (read.block_readers(indices) if isinstance(read, FromArray)
+                 else read.block_funcs(indices) if isinstance(read, BlockFunction)
+                 else list(map(self._one_read[1], indices)))
+        return [((Program(plan, (*before, f, *after)), *keys), keys) for f in funcs]
+
     def _compile(self) -> None:
         # Most maps are the identity (the member has the root's blocks) and most keys are fixed
         # (the data a read takes): sort that out once, not per block.
@@ -170,6 +187,7 @@ class _Template:
         if len(self._per_block) == 1 and self._per_block[0][2] is None:
             i, make, _ = self._per_block[0]
             self._one_read = (tuple(self._funcs[:i]), make, tuple(self._funcs[i + 1:]))
+            self._one_read_node = self.steps[i][0]
 
 
 def _block_func_maker(node: Node) -> BlockFuncMaker:

@@ -21,11 +21,12 @@ from chunkarray.core.grid import axis_grid
 from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import selection
 from chunkarray.primitives.sources import FromArray
+from chunkarray.primitives.take import Take
 
 __all__ = ["SourceTake"]
 
 
-class SourceTake(Node):
+class SourceTake(Take):
     """``read`` taken at ``index`` (positions along ``axis``) from its source, in blocks of
     ``chunks`` (any chunks: the source is read, never the blocks of ``read``).
 
@@ -34,8 +35,8 @@ class SourceTake(Node):
     it takes from the whole axis.
     """
 
-    __slots__ = ("data", "getter", "axis", "index", "narrow", "_frame", "_grid", "_source_axis",
-                 "_parts")
+    __slots__ = ("data", "getter", "take_axis", "index", "narrow", "_frame", "_grid",
+                 "_source_axis", "_parts")
 
     def __init__(self, read: FromArray, axis: int, index: np.ndarray, chunks: Chunks, *,
                  narrow: bool) -> None:
@@ -43,7 +44,7 @@ class SourceTake(Node):
         super().__init__(name, chunks, read.dtype)
         self.data = read.data
         self.getter = read.getter
-        self.axis = axis
+        self.take_axis = axis
         self.index = index
         self.narrow = narrow
         # A read of the same region with the whole axis in one block: its block slices are the
@@ -62,6 +63,24 @@ class SourceTake(Node):
     @property
     def dependencies(self) -> tuple[Node, ...]:
         return (self.data,)
+
+    @property
+    def axis(self) -> int:
+        return self.take_axis
+
+    @property
+    def fills(self) -> bool:
+        # A storage read covers one output block's range; a run of blocks would read more.
+        return not self.narrow
+
+    def fill_task(self, index: tuple[int, ...], span: slice, out: np.ndarray
+                  ) -> tuple[Any, Sequence[Key]]:
+        assert not self.narrow
+        parts = self._whole_axis_slices((*index[:self.axis], 0, *index[self.axis + 1:]))
+        key = (self.data.name,)
+        func = partial(selection.take_from_source, getter=self.getter, index=parts,
+                       positions=self.index[span], axis=self.axis, out=out)
+        return (func, key), (key,)
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         j = index[self.axis]

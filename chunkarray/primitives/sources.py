@@ -11,7 +11,7 @@ import numpy as np
 
 from chunkarray.core.chunks import Chunks
 from chunkarray.core.graph import Key, Node
-from chunkarray.core.grid import ChunkGrid
+from chunkarray.core.grid import ChunkGrid, pick
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as kernels
 from chunkarray.kernels import loaders
@@ -97,6 +97,16 @@ class FromArray(Node):
             parts.append(slice(start + within.start * step, None if stop < 0 else stop, step))
         return tuple(parts)
 
+    def block_readers(self, indices: Sequence[tuple[int, ...]]) -> list[Callable[[Any], Any]]:
+        """:meth:`block_reader` of each of ``indices``, in one loop."""
+        if self.region is None and self.getter is kernels.block_from_source and self.chunks \
+                and type(self.data.value) is np.ndarray:
+            if indices:
+                self.block_slices(indices[0])  # fills the table of slices
+            assert self._slices is not None or not indices
+            return list(map(itemgetter, pick(self._slices or (), indices)))
+        return list(map(self.block_reader, indices))
+
     def block_reader(self, index: tuple[int, ...]) -> Callable[[Any], Any]:
         """The function of the source that reads block ``index``.
 
@@ -114,6 +124,11 @@ class FromArray(Node):
         key = (self.data.name,)
         return (self.block_reader(index), key), (key,)
 
+    def block_tasks(self, indices: Sequence[tuple[int, ...]]) -> list[tuple[Any, Sequence[Key]]]:
+        key = (self.data.name,)
+        keys = (key,)
+        return [((reader, key), keys) for reader in self.block_readers(indices)]
+
 
 class BlockFunction(Node):
     """Blocks made by ``func(shape=..., offset=..., **kwargs)``: creation functions like ``zeros``.
@@ -122,7 +137,7 @@ class BlockFunction(Node):
     make any block on its own.
     """
 
-    __slots__ = ("func", "kwargs", "_grid")
+    __slots__ = ("func", "kwargs", "_grid", "_axes")
 
     def __init__(
         self, name: str, func: Callable[..., Any], chunks: Chunks, dtype: Any,
@@ -132,10 +147,28 @@ class BlockFunction(Node):
         self.func = func
         self.kwargs = dict(kwargs)
         self._grid = ChunkGrid.from_chunks(chunks)
+        self._axes: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] | None = None
 
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        shape, offset = self._grid.block_shape(index), self._grid.block_offset(index)
-        return (partial(self.func, shape=shape, offset=offset, **self.kwargs),), ()
+        return self.block_tasks((index,))[0]
+
+    def block_tasks(self, indices: Sequence[tuple[int, ...]]) -> list[tuple[Any, Sequence[Key]]]:
+        return [((f,), ()) for f in self.block_funcs(indices)]
+
+    def block_funcs(self, indices: Sequence[tuple[int, ...]]) -> list[Callable[..., Any]]:
+        """The functions that make blocks ``indices`` (no arguments)."""
+        axes = self._axes
+        if axes is None:  # per axis, the size and offset of each block: made on first lowering
+            axes = self._cache("_axes", tuple(
+                (a.sizes, a.boundaries) for a in self._grid.axes))
+        # A negative block index is an error, not a wrap-around (one too large fails the look-up).
+        if axes and indices and min(map(min, indices)) < 0:
+            raise IndexError(f"block indices {min(indices)}... out of range for blocks "
+                             f"{self.numblocks}")
+        func, kwargs = self.func, self.kwargs
+        shapes = pick([s for s, _ in axes], indices)
+        offsets = pick([o for _, o in axes], indices)
+        return [partial(func, shape=s, offset=o, **kwargs) for s, o in zip(shapes, offsets)]
 
 
 class Persisted(Node):

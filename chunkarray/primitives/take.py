@@ -12,18 +12,21 @@ Takes from a read straight from its source are :mod:`chunkarray.primitives.gathe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from functools import partial
 from typing import Any
 
 import numpy as np
 
-from chunkarray.core.graph import Key, Node
-from chunkarray.core.grid import AxisGrid, RegularAxis, axis_grid
+from chunkarray.core.chunks import has_unknown
+from chunkarray.core.graph import SINK_PREFIX, Key, Node
+from chunkarray.core.grid import AxisGrid, ChunkGrid, RegularAxis, axis_grid
 from chunkarray.core.tokenize import content_token, tokenize
 from chunkarray.kernels import selection
 
-__all__ = ["gather", "join_blocks", "reorder", "take_joined"]
+__all__ = ["FILL_BYTES", "Take", "TakeInto", "gather", "join_blocks", "reorder", "take_into",
+           "take_joined"]
 
 
 class _JoinedBlocks(Node):
@@ -59,7 +62,85 @@ def join_blocks(source: Node, axis: int, touched: Iterable[int]) -> Node:
     return _JoinedBlocks(source, axis, [int(b) for b in touched])
 
 
-class _TakeJoined(Node):
+class Take(Node):
+    """A take along :attr:`axis` whose blocks a compute may have written straight into its result,
+    several blocks per task (see :class:`TakeInto`)."""
+
+    __slots__ = ()
+
+    @property
+    def axis(self) -> int:
+        raise NotImplementedError
+
+    @property
+    def fills(self) -> bool:
+        """Whether :meth:`fill_task` may be asked for."""
+        return True
+
+    def fill_task(self, index: tuple[int, ...], span: slice, out: np.ndarray
+                  ) -> tuple[Any, Sequence[Key]]:
+        """The task that writes the elements at output positions ``span`` along the axis (any
+        run of whole blocks), at block ``index`` on the other axes, into ``out``."""
+        raise NotImplementedError
+
+
+# A task that fills the result of a compute makes about this much of it: tasks of small blocks
+# cost more to schedule than to take, and a few tasks per worker still share the work out.
+FILL_BYTES = 2**20
+
+
+class TakeInto(Node):
+    """The blocks of the take ``source`` written into ``out`` (the result of a compute), runs of
+    blocks along the take's axis in one task each, with no block made in between.
+
+    The sink of a compute for a take (see :func:`chunkarray.primitives.sinks.into`): its blocks
+    are runs of ``group`` blocks of ``source`` along the axis, so its keys are fewer.
+
+    >>> node = take_joined(Node("x", ((2, 2),), int), 0, [0, 1], np.array([3, 0, 1]), (1, 1, 1))
+    >>> TakeInto(node, np.empty(3, int), group=2).chunks
+    ((2, 1),)
+    """
+
+    __slots__ = ("source", "out", "_grid", "_slices")
+
+    def __init__(self, source: Take, out: np.ndarray, *, group: int) -> None:
+        axis = source.axis
+        sizes = source.chunks[axis]
+        runs = tuple(sum(sizes[i:i + group]) for i in range(0, len(sizes), group))
+        chunks = tuple(runs if a == axis else c for a, c in enumerate(source.chunks))
+        if out.shape != source.shape:
+            raise ValueError(f"out has shape {out.shape}, the take {source.shape}")
+        super().__init__(SINK_PREFIX + source.name, chunks, source.dtype)
+        self.source = source
+        self.out = out
+        self._grid = ChunkGrid.from_chunks(chunks)
+
+    @property
+    def dependencies(self) -> tuple[Node, ...]:
+        return self.source.dependencies
+
+    def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
+        where = self._grid.block_slices(index)
+        source = self.source
+        assert isinstance(source, Take)
+        return source.fill_task(index, where[source.axis], self.out[where])
+
+
+def take_into(source: Node, out: np.ndarray) -> Node | None:
+    """A :class:`TakeInto` of ``source`` into ``out`` when ``source`` is a take that can fill
+    (else None), with runs of about :data:`FILL_BYTES` per task.
+
+    >>> node = take_joined(Node("x", ((2, 2),), int), 0, [0, 1], np.array([3, 0, 1]), (1, 1, 1))
+    >>> take_into(node, np.empty(3, int)).chunks
+    ((3,),)
+    """
+    if not isinstance(source, Take) or not source.fills or any(map(has_unknown, source.chunks)):
+        return None
+    block = source.dtype.itemsize * math.prod(max(c, default=0) for c in source.chunks)
+    return TakeInto(source, out, group=max(1, FILL_BYTES // max(block, 1)))
+
+
+class _TakeJoined(Take):
     """Output blocks of sizes ``axis_chunks``, each taken at its ``positions`` from the join."""
 
     __slots__ = ("joined", "positions", "_grid")
@@ -78,12 +159,20 @@ class _TakeJoined(Node):
     def dependencies(self) -> tuple[Node, ...]:
         return (self.joined,)
 
+    @property
+    def axis(self) -> int:
+        return self.joined.axis
+
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
-        axis, j = self.joined.axis, index[self.joined.axis]
+        return self.fill_task(index, self._grid.slice(index[self.axis]), None)
+
+    def fill_task(self, index: tuple[int, ...], span: slice, out: np.ndarray | None
+                  ) -> tuple[Any, Sequence[Key]]:
+        axis = self.axis
         key: Key = (self.joined.name, *index[:axis], 0, *index[axis + 1:])
-        positions = self.positions[self._grid.slice(j)]
         # Positions checked at the call: "clip" skips NumPy's check of every one of them.
-        return (partial(np.take, indices=positions, axis=axis, mode="clip"), key), (key,)
+        func = partial(selection.take_into, positions=self.positions[span], axis=axis, out=out)
+        return (func, key), (key,)
 
 
 def take_joined(source: Node, axis: int, touched: Iterable[int], positions: np.ndarray,
