@@ -120,3 +120,25 @@ def test_long_setitem_indices_that_differ_only_in_the_middle_get_different_names
     expected[idx2] = 1.0
     expected[idx1[1000]] = 0.0
     np.testing.assert_array_equal(b, expected)
+
+
+def test_content_token_of_a_large_index_sees_every_part():
+    # Hashed in 4 MiB parts on threads: a change in any part, or another shape, changes it.
+    perm = np.random.default_rng(0).permutation(3 * 2**20)  # 24 MiB: six parts
+    token = content_token(perm)
+    assert token == content_token(perm.copy())
+    for i in (0, 2**19 + 3, len(perm) - 1):
+        changed = perm.copy()
+        changed[i] += 1
+        assert content_token(changed) != token
+    assert content_token(perm.reshape(3, -1)) != token
+
+
+def test_content_token_works_in_a_forked_child():
+    import multiprocessing
+
+    perm = np.arange(2**20)
+    token = content_token(perm)  # the parent's hash threads exist now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        assert pool.apply(content_token, (perm,)) == token

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 import sys
 import types
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -227,6 +229,10 @@ def _code_token(code: types.CodeType) -> str:
 def content_token(a: Any) -> str:
     """A digest of an index array's contents, dtype and shape, whatever its size.
 
+    Large arrays are hashed as a list of fixed 4 MiB parts (SHA-256 each, on several threads:
+    hashlib lets go of the GIL), so the digest is the same on every machine and an index of
+    8 MiB costs half the time of one pass.
+
     >>> import numpy as np
     >>> content_token(np.arange(10_000)) == content_token(np.arange(10_000))
     True
@@ -234,9 +240,28 @@ def content_token(a: Any) -> str:
     a = np.asarray(a)
     if a.dtype.hasobject:
         raise TypeError(f"an index array of dtype {a.dtype} cannot be named by its contents")
-    digest = hashlib.blake2b(np.ascontiguousarray(a).view(np.uint8).data, digest_size=12)
+    data = memoryview(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
+    if len(data) <= _PART:
+        digest = hashlib.sha256(data)
+    else:
+        parts = [data[i:i + _PART] for i in range(0, len(data), _PART)]
+        digest = hashlib.sha256(b"parts")
+        for part in _hash_pool().map(lambda p: hashlib.sha256(p).digest(), parts):
+            digest.update(part)
     digest.update(f"{a.dtype.str}{a.shape}".encode())
-    return digest.hexdigest()
+    return digest.hexdigest()[:24]
+
+
+_PART = 4 * 2**20
+_POOL: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child makes its own
+
+
+def _hash_pool() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _POOL:
+        _POOL.clear()
+        _POOL[pid] = ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="chunkarray-hash")
+    return _POOL[pid]
 
 
 def _normalize_masked(a: np.ma.MaskedArray) -> str:
