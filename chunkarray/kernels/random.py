@@ -257,7 +257,7 @@ class _Tiles:
 
     def _draw(self, t: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
         """The first ``n`` values of tile ``t`` (into ``out`` if given)."""
-        self.bits.state = tile_state(self.key, self.stream, t)
+        self.bits.state = tile_state(self.key, self.stream, t)  # type: ignore[assignment]
         lo = t * TILE - self.base
         params = {k: v[lo:lo + n] if isinstance(v, np.ndarray) and v.ndim else v
                   for k, v in self.params.items()}
