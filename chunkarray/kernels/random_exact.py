@@ -91,6 +91,8 @@ def raw64(key: tuple[int, int], start: int, n: int) -> np.ndarray:
 def raw32(key: tuple[int, int], start: int, pending: int, first: int, n: int) -> np.ndarray:
     """32-bit draws ``first .. first + n`` of a call, as NumPy's ``next_uint32`` makes them.
 
+    (uint32, or uint64 where a pending half leads.)
+
     Each 64-bit word gives its low half, then its high half; ``pending`` is the word whose high
     half an earlier call left unused (-1 if none), which a call's first 32-bit draw takes.
     """
@@ -104,9 +106,14 @@ def raw32(key: tuple[int, int], start: int, pending: int, first: int, n: int) ->
         first = max(first, 0)
     if n > 0:
         words = raw64(key, start + first // 2, (first % 2 + n + 1) // 2)
-        halves = np.stack([words & _M32, words >> np.uint64(32)], axis=1).reshape(-1)
+        if np.little_endian:  # the words' halves in memory are low, high: NumPy's order
+            halves = words.view(np.uint32)
+        else:
+            halves = np.stack([words & _M32, words >> np.uint64(32)], axis=1).reshape(-1)
         parts.append(halves[first % 2:first % 2 + n])
-    return np.concatenate(parts) if parts else np.zeros(0, np.uint64)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts, dtype=np.uint64) if parts else np.zeros(0, np.uint64)
 
 
 def draws(spec: dict[str, Any], first: int, n: int) -> np.ndarray:
@@ -161,7 +168,7 @@ def lemire(values: np.ndarray, rng: int, bits: int) -> tuple[np.ndarray, np.ndar
     on the draw alone.
 
     >>> lemire(np.array([0, 2**31, 2**32 - 1], np.uint64), 2, 32)
-    (array([0, 1, 2], dtype=uint64), array([ True, False, False]))
+    (array([0, 1, 2], dtype=uint32), array([ True, False, False]))
     """
     if rng == (1 << bits) - 1:
         return values, np.zeros(values.shape, dtype=bool)
@@ -169,7 +176,10 @@ def lemire(values: np.ndarray, rng: int, bits: int) -> tuple[np.ndarray, np.ndar
     if bits == 64:
         high, low = _mul_hi_lo(values, rng + 1)
         return high, low < limit
-    product = values * np.uint64(rng + 1)
+    product = np.multiply(values, np.uint64(rng + 1), dtype=np.uint64)
+    if bits == 32 and np.little_endian:  # the product's halves, without shifting or masking
+        halves = product.view(np.uint32)
+        return halves[1::2], halves[::2] < limit
     return product >> np.uint64(bits), (product & np.uint64((1 << bits) - 1)) < limit
 
 
@@ -267,15 +277,19 @@ class _Walker:
             size = min(_PIECE, math.ceil(wanted / (1 - self.rate)) + 64)
             bounded, rejected = lemire(draws(self.spec, position, size), self.spec["rng"],
                                        self.spec["bits"])
-            kept = np.flatnonzero(~rejected)
+            kept = np.flatnonzero(~rejected) if rejected.any() else None
+            count = size if kept is None else len(kept)
             skip = first + done - before
-            take = max(0, min(n - done, len(kept) - skip))
+            take = max(0, min(n - done, count - skip))
             if into is not None and take:
-                into[done:done + take] = _as_dtype(bounded[kept[skip:skip + take]], self.spec)
+                picked = bounded[skip:skip + take] if kept is None else \
+                    bounded[kept[skip:skip + take]]
+                into[done:done + take] = _as_dtype(picked, self.spec)
             done += take
             if done == n:
-                return position + int(kept[skip + take - 1]) + 1 if n else position
-            before += len(kept)
+                last = skip + take - 1 if kept is None else int(kept[skip + take - 1])
+                return position + last + 1 if n else position
+            before += count
             position += size
 
 
