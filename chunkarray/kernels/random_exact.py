@@ -96,7 +96,7 @@ def raw32(key: tuple[int, int], start: int, pending: int, first: int, n: int) ->
     Each 64-bit word gives its low half, then its high half; ``pending`` is the word whose high
     half an earlier call left unused (-1 if none), which a call's first 32-bit draw takes.
     """
-    parts = []
+    parts: list[np.ndarray] = []
     if pending >= 0:
         if first == 0 and n > 0:
             parts.append(np.array([raw64(key, pending, 1)[0] >> np.uint64(32)], np.uint64))
