@@ -83,7 +83,7 @@ def test_integers_with_rejections_equal_numpy_for_every_chunking(dtype, low, hig
 @pytest.mark.parametrize("dtype, low, high", [(np.int64, 0, 3 * 2**30), (np.uint8, 0, 9),
                                               (np.int64, 0, 2**62 + 1), (np.int16, -9, 20000)])
 def test_integers_with_rejections_over_many_segments(dtype, low, high, executor):
-    # Over 2 segments of counted draws (65536 each), in blocks that straddle them.
+    # Over many segments of counted draws, in blocks that straddle them.
     size = (700, 211)
     got = ca.random.default_rng(5).integers(low, high, size=size, dtype=dtype, chunks=(90, 60))
     np.testing.assert_array_equal(got.compute(), numpy_rng(5).integers(low, high, size=size,
@@ -96,9 +96,13 @@ def test_integers_with_small_segments_and_count_tasks(monkeypatch, executor):
     monkeypatch.setattr(exact_ops, "_SEGMENTS_PER_TASK", 3)
     rng = ca.random.default_rng(9)
     x = rng.integers(0, 2**31 + 1, size=(61, 53), chunks=(7, 50))
+    # Narrow blocks: one run of values per row, far apart, each walked to from the last.
+    z = rng.integers(-9, 2**15, size=(40, 900), dtype=np.int16, chunks=(40, 7))
     y = rng.random(100, chunks=30)
     want = numpy_rng(9)
     np.testing.assert_array_equal(x.compute(), want.integers(0, 2**31 + 1, size=(61, 53)))
+    np.testing.assert_array_equal(z.compute(), want.integers(-9, 2**15, size=(40, 900),
+                                                             dtype=np.int16))
     np.testing.assert_array_equal(y.compute(), want.random(100))
 
 

@@ -29,7 +29,7 @@ from chunkarray.primitives.sources import BlockFunction
 __all__ = ["ExactStream", "integer_bits"]
 
 # Segments counted per task: 2**22 draws, a fraction of a second.
-_SEGMENTS_PER_TASK = 64
+_SEGMENTS_PER_TASK = 1024
 _STATE_CHUNKS = ((3,),)
 
 
