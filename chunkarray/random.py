@@ -1,8 +1,9 @@
 """Random chunked arrays whose values depend on the seed and the positions, never the chunks.
 
 ``default_rng(seed)`` stands for ``numpy.random.Generator(numpy.random.Philox(seed))``:
-``random`` and ``integers`` give NumPy's own values, every other distribution values drawn tile
-by tile from streams of their own (see :mod:`chunkarray.ops.random`). As in dask, the module
+``random`` and ``integers`` (scalar bounds) give NumPy's own values, rejected draws of
+``integers`` included; every other distribution draws tile by tile from streams of its own (see
+:mod:`chunkarray.ops.random`). As in dask, the module
 also has NumPy's legacy interface: ``RandomState``, ``seed`` and module-level functions
 (``chunkarray.random.normal(size=..., chunks=...)``, ...) drawing from one global state.
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray import linalg
-from tests.strategies import chunkings, values
+from tests.strategies import assert_eq, chunkings, values
 
 FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 DTYPES = [np.int32, np.float32, np.float64, np.complex64, np.complex128]
@@ -147,3 +147,18 @@ def test_matrix_power_matches_numpy(executor, n, dtype, data):
     np.testing.assert_allclose(got.compute(), expected, rtol=1e-8)
     with pytest.raises(TypeError, match="integer"):
         linalg.matrix_power(_chunked(data, a), 1.5)
+
+
+@pytest.mark.parametrize("shape", [(0,), (0, 3), (3, 0), (2, 0, 3)])
+def test_max_norms_of_empty_arrays_are_zero(shape, executor):
+    # NumPy takes max(..., initial=0) for ord=inf (vectors) and ord=1/inf (matrices).
+    a = np.zeros(shape)
+    x = ca.asarray(a, chunks=2)
+    assert_eq(ca.linalg.vector_norm(x, ord=np.inf).compute(),
+              np.linalg.vector_norm(a, ord=np.inf))
+    assert_eq(ca.linalg.vector_norm(x, ord=np.inf, axis=-1).compute(),
+              np.linalg.vector_norm(a, ord=np.inf, axis=-1))
+    if len(shape) >= 2:
+        for order in (1, np.inf):
+            assert_eq(ca.linalg.matrix_norm(x, ord=order).compute(),
+                      np.linalg.matrix_norm(a, ord=order))

@@ -8,7 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import chunkarray as ca
+from chunkarray.kernels import random_exact as exact_kernels
 from chunkarray.kernels.random import TILE, flat_runs
+from chunkarray.ops import random_exact as exact_ops
 from chunkarray.ops.random import DISTRIBUTIONS
 from tests.strategies import chunkings, shapes
 
@@ -56,36 +58,78 @@ def test_integers_power_of_two_ranges_equal_numpy(dtype, shape, data):
     np.testing.assert_array_equal(got, want)
 
 
-@pytest.mark.parametrize("low, high", [(0, 10), (-5, 1000), (0, 2**40 + 3), (7, 8)])
-def test_integers_other_ranges_equal_numpy(low, high, executor):
-    # A rejected draw is rare at these sizes for 64-bit results: none happens in this stream.
-    got = ca.random.default_rng(3).integers(low, high, size=(50, 41), chunks=(7, 9)).compute()
-    np.testing.assert_array_equal(got, numpy_rng(3).integers(low, high, size=(50, 41)))
+# Ranges where NumPy's Lemire method rejects draws often (up to about one in two), per dtype.
+REJECTING = [
+    (np.int64, 0, 3 * 2**30, False), (np.int64, 0, 10**9, False), (np.int64, -5, 1000, False),
+    (np.int64, 0, 2**40 + 3, False), (np.int64, -2**62, 2**62 + 12345, True),
+    (np.uint64, 0, 2**63 + 2**62, False), (np.int32, -7, 2**31 - 100, False),
+    (np.uint32, 5, 2**31 + 7, False), (np.int16, 0, 1000, True), (np.uint16, 3, 2**15 + 9, False),
+    (np.int8, -3, 100, True), (np.uint8, 0, 9, False), (np.uint8, 0, 130, False),
+]
 
 
-def test_integers_after_a_rejection_stay_independent_of_the_chunks():
-    # uint8 over 9 values rejects ~1.6% of draws: NumPy's stream shifts, ours does not.
-    kw = {"size": (40, 30), "dtype": np.uint8}
-    want = numpy_rng(3).integers(0, 9, **kw)
-    a = ca.random.default_rng(3).integers(0, 9, **kw, chunks=(40, 30)).compute()
-    b = ca.random.default_rng(3).integers(0, 9, **kw, chunks=(3, 7)).compute()
-    np.testing.assert_array_equal(a, b)
-    first = np.flatnonzero(a.reshape(-1) != want.reshape(-1))[0]
-    assert first > 0
-    np.testing.assert_array_equal(a.reshape(-1)[:first], want.reshape(-1)[:first])
-    assert a.min() >= 0 and a.max() <= 8
+@pytest.mark.parametrize("dtype, low, high, endpoint", REJECTING)
+@given(shape=shapes(max_side=9), data=st.data())
+def test_integers_with_rejections_equal_numpy_for_every_chunking(dtype, low, high, endpoint,
+                                                                 shape, data):
+    chunks = data.draw(chunkings(shape))
+    kw = {"size": shape, "dtype": dtype, "endpoint": endpoint}
+    got = ca.random.default_rng(3).integers(low, high, **kw, chunks=chunks).compute()
+    want = numpy_rng(3).integers(low, high, **kw)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
 
 
-def test_successive_calls_continue_numpy_s_stream():
+@pytest.mark.parametrize("dtype, low, high", [(np.int64, 0, 3 * 2**30), (np.uint8, 0, 9),
+                                              (np.int64, 0, 2**62 + 1), (np.int16, -9, 20000)])
+def test_integers_with_rejections_over_many_segments(dtype, low, high, executor):
+    # Over many segments of counted draws, in blocks that straddle them.
+    size = (700, 211)
+    got = ca.random.default_rng(5).integers(low, high, size=size, dtype=dtype, chunks=(90, 60))
+    np.testing.assert_array_equal(got.compute(), numpy_rng(5).integers(low, high, size=size,
+                                                                       dtype=dtype))
+
+
+def test_integers_with_small_segments_and_count_tasks(monkeypatch, executor):
+    # Tiny segments: many count tasks, blocks far from their segment's start.
+    monkeypatch.setattr(exact_kernels, "SEGMENT", 64)
+    monkeypatch.setattr(exact_ops, "_SEGMENTS_PER_TASK", 3)
+    rng = ca.random.default_rng(9)
+    x = rng.integers(0, 2**31 + 1, size=(61, 53), chunks=(7, 50))
+    # Narrow blocks: one run of values per row, far apart, each walked to from the last.
+    z = rng.integers(-9, 2**15, size=(40, 900), dtype=np.int16, chunks=(40, 7))
+    y = rng.random(100, chunks=30)
+    want = numpy_rng(9)
+    np.testing.assert_array_equal(x.compute(), want.integers(0, 2**31 + 1, size=(61, 53)))
+    np.testing.assert_array_equal(z.compute(), want.integers(-9, 2**15, size=(40, 900),
+                                                             dtype=np.int16))
+    np.testing.assert_array_equal(y.compute(), want.random(100))
+
+
+def test_successive_calls_continue_numpy_s_stream(executor):
+    # After a call that rejects draws, where the next starts depends on values: every later
+    # call reads it from a small state array computed with them.
     ours, theirs = ca.random.default_rng(8), numpy_rng(8)
-    calls = [("random", (3,), {}), ("integers", (0, 16, 5), {}),
-             ("random", (3,), {"dtype": np.float32}),
+    calls = [("random", (3,), {"dtype": np.float32}), ("integers", (0, 9, 77), {"dtype": np.uint8}),
+             ("random", (5,), {}), ("random", (3,), {"dtype": np.float32}),
+             ("integers", (0, 10**9, 50), {}), ("integers", (0, 16, 5), {}),
+             ("integers", (0, 1000, 33), {"dtype": np.int16}),
+             ("random", (2,), {"dtype": np.float32}), ("integers", (0, 3 * 2**61, 20), {}),
+             ("random", (4,), {}), ("integers", (0, 7, 0), {}), ("integers", (5, 6, 3), {}),
+             ("random", (1,), {"dtype": np.float32}),
+             ("integers", (0, 3, 9), {"dtype": np.uint16}), ("random", (3,), {}),
              ("integers", (0, 256, 3), {"dtype": np.int16}),
-             ("random", (5,), {}), ("integers", (0, 2**32, 3), {"dtype": np.uint32}),
-             ("integers", (0, 2**50, 3), {}), ("random", (2,), {"dtype": np.float32})]
+             ("integers", (0, 2**32, 3), {"dtype": np.uint32}), ("integers", (0, 2**50, 3), {})]
+    got, want = [], []
     for method, args, kwargs in calls:
-        got = getattr(ours, method)(*args, **kwargs, chunks=2).compute()
-        np.testing.assert_array_equal(got, getattr(theirs, method)(*args, **kwargs))
+        got.append(getattr(ours, method)(*args, **kwargs, chunks=2))
+        want.append(getattr(theirs, method)(*args, **kwargs))
+    for g, w in zip(ca.compute(*got), want):
+        assert g.dtype == w.dtype
+        np.testing.assert_array_equal(g, w)
+    # Each on its own, and in reverse order of computing: nothing depends on what ran before.
+    for g, w in list(zip(got, want))[::-1]:
+        np.testing.assert_array_equal(g.compute(), w)
 
 
 def test_seed_forms_match_numpy():
@@ -103,8 +147,8 @@ def test_seed_forms_match_numpy():
 
 def test_bytes_and_choice_with_replacement_equal_numpy():
     assert ca.random.default_rng(4).bytes(13) == numpy_rng(4).bytes(13)
-    got = ca.random.default_rng(4).choice(7, size=(5, 3), chunks=2).compute()
-    np.testing.assert_array_equal(got, numpy_rng(4).choice(7, size=(5, 3)))
+    got = ca.random.default_rng(4).choice(7, size=(50, 30), chunks=7).compute()
+    np.testing.assert_array_equal(got, numpy_rng(4).choice(7, size=(50, 30)))
     p = np.array([0.1, 0.2, 0.3, 0.4])
     got = ca.random.default_rng(4).choice(np.arange(4) * 10, size=9, p=p, chunks=4).compute()
     np.testing.assert_array_equal(got, numpy_rng(4).choice(np.arange(4) * 10, size=9, p=p))
@@ -133,9 +177,15 @@ def test_normal_is_independent_of_chunking(shape, data):
 
 
 def test_processes_executor_gives_the_same_values():
+    rng = ca.random.default_rng(6)
+    gamma, ints, floats = (rng.gamma(2.0, size=(300,), chunks=70),
+                           rng.integers(0, 10**9, size=500, chunks=90), rng.random(7, chunks=3))
     with ca.config.set(scheduler="processes"):
-        got = ca.random.default_rng(6).gamma(2.0, size=(300,), chunks=70).compute()
-    np.testing.assert_array_equal(got, ca.random.default_rng(6).gamma(2.0, size=300).compute())
+        got = ca.compute(gamma, ints, floats)
+    np.testing.assert_array_equal(got[0], ca.random.default_rng(6).gamma(2.0, size=300).compute())
+    want = numpy_rng(6)
+    np.testing.assert_array_equal(got[1], want.integers(0, 10**9, size=500))
+    np.testing.assert_array_equal(got[2], want.random(7))
 
 
 def test_array_parameters_broadcast_chunked_or_numpy(executor):
@@ -293,3 +343,46 @@ def test_graph_is_one_node_and_deterministic():
     b = ca.random.default_rng(0).standard_normal((1000, 1000), chunks=10)
     assert a.name == b.name and a.numblocks == (100, 100)
     assert ca.random.default_rng(1).standard_normal(3).name != a.name
+
+
+def _numpy_raw_spec(seed, bits, rng):
+    key = tuple(int(k) for k in np.random.SeedSequence(seed).generate_state(2, np.uint64))
+    return {"key": key, "start": 0, "pending": -1, "bits": bits, "rng": rng, "low": 0,
+            "dtype": "int64"}
+
+
+def test_walker_past_the_counted_segments_walks_on():
+    # Counts that stop early (a run of rejections beyond the margin): values stay NumPy's.
+    spec = _numpy_raw_spec(4, 32, 2**31)  # about one draw in two rejected
+    n = 3 * exact_kernels.SEGMENT
+    counts = exact_kernels.count_block(shape=(4,), offset=(0,), spec=spec)
+    want = numpy_rng(4).integers(0, 2**31 + 1, size=n)
+    for kept in (4, 1, 0):
+        got = exact_kernels.integers_block(counts[:kept], shape=(n,), offset=(0,),
+                                           dtype=np.int64, full=(n,), spec=spec)
+        np.testing.assert_array_equal(got, want)
+        tail = exact_kernels.integers_block(counts[:kept], shape=(10,), offset=(n - 10,),
+                                            dtype=np.int64, full=(n,), spec=spec)
+        np.testing.assert_array_equal(tail, want[-10:])
+
+
+def test_state_after_a_rejecting_call_is_numpy_s():
+    spec = _numpy_raw_spec(2, 32, 10**9)
+    counts = exact_kernels.count_block(shape=(1,), offset=(0,), spec=spec)
+    delta = exact_kernels.state_after(counts, spec=spec, n=1000)
+    bits = numpy_rng(2).bit_generator
+    np.random.Generator(bits).integers(0, 10**9 + 1, size=1000)
+    state = bits.state
+    words = 4 * int(state["state"]["counter"][0]) - (4 - state["buffer_pos"])
+    assert delta.tolist() == [words, state["has_uint32"], words - 1 if state["has_uint32"] else 0]
+
+
+def test_consume32_and_lemire():
+    assert exact_kernels.consume32(0, -1, 0) == (0, -1)
+    assert exact_kernels.consume32(0, -1, 1) == (1, 0)
+    assert exact_kernels.consume32(1, 0, 1) == (1, -1)
+    assert exact_kernels.consume32(1, 0, 4) == (3, 2)
+    values, rejected = exact_kernels.lemire(np.array([0, 2**64 - 1], np.uint64), 2**64 - 1, 64)
+    assert values.tolist() == [0, 2**64 - 1] and not rejected.any()
+    assert exact_kernels.threshold(9, 8) == (256 - 10) % 10
+    assert exact_ops.integer_bits(np.dtype(np.int64), 2**32) == 64

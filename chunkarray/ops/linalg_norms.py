@@ -51,9 +51,17 @@ def _abs(x: ChunkedArray) -> ChunkedArray:
     return ufunc_call(np.abs, x)  # type: ignore[no-any-return]
 
 
+def _max_from_zero(a: ChunkedArray, axis: Any, keepdims: bool = False) -> ChunkedArray:
+    """``max(a, initial=0)`` of non-negative ``a``, as NumPy's norms take it: 0 where empty."""
+    axes = range(a.ndim) if axis is None else normalize_axis_tuple(axis, a.ndim)
+    if any(a.shape[i] == 0 for i in axes):
+        return reductions.sum(a, axis=axis, keepdims=keepdims)  # zeros, of the right shape
+    return reductions.max(a, axis=axis, keepdims=keepdims)
+
+
 def _vector(x: ChunkedArray, ord: Any, axis: Any, keepdims: bool) -> ChunkedArray:  # noqa: A002
     if ord == _INF:
-        return reductions.max(_abs(x), axis=axis, keepdims=keepdims)
+        return _max_from_zero(_abs(x), axis, keepdims)
     if ord == -_INF:
         return reductions.min(_abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
@@ -94,11 +102,11 @@ def _matrix(x: ChunkedArray, ord: Any, row: int, col: int, keepdims: bool  # noq
     elif ord in (1, -1):
         col_ = col - 1 if col > row else col
         sums = reductions.sum(_abs(x), axis=row)
-        ret = (reductions.max if ord == 1 else reductions.min)(sums, axis=col_)
+        ret = _max_from_zero(sums, col_) if ord == 1 else reductions.min(sums, axis=col_)
     elif ord in (_INF, -_INF):
         row_ = row - 1 if row > col else row
         sums = reductions.sum(_abs(x), axis=col)
-        ret = (reductions.max if ord == _INF else reductions.min)(sums, axis=row_)
+        ret = _max_from_zero(sums, row_) if ord == _INF else reductions.min(sums, axis=row_)
     elif ord in (None, "fro", "f"):
         return _vector(x, 2, (row, col), keepdims)
     else:

@@ -5,16 +5,16 @@ with the key NumPy derives from ``seed`` (``SeedSequence(seed).generate_state(2,
 what ``numpy.random.Philox(seed)`` uses), so ``default_rng(seed)`` stands for
 ``numpy.random.Generator(numpy.random.Philox(seed))``:
 
-- ``random`` and ``integers`` (and what is made of them: ``choice`` with replacement, ``bytes``)
-  take one fixed piece of the stream per element; every block jumps to its first element, and the
-  values are NumPy's own, call after call. (``integers`` over a range that is not a power of two
-  may reject a draw, about once in ``2**32 / range`` elements; NumPy then shifts its whole
-  stream, which no block can know, so from the first rejection on the values are still
-  reproducible but no longer NumPy's.)
+- ``random`` and ``integers`` with scalar bounds (and what is made of them: ``choice`` with
+  replacement, ``bytes``) give NumPy's own values, call after call: a block jumps to its place
+  in the stream (see :mod:`chunkarray.ops.random_exact`). ``integers`` over a range that is not a
+  power of two rejects and redraws some draws, as NumPy does; a first pass counts them per
+  segment of the stream, so each block still finds where its values start.
 - Every other distribution draws a varying number of times per element: the flat C-order
   positions are cut into tiles of ``2**16`` elements, and tile ``t`` of the generator's ``c``-th
-  such call draws with NumPy's own method from ``Philox(key, counter=[0, 0, t, c])``, a stream
-  of its own. Blocks are cut from the tiles: the same values for every chunking and executor.
+  such call draws with NumPy's own method from a ``PCG64DXSM`` stream of its own (its state a
+  keyed hash of the seed's key, ``c`` and ``t``). Blocks are cut from the tiles: the same values
+  for every chunking and executor. ``integers`` with array bounds is drawn this way too.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import random as kernels
 from chunkarray.ops.creation import asarray, from_array
 from chunkarray.ops.manipulation import broadcast_to, reshape
+from chunkarray.ops.random_exact import ExactStream
 from chunkarray.ops.routines import map_blocks
 from chunkarray.primitives.sources import BlockFunction
 
@@ -112,8 +113,7 @@ def _chunks(chunks: Any, shape: tuple[int, ...], dtype: Any, event: tuple[int, .
 
 def _source(kernel: Callable[..., Any], label: str, shape: tuple[int, ...], chunks: Any,
             dtype: Any, event: tuple[int, ...] = (), **kwargs: Any) -> ChunkedArray:
-    if kernel is kernels.tiled_block:
-        kwargs["event"] = event
+    kwargs["event"] = event
     normalized = _chunks(chunks, shape, dtype, event)
     full = shape + event
     name = f"random_{label}-" + tokenize(label, normalized, dtype, full, kwargs)
@@ -148,27 +148,11 @@ class Generator:
     def __init__(self, bit_generator: Any = None) -> None:
         key, position = _philox_key(bit_generator)
         self._key = key
-        self._position = position  # next 64-bit word of the main stream
-        self._pending = -1  # the word whose high half the next 32-bit draw takes, if any
+        self._exact = ExactStream(key, position)  # where random/integers draw next
         self._calls = 0  # tiled calls made: each has streams of its own
 
     def __repr__(self) -> str:
         return f"Generator(Philox) key={self._key}"
-
-    # --- the state of the exact stream, as NumPy's Philox keeps it ---
-
-    def _take64(self, n: int) -> dict[str, Any]:
-        spec = {"key": self._key, "start": self._position, "pending": self._pending}
-        self._position += n
-        return spec
-
-    def _take32(self, units: int) -> dict[str, Any]:
-        spec = {"key": self._key, "start": self._position, "pending": self._pending}
-        if units:
-            rest = units - (1 if self._pending >= 0 else 0)
-            self._pending = self._position + rest // 2 if rest % 2 else -1
-            self._position += (rest + 1) // 2
-        return spec
 
     def _stream(self) -> int:
         self._calls += 1
@@ -188,14 +172,15 @@ class Generator:
         if dtype not in (np.float32, np.float64):
             raise TypeError(f"dtype={dtype}: random supports float32 and float64")
         shape = _shape(size)
-        n = math.prod(shape)
-        spec = self._take64(n) if dtype == np.float64 else self._take32(n)
-        return _finish(_source(kernels.exact_block, "random", shape, chunks, dtype,
-                               method="random", spec={**spec, "dtype": dtype.name}), out)
+        result = self._exact.random(shape, _chunks(chunks, shape, dtype), dtype)
+        return _finish(result, out)
 
     def integers(self, low: Any, high: Any = None, size: Any = None, dtype: Any = np.int64,
                  endpoint: bool = False, *, chunks: Any = "auto") -> ChunkedArray:
         """Integers in ``[low, high)`` (``[low, high]`` with ``endpoint=True``), as NumPy's.
+
+        With scalar bounds the values are NumPy's own for ``Generator(Philox(seed))``, rejected
+        draws included; with array bounds they are drawn tile by tile (see the module).
 
         >>> import chunkarray as ca
         >>> ca.random.default_rng(0).integers(10, size=4, chunks=3).compute()
@@ -209,22 +194,8 @@ class Generator:
                                             "dtype": dtype, "endpoint": endpoint}, chunks)
         _NP(np.random.Philox(0)).integers(low, high, size=1, dtype=dtype, endpoint=endpoint)
         low, high = int(low), int(high) - (0 if endpoint else 1)
-        rng = high - low
         shape = _shape(size)
-        n = math.prod(shape)
-        bits = 1 if dtype.kind == "b" else 8 * dtype.itemsize
-        if bits == 64 and rng <= 0xFFFFFFFF:
-            bits = 32  # NumPy draws 32 bits for a range that fits in them
-        per = 32 // bits if bits < 64 else 0
-        if rng == 0:
-            spec = {"key": self._key, "start": self._position, "pending": self._pending}
-        elif bits == 64:
-            spec = self._take64(n)
-        else:
-            spec = self._take32(-(-n // per))
-        spec = {**spec, "bits": bits, "rng": rng, "low": low, "dtype": dtype.name}
-        return _source(kernels.exact_block, "integers", shape, chunks, dtype,
-                       method="integers", spec=spec)
+        return self._exact.integers(low, high - low, shape, _chunks(chunks, shape, dtype), dtype)
 
     def bytes(self, length: int) -> bytes:
         """``length`` random bytes (computed now), NumPy's own.
