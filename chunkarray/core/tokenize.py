@@ -240,7 +240,7 @@ def content_token(a: Any) -> str:
     a = np.asarray(a)
     if a.dtype.hasobject:
         raise TypeError(f"an index array of dtype {a.dtype} cannot be named by its contents")
-    data = memoryview(np.ascontiguousarray(a).reshape(-1).view(np.uint8))
+    data = np.ascontiguousarray(a).reshape(-1).view(np.uint8).data
     if len(data) <= _PART:
         digest = hashlib.sha256(data)
     else:
