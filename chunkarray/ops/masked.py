@@ -201,10 +201,7 @@ def masked_inside(x: Any, v1: Any, v2: Any, /, copy: bool = True) -> ChunkedArra
     >>> ca.ma.masked_inside(ca.arange(5, chunks=2), 3, 1).compute().mask
     array([False,  True,  True,  True, False])
     """
-    a = asarray(x)
-    _check_bounds(v1, v2, "masked_inside")
-    return elemwise(partial(np.ma.masked_inside, v1=v1, v2=v2), a, dtype=a.dtype,
-                    label="masked_inside", makes_masks=True)
+    return _masked_interval(np.ma.masked_inside, x, v1, v2)
 
 
 def masked_outside(x: Any, v1: Any, v2: Any, /, copy: bool = True) -> ChunkedArray:
@@ -215,10 +212,14 @@ def masked_outside(x: Any, v1: Any, v2: Any, /, copy: bool = True) -> ChunkedArr
     >>> ca.ma.masked_outside(ca.arange(5, chunks=2), 1, 3).compute().mask
     array([ True, False, False, False,  True])
     """
+    return _masked_interval(np.ma.masked_outside, x, v1, v2)
+
+
+def _masked_interval(func: Any, x: Any, v1: Any, v2: Any) -> ChunkedArray:
     a = asarray(x)
-    _check_bounds(v1, v2, "masked_outside")
-    return elemwise(partial(np.ma.masked_outside, v1=v1, v2=v2), a, dtype=a.dtype,
-                    label="masked_outside", makes_masks=True)
+    _check_bounds(v1, v2, func.__name__)
+    return elemwise(partial(func, v1=v1, v2=v2), a, dtype=a.dtype, label=func.__name__,
+                    makes_masks=True)
 
 
 def _check_bounds(v1: Any, v2: Any, func: str) -> None:
