@@ -42,6 +42,7 @@ from chunkarray.ops.linalg import matmul
 from chunkarray.ops.manipulation import broadcast_to, concatenate, flip, reshape
 from chunkarray.ops.manipulation import expand_dims as _expand_dims
 from chunkarray.ops.manipulation import repeat as _repeat
+from chunkarray.ops.methods import cast_into
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.ops.routines import blockwise, map_blocks
 from chunkarray.ops.scans import diff as _diff
@@ -578,14 +579,7 @@ def _mT(x: ChunkedArray) -> ChunkedArray:
 
 @provide("__imatmul__")
 def _imatmul(x: ChunkedArray, other: Any) -> ChunkedArray:
-    result = matmul(x, other)
-    if result.shape != x.shape:
-        raise ValueError(f"x @= other: the product has shape {result.shape}, not the shape "
-                         f"{x.shape} of x")
-    if not np.can_cast(result.dtype, x.dtype, casting="same_kind"):
-        raise TypeError(f"x @= other: cannot cast the product's {result.dtype} to {x.dtype} "
-                        f"with casting rule 'same_kind'")
-    return _astype(result, x.dtype)
+    return cast_into(x, matmul(x, other), "x @= other")
 
 
 @provide("__iter__")

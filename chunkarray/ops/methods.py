@@ -338,11 +338,16 @@ def _untyped_reduce_input(ufunc: np.ufunc, x: Any, dtype: Any) -> Any:
 
 
 def _cast_into(target: ChunkedArray, value: ChunkedArray, ufunc: np.ufunc) -> ChunkedArray:
+    return cast_into(target, value, f"ufunc {ufunc.__name__!r}")
+
+
+def cast_into(target: ChunkedArray, value: ChunkedArray, what: str) -> ChunkedArray:
+    """``value`` as what may be stored in ``target`` in place (same shape, ``same_kind`` cast)."""
     if target.shape != value.shape:
-        raise ValueError(f"{ufunc.__name__}: out has shape {target.shape}, the result has "
+        raise ValueError(f"{what}: the target has shape {target.shape}, the result has "
                          f"shape {value.shape}")
     if not np.can_cast(value.dtype, target.dtype, casting="same_kind"):
-        raise TypeError(f"Cannot cast ufunc {ufunc.__name__!r} output from {value.dtype!r} to "
+        raise TypeError(f"Cannot cast {what} output from {value.dtype!r} to "
                         f"{target.dtype!r} with casting rule 'same_kind'")
     return astype(value, target.dtype)
 

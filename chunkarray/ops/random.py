@@ -337,6 +337,14 @@ def _distribution(method: str) -> Callable[..., ChunkedArray]:
         params = {k: v for k, v in bound.arguments.items() if k != "self"}
         return self._tiled(method, params, chunks)
 
+    return dressed(draw, signature, method, f"Samples of NumPy's ``Generator.{method}``, drawn "
+                   "tile by tile (see the module).", "ca.random.default_rng(0)")
+
+
+def dressed(draw: Callable[..., ChunkedArray], signature: inspect.Signature, method: str,
+            summary: str, maker: str) -> Callable[..., ChunkedArray]:
+    """``draw`` named ``method``, with NumPy's ``signature`` plus ``chunks=`` and a docstring of
+    ``summary`` and a doctest calling it on ``maker``."""
     chunk_option = inspect.Parameter("chunks", inspect.Parameter.KEYWORD_ONLY, default="auto")
     parameters = list(signature.parameters.values())
     draw.__signature__ = signature.replace(  # type: ignore[attr-defined]
@@ -345,10 +353,8 @@ def _distribution(method: str) -> Callable[..., ChunkedArray]:
     draw.__name__ = draw.__qualname__ = method
     args = ", ".join(map(repr, DISTRIBUTIONS[method]))
     example = f"{args}, size=4" if args else "size=4"
-    draw.__doc__ = (
-        f"Samples of NumPy's ``Generator.{method}``, drawn tile by tile (see the module).\n\n"
-        f"    >>> import chunkarray as ca\n"
-        f"    >>> ca.random.default_rng(0).{method}({example}, chunks=3).shape[0]\n    4\n")
+    draw.__doc__ = (f"{summary}\n\n    >>> import chunkarray as ca\n"
+                    f"    >>> {maker}.{method}({example}, chunks=3).shape[0]\n    4\n")
     return draw
 
 

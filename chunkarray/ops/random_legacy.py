@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from chunkarray.array import ChunkedArray
-from chunkarray.ops.random import DISTRIBUTIONS, Generator
+from chunkarray.ops.random import DISTRIBUTIONS, Generator, dressed
 
 __all__ = ["FUNCTIONS", "RandomState", "global_state", "seed"]
 
@@ -161,17 +161,8 @@ def _legacy(method: str) -> Callable[..., ChunkedArray]:
         params = {k: v for k, v in bound.arguments.items() if k != "self"}
         return getattr(self._generator, method)(**params, chunks=chunks)  # type: ignore
 
-    option = inspect.Parameter("chunks", inspect.Parameter.KEYWORD_ONLY, default="auto")
-    draw.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), option])
-    draw.__name__ = draw.__qualname__ = method
-    args = ", ".join(map(repr, DISTRIBUTIONS[method]))
-    example = f"{args}, size=4" if args else "size=4"
-    draw.__doc__ = (
-        f"Samples of NumPy's ``RandomState.{method}`` (positions-keyed, not its stream).\n\n"
-        f"    >>> import chunkarray as ca\n"
-        f"    >>> ca.random.RandomState(0).{method}({example}, chunks=3).shape[0]\n    4\n")
-    return draw
+    return dressed(draw, signature, method, f"Samples of NumPy's ``RandomState.{method}`` "
+                   "(positions-keyed, not its stream).", "ca.random.RandomState(0)")
 
 
 for _method in _SHARED:

@@ -204,7 +204,7 @@ def _typed_reduction(x: Any, r: Reduction, np_func: Callable[..., Any], label: s
                   label=label)
 
 
-def _no_out(out: Any, label: str) -> None:
+def no_out(out: Any, label: str) -> None:
     """Accept NumPy's and dask's ``out=None``; refuse an output array, which no lazy array has."""
     if out is not None:
         raise TypeError(f"{label}: out={type(out).__name__} is not supported (chunked results "
@@ -247,7 +247,7 @@ def sum(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = Fals
     >>> ca.sum(ca.ones((4, 6), chunks=2), axis=0).compute()
     array([4., 4., 4., 4., 4., 4.])
     """
-    _no_out(out, "sum")
+    no_out(out, "sum")
     return _typed_reduction(x, _SUM, np.sum, "sum", axis, dtype, keepdims, split_every)
 
 
@@ -270,7 +270,7 @@ def prod(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = Fal
     >>> ca.prod(ca.arange(1, 6, chunks=2)).compute()
     np.int64(120)
     """
-    _no_out(out, "prod")
+    no_out(out, "prod")
     return _typed_reduction(x, _PROD, np.prod, "prod", axis, dtype, keepdims, split_every)
 
 
@@ -294,7 +294,7 @@ def min(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any
     >>> ca.min(ca.arange(5, chunks=2)).compute()
     np.int64(0)
     """
-    _no_out(out, "min")
+    no_out(out, "min")
     return _untyped_reduction(x, _MIN, np.min, "minimum", axis, keepdims, split_every, False)
 
 
@@ -306,7 +306,7 @@ def max(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any
     >>> ca.max(ca.arange(5, chunks=2)).compute()
     np.int64(4)
     """
-    _no_out(out, "max")
+    no_out(out, "max")
     return _untyped_reduction(x, _MAX, np.max, "maximum", axis, keepdims, split_every, False)
 
 
@@ -342,7 +342,7 @@ def any(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any
     >>> ca.any(ca.arange(3, chunks=1) > 1).compute()
     np.True_
     """
-    _no_out(out, "any")
+    no_out(out, "any")
     return _untyped_reduction(x, _ANY, np.any, "any", axis, keepdims, split_every, True)
 
 
@@ -354,7 +354,7 @@ def all(x: Any, /, axis: Any = None, *, keepdims: bool = False, split_every: Any
     >>> ca.all(ca.arange(3, chunks=1) > 1).compute()
     np.False_
     """
-    _no_out(out, "all")
+    no_out(out, "all")
     return _untyped_reduction(x, _ALL, np.all, "all", axis, keepdims, split_every, True)
 
 
@@ -461,7 +461,7 @@ def mean(x: Any, /, axis: Any = None, *, dtype: Any = None, keepdims: bool = Fal
     >>> ca.mean(ca.arange(10, chunks=3)).compute()
     np.float64(4.5)
     """
-    _no_out(out, "mean")
+    no_out(out, "mean")
     return _moments(x, np.mean, "mean", False, axis, dtype, keepdims, split_every)
 
 

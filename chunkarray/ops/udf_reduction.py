@@ -21,7 +21,7 @@ from chunkarray.array import ChunkedArray
 from chunkarray.core.graph import Node
 from chunkarray.kernels.blocks import concatenate_nested
 from chunkarray.ops.creation import asarray
-from chunkarray.ops.reductions import _axes, _split_factors
+from chunkarray.ops.reductions import _axes, _split_factors, no_out
 from chunkarray.ops.shape import broadcast_to
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.reduce import PartialReduce
@@ -73,8 +73,7 @@ def reduction(x: Any, /, chunk: Callable[..., Any], aggregate: Callable[..., Any
     array([8, 9])
     """
     x = asarray(x)
-    if out is not None:
-        raise TypeError("reduction: out= is not supported; assign the result instead")
+    no_out(out, "reduction")
     for label, f in (("chunk", chunk), ("aggregate", aggregate), ("combine", combine)):
         if f is not None and not callable(f):
             raise TypeError(f"reduction: {label}={f!r} must be a function")
