@@ -149,17 +149,6 @@ def _normalize_other(obj: Any) -> str:
     return f"object:{kind.__module__}.{kind.__qualname__}:{id(obj)}"
 
 
-_NUMPY_FUNCTION = type(np.sum)  # NumPy's functions with __array_function__ dispatch
-
-# Exact types whose text depends on the type alone. Subclasses (a namedtuple, a ndarray
-# subclass) take the slower checks of _normalize_other.
-_BY_TYPE: dict[type, Callable[[Any], str]] = {
-    **dict.fromkeys((type(None), bool, int, float, complex, str, bytes), _scalar),
-    tuple: _sequence, list: _sequence, dict: _dict, set: _set, frozenset: _set,
-    slice: _slice, functools.partial: _partial, np.ndarray: lambda a: _normalize_ndarray(a),
-    types.FunctionType: lambda f: _normalize_function(f, 0), types.MethodType: _method,
-    types.BuiltinFunctionType: _builtin, np.ufunc: _builtin,
-}
 
 
 _MAX_DEPTH = 4  # how far the globals a function reads are followed into other functions
@@ -287,3 +276,16 @@ def _normalize_ndarray(a: np.ndarray) -> str:
         return f"ndarray:{a.dtype.str}:{a.shape}:{np.ascontiguousarray(a).tobytes().hex()}"
     address = a.__array_interface__["data"][0]
     return f"ndarray-at:{address}:{a.dtype.str}:{a.shape}:{a.strides}:{id(a)}"
+
+
+_NUMPY_FUNCTION = type(np.sum)  # NumPy's functions with __array_function__ dispatch
+
+# Exact types whose text depends on the type alone. Subclasses (a namedtuple, a ndarray
+# subclass) take the slower checks of _normalize_other.
+_BY_TYPE: dict[type, Callable[[Any], str]] = {
+    **dict.fromkeys((type(None), bool, int, float, complex, str, bytes), _scalar),
+    tuple: _sequence, list: _sequence, dict: _dict, set: _set, frozenset: _set,
+    slice: _slice, functools.partial: _partial, np.ndarray: _normalize_ndarray,
+    types.FunctionType: lambda f: _normalize_function(f, 0), types.MethodType: _method,
+    types.BuiltinFunctionType: _builtin, np.ufunc: _builtin,
+}

@@ -44,16 +44,22 @@ def delete(arr: Any, obj: Any, /, axis: int | None = None) -> ChunkedArray:
     >>> delete(ca.arange(6, chunks=4), [0, -1]).compute()
     array([1, 2, 3, 4])
     """
-    x, axis = _flat_axis(arr, axis)
-    require_known_chunks(x, "delete")
-    if isinstance(obj, ChunkedArray):
-        raise TypeError("delete: obj must be a NumPy array, list, slice or int; compute a chunked "
-                        "index first")
-    n = x.shape[axis]
+    x, axis, n = _edited_axis(arr, obj, axis, "delete")
     kept = np.delete(np.arange(n), obj)
     if len(kept) == n:
         return x
     return _along(x, axis, kept)
+
+
+def _edited_axis(arr: Any, obj: Any, axis: int | None, label: str
+                 ) -> tuple[ChunkedArray, int, int]:
+    """The array (flattened when ``axis`` is None), the axis and its length; ``obj`` checked."""
+    x, axis = _flat_axis(arr, axis)
+    require_known_chunks(x, label)
+    if isinstance(obj, ChunkedArray):
+        raise TypeError(f"{label}: obj must be a NumPy array, list, slice or int; compute a "
+                        "chunked index first")
+    return x, axis, x.shape[axis]
 
 
 def _values(values: Any, dtype: np.dtype, ndmin: int) -> ChunkedArray:
@@ -75,12 +81,7 @@ def insert(arr: Any, obj: Any, values: Any, /, axis: int | None = None) -> Chunk
     array([[1, 5, 1],
            [1, 5, 1]])
     """
-    x, axis = _flat_axis(arr, axis)
-    require_known_chunks(x, "insert")
-    if isinstance(obj, ChunkedArray):
-        raise TypeError("insert: obj must be a NumPy array, list, slice or int; compute a chunked "
-                        "index first")
-    n = x.shape[axis]
+    x, axis, n = _edited_axis(arr, obj, axis, "insert")
     indices = np.arange(*obj.indices(n)) if isinstance(obj, slice) else np.asarray(obj)
     if indices.dtype == bool:
         indices = np.flatnonzero(indices)  # as NumPy: a mask stands for its true positions
