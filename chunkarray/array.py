@@ -22,7 +22,7 @@ import numpy as np
 from chunkarray.array_methods import ArrayMethods
 from chunkarray.core import config
 from chunkarray.core.chunks import Chunks, block_slices, has_unknown
-from chunkarray.core.graph import Key, Node
+from chunkarray.core.graph import Key, Node, ordered_keys
 from chunkarray.core.tokenize import tokenize
 from chunkarray.executors import get_executor, shares_memory
 from chunkarray.kernels import blocks as kernels
@@ -259,7 +259,7 @@ def _run(arrays: Sequence[ChunkedArray], scheduler: Any, num_workers: int | None
             out = filled.setdefault(a.name, np.empty(a.shape, dtype=a.dtype))
             node = into(node, out)
         roots.append(node)
-    keys = [k for node in roots for k in node.keys()]
+    keys = [k for node in roots for k in ordered_keys(node)]
     lowered, nodes = lower_optimized(roots, keys)
     if config.get("warn_small_chunks"):
         _warn_if_tiny_blocks(lowered, nodes)

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import chunkarray as ca
 from chunkarray.core.chunks import blockdims_from_blockshape, staged_reads
-from chunkarray.core.graph import collect_nodes
+from chunkarray.core.graph import collect_nodes, ordered_keys
 from chunkarray.kernels import staging as staging_kernels
 from chunkarray.kernels.staging import StagingArray, _copy_mapped, can_stage
 from chunkarray.optimize.rechunk_plan import (
@@ -297,6 +297,63 @@ def test_disk_rechunk_with_empty_blocks(executor, tmp_path):
     assert isinstance(y._node, StagedRechunk)
     assert_eq(y.compute(), -a, exact=True)
     assert os.listdir(tmp_path) == []  # removed once the compute is done
+
+
+def _quarters(tmp_path):
+    """Old blocks are column pairs, new blocks are rows of a quarter of the columns: the new
+    blocks of one quarter read only that quarter's 8 files (of 32)."""
+    a = np.arange(64.0 * 64).reshape(64, 64)
+    x = ca.from_array(a, chunks=(64, 2)).map_blocks(np.negative, dtype=float)
+    with ca.config.set(temporary_directory=tmp_path):
+        y = x.rechunk((2, 16), method="disk", memory_limit=4096)
+    assert _staging(y).factors == (1, 1)
+    return a, y
+
+
+def _renames(monkeypatch):
+    renamed = []
+    rename = os.rename
+    monkeypatch.setattr(staging_kernels.os, "rename",
+                        lambda old, new: (renamed.append(new), rename(old, new))[1])
+    return renamed
+
+
+def test_disk_rechunk_makes_the_readers_of_a_file_together_and_writes_read_files_again(
+        executor, tmp_path, monkeypatch):
+    a, y = _quarters(tmp_path)
+    # Down the rows of one quarter first (every reader of its files), then the next quarter;
+    # elementwise steps and transposes above the rechunk keep that order.
+    assert [k[1:] for k in ordered_keys(y._node)][:3] == [(0, 0), (1, 0), (2, 0)]
+    assert [k[1:] for k in ordered_keys((y + 1).T._node)][:3] == [(0, 0), (0, 1), (0, 2)]
+    assert [k[1:] for k in ordered_keys(y.sum(axis=0)._node)][:2] == [(0,), (1,)]  # C order
+    renamed = _renames(monkeypatch)
+    assert_eq(y.compute(), -a, exact=True)
+    # The files of a quarter whose readers have all run take the next quarter's blocks: their
+    # pages are written again rather than new ones allocated.
+    assert len(renamed) >= 8 and len(set(renamed)) == len(renamed)
+    assert_eq((y + 1).T.compute(), (1 - a).T, exact=True)
+    assert_eq(y[5:40:3, 7:].compute(), -a[5:40:3, 7:], exact=True)  # some readers only
+
+
+def test_disk_rechunk_to_zarr_writes_in_the_order_that_recycles(tmp_path, monkeypatch):
+    zarr = pytest.importorskip("zarr")
+    (tmp_path / "staging").mkdir()
+    a, y = _quarters(tmp_path / "staging")
+    renamed = _renames(monkeypatch)
+    y.to_zarr(str(tmp_path / "out.zarr"))
+    assert len(renamed) >= 8
+    assert_eq(zarr.open_array(str(tmp_path / "out.zarr"), mode="r")[...], -a, exact=True)
+
+
+def test_two_computes_at_once_share_the_staged_files_and_recycle_none(tmp_path, monkeypatch):
+    a, y = _quarters(tmp_path)
+    staging = _staging(y)
+    renamed = _renames(monkeypatch)
+    with staging_kernels.in_use([staging]):  # another compute is using the files meanwhile
+        assert_eq(y.compute(), -a, exact=True)
+        assert renamed == []
+        assert len(os.listdir(staging.path)) == 32  # every file is there, under its own name
+    assert not os.path.exists(staging.path)
 
 
 def test_disk_names_are_deterministic_and_a_rechunk_of_it_is_one_rechunk(tmp_path):

@@ -23,7 +23,7 @@ import numpy as np
 
 from chunkarray.core.chunks import Chunks, shape_from_chunks
 
-__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key",
+__all__ = ["SINK_PREFIX", "Key", "Lowered", "Node", "is_task", "lower", "made_key", "ordered_keys",
            "operation_label"]
 
 Key = tuple[str | int, ...]
@@ -169,8 +169,55 @@ class Node(metaclass=_Frozen):
         for index in product(*map(range, self.numblocks)):
             yield (name, *index)
 
+    def axis_order(self) -> tuple[int, ...] | None:
+        """The order in which this node's blocks are best made, when C order is not: its axes
+        from the slowest-varying to the fastest (see :func:`ordered_keys`). None: no preference.
+        """
+        return None
+
+    def follows(self) -> tuple[Node, tuple[int, ...]] | None:
+        """The input whose blocks this node's blocks follow one to one, and for each of that
+        input's axes the axis of this node it is (a permutation); None when there is none."""
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name} chunks={self.chunks} dtype={self.dtype}>"
+
+
+def ordered_keys(node: Node) -> Iterator[Key]:
+    """Every block key of ``node``, in the order its blocks are best made.
+
+    That is C order unless ``node``, or an input its blocks follow one to one (through
+    elementwise steps, transposes and sinks, see :meth:`Node.follows`), prefers another order
+    of axes (:meth:`Node.axis_order`): a rechunk staged through files prefers to make the new
+    blocks that read the same files one after another, so that each file is read by all of its
+    readers, and removed, before the next ones are written.
+
+    >>> x = Node("x", ((2, 2), (3, 3)), float)
+    >>> list(ordered_keys(x))
+    [('x', 0, 0), ('x', 0, 1), ('x', 1, 0), ('x', 1, 1)]
+    """
+    moves: list[tuple[int, ...]] = []
+    below: Node | None = node
+    order = None
+    while below is not None:
+        order = below.axis_order()
+        followed = below.follows() if order is None else None
+        if followed is None:
+            break
+        below, axes = followed
+        moves.append(axes)
+    if order is None:
+        return node.keys()
+    for axes in reversed(moves):  # from the preferring node's axes up to ``node``'s
+        order = tuple(axes[a] for a in order)
+    return _keys_in_axis_order(node, order)
+
+
+def _keys_in_axis_order(node: Node, order: tuple[int, ...]) -> Iterator[Key]:
+    name, place = node.name, [order.index(a) for a in range(len(order))]
+    for index in product(*(range(node.numblocks[a]) for a in order)):
+        yield (name, *(index[p] for p in place))
 
 
 def is_task(value: Any) -> bool:

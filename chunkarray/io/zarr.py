@@ -15,6 +15,7 @@ import numpy as np
 from chunkarray.array import ChunkedArray, compute
 from chunkarray.core import config
 from chunkarray.core.chunks import normalize_chunks
+from chunkarray.core.graph import ordered_keys
 from chunkarray.core.tokenize import tokenize
 from chunkarray.io._alignment import warn_if_crossing
 from chunkarray.io._optional import require
@@ -320,7 +321,8 @@ def _sync_delete_dir(path: Any) -> None:
 def _write_recorded(write: Write, target: Any, skip: set[tuple[int, ...]]) -> None:
     progress = _Progress(target)
     flags = write_array(write, target, record=progress)
-    todo = [i for i in product(*map(range, flags.numblocks)) if i not in skip]
+    # In the order the blocks are best made (a staged rechunk's readers of one file together).
+    todo = [i for i in (k[1:] for k in ordered_keys(flags._node)) if i not in skip]
     if todo:
         # One selection per block still to write: only their tasks (and their inputs') run.
         compute(*[flags.blocks[i] for i in todo])

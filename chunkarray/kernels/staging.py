@@ -23,7 +23,8 @@ import numpy as np
 
 from chunkarray.core.chunks import Chunks, Piece
 
-__all__ = ["StagingArray", "can_stage", "in_use", "is_stale", "read_block", "sweep", "write_block"]
+__all__ = ["StagingArray", "can_stage", "in_use", "is_stale", "read_block", "readers_per_group",
+           "sweep", "write_block"]
 
 
 def can_stage(dtype: np.dtype) -> bool:
@@ -262,10 +263,12 @@ def _copy_mapped(fd: int, dtype: np.dtype,
 
 
 class _Place(NamedTuple):
-    """Where a staged block is: its file, its byte offset there, where the file's written-bytes
-    start, how many blocks the file holds, which of them it is, and its shape."""
+    """Where a staged block is: its file (and the group of blocks it holds), its byte offset
+    there, where the file's written-bytes start, how many blocks the file holds, which of them
+    it is, and its shape."""
 
     name: str
+    group: tuple[int, ...]
     offset: int
     trailer: int
     members: int
@@ -282,30 +285,41 @@ class StagingArray:
     it again: only the object the rechunk made, in the process that made it, owns the files.
     """
 
-    __slots__ = ("path", "dtype", "chunks", "factors", "owner", "_places", "__weakref__")
+    __slots__ = ("path", "dtype", "chunks", "factors", "owner", "readers", "_places", "_left",
+                 "_spare", "_armed", "__weakref__")
 
     def __init__(self, path: str, dtype: np.dtype, chunks: Chunks,
-                 factors: tuple[int, ...] | None = None, owner: int | None = None) -> None:
+                 factors: tuple[int, ...] | None = None, owner: int | None = None,
+                 readers: tuple[tuple[int, ...], ...] | None = None) -> None:
         self.path = path
         self.dtype = np.dtype(dtype)
         self.chunks = chunks  # the old blocks' sizes
         self.factors = factors if factors is not None else (1,) * len(chunks)
         self.owner = owner  # the process that made the directory (None: a copy)
+        # Per axis, per group of old blocks along it: how many new blocks read that group.
+        self.readers = readers
         self._places: dict[tuple[int, ...], _Place] = {}
+        self._left: dict[str, int] = {}  # file -> readers yet to read it, in this compute
+        self._spare: list[str] = []  # files every reader has read, to be written again
+        self._armed = False  # whether files are recycled once their last reader has read them
 
     @classmethod
     def create(cls, directory: str | None, dtype: np.dtype, chunks: Chunks,
-               factors: tuple[int, ...] | None = None) -> StagingArray:
+               factors: tuple[int, ...] | None = None,
+               readers: tuple[tuple[int, ...], ...] | None = None) -> StagingArray:
         """A new, empty directory under ``directory`` (None: the system's), removed with it,
         or when this process is stopped by SIGTERM or SIGHUP; directories that dead processes
-        left under ``directory`` are removed first (see :func:`sweep`)."""
+        left under ``directory`` are removed first (see :func:`sweep`).
+
+        ``readers`` (see :func:`readers_per_group`) lets a compute remove each file as soon as
+        every new block that reads it has been made (see :func:`in_use`)."""
         if directory is not None and not os.fspath(directory):
             raise ValueError("rechunk: temporary_directory='' would stage into the working "
                              "directory; give a directory, or None for the system's")
         sweep(directory)
         _install_handlers()
         path = tempfile.mkdtemp(prefix=_owner_prefix(), dir=directory)
-        staging = cls(path, dtype, chunks, factors, os.getpid())
+        staging = cls(path, dtype, chunks, factors, os.getpid(), readers)
         _owned[path] = os.getpid()
         weakref.finalize(staging, _remove, path, os.getpid())  # also runs at interpreter exit
         return staging
@@ -336,7 +350,7 @@ class StagingArray:
             member = member * len(mine) + m
         itemsize = self.dtype.itemsize
         return _Place(
-            name=f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin",
+            name=f"{self.path}{os.sep}group-{'-'.join(map(str, group))}.bin", group=group,
             offset=offset * itemsize, trailer=math.prod(extents) * itemsize,
             members=math.prod(len(mine) for mine, _ in members), member=member,
             shape=tuple(mine[m] for mine, m in members),
@@ -355,7 +369,7 @@ class StagingArray:
         if data.shape != place.shape:
             raise ValueError(f"rechunk: staged block {index} has shape {data.shape}, "
                              f"expected {place.shape}")
-        fd = self._open_for_writing(place.name)
+        fd = self._open_for_writing(place)
         try:
             _pwrite(fd, data.reshape(-1).view(np.uint8).data, place.offset)
             _pwrite(fd, memoryview(b"\x01"), place.trailer + place.member)
@@ -374,13 +388,38 @@ class StagingArray:
         os.makedirs(self.path, exist_ok=True)
         return True
 
-    def _open_for_writing(self, name: str) -> int:
+    def _open_for_writing(self, place: _Place) -> int:
         try:
-            return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+            return os.open(place.name, os.O_WRONLY)
+        except FileNotFoundError:
+            pass
+        if self._armed:
+            self._recycle(place)
+        try:
+            return os.open(place.name, os.O_WRONLY | os.O_CREAT, 0o600)
         except FileNotFoundError:
             if not self.prepare():
                 raise _missing("the staging directory", self.path) from None
-        return os.open(name, os.O_WRONLY | os.O_CREAT, 0o600)
+        return os.open(place.name, os.O_WRONLY | os.O_CREAT, 0o600)
+
+    def _recycle(self, place: _Place) -> None:
+        """Give ``place``'s file, not yet made, the pages of a file every reader has read.
+
+        Overwriting pages the page cache already holds costs a copy; new pages cost the
+        kernel's allocation (and, in a virtual machine, often the host's), which was most of a
+        staged rechunk's system time, measured. The spare's written-bytes are cleared where
+        this file's will be before it takes the name, so no writer sees its old marks.
+        """
+        with _using_lock:
+            if not self._armed or not self._spare or os.path.exists(place.name):
+                return
+            spare = self._spare.pop()
+            fd = os.open(spare, os.O_WRONLY)
+            try:
+                _pwrite(fd, memoryview(bytes(place.members)), place.trailer)
+            finally:
+                os.close(fd)
+            os.rename(spare, place.name)
 
     def read_pieces(self, out: np.ndarray,
                     pieces: list[tuple[tuple[int, ...], tuple[slice, ...], tuple[slice, ...]]]
@@ -400,6 +439,31 @@ class StagingArray:
                 self._read_file(fd, name, parts, out)
             finally:
                 os.close(fd)
+        if self._armed:
+            self._release([parts[0][0] for parts in by_file.values()])
+
+    def _release(self, places: list[_Place]) -> None:
+        """Count one reader of each of these files done; remove those that every reader of
+        this compute has now read: their pages need never reach the disk, and the staging
+        holds on disk only what the blocks being made still need."""
+        with _using_lock:
+            if not self._armed or self.readers is None:
+                return
+            for place in places:
+                left = self._left.get(place.name)
+                if left is None:
+                    left = math.prod(r[g] for r, g in zip(self.readers, place.group))
+                self._left[place.name] = left - 1
+                if left == 1:
+                    self._spare.append(place.name)
+
+    def _arm(self, armed: bool) -> None:
+        """Called by :func:`in_use`, under its lock: remove files once read (``armed``) while
+        this process's one compute using the directory runs; two computes at once share the
+        files, and only the removal of the whole directory, when the last ends, is safe."""
+        self._armed = armed and self.readers is not None
+        self._left = {}
+        self._spare = []
 
     def _read_file(self, fd: int, name: str,
                    parts: list[tuple[_Place, tuple[slice, ...], tuple[slice, ...]]],
@@ -457,15 +521,32 @@ def in_use(stagings: list[StagingArray]) -> Iterator[None]:
             if not _using.get(s.path):
                 os.makedirs(s.path, exist_ok=True)
             _using[s.path] = _using.get(s.path, 0) + 1
+            s._arm(_using[s.path] == 1)
     try:
         yield
     finally:
         with _using_lock:
             for s in mine:
                 _using[s.path] -= 1
+                s._arm(False)
                 if not _using[s.path]:
                     del _using[s.path]
                     shutil.rmtree(s.path, ignore_errors=True)
+
+
+def readers_per_group(reads: list[tuple[Piece, ...]], factor: int) -> tuple[int, ...]:
+    """Along one axis: for each group of ``factor`` old blocks (a file's extent along it), how
+    many new blocks read some of it; ``reads`` is :func:`~chunkarray.core.chunks.staged_reads`.
+
+    >>> readers_per_group([((0, slice(0, 2), slice(0, 2)),), ((0, slice(2, 4), slice(0, 2)),
+    ...                    (1, slice(0, 1), slice(2, 3)))], factor=1)
+    (2, 1)
+    """
+    counts = [0] * (max((b for pieces in reads for b, _, _ in pieces), default=-1) // factor + 1)
+    for pieces in reads:
+        for g in {b // factor for b, _, _ in pieces}:
+            counts[g] += 1
+    return tuple(counts)
 
 
 def write_block(block: np.ndarray, staging: StagingArray, *, index: tuple[int, ...]

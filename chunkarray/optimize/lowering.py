@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from chunkarray.core import config
-from chunkarray.core.graph import Key, Lowered, Node, collect_nodes, lower
+from chunkarray.core.graph import Key, Lowered, Node, collect_nodes, lower, ordered_keys
 from chunkarray.optimize.fuse import fuse
 
 __all__ = ["lower_optimized"]
@@ -27,6 +27,6 @@ def lower_optimized(roots: Sequence[Node], keys: Iterable[Key] | None = None
     (2, ['BlockFunction', 'Fused'])
     """
     if keys is None:
-        keys = [k for root in roots for k in root.keys()]
+        keys = [k for root in roots for k in ordered_keys(root)]
     nodes = fuse(roots) if config.get("fuse") else collect_nodes(roots)
     return lower(roots, keys, nodes), nodes

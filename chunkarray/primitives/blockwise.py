@@ -112,6 +112,15 @@ class Blockwise(Node):
     def dependencies(self) -> tuple[Node, ...]:
         return self.inputs
 
+    def follows(self) -> tuple[Node, tuple[int, ...]] | None:
+        """The first input whose blocks map one to one onto this node's (elementwise steps,
+        transposes, sinks), with the axis of this node each of its axes is."""
+        ndim = len(self.out_ind)
+        for node, axes in zip(self.inputs, self.input_axes):
+            if len(axes) == ndim and sorted(axes) == list(range(ndim)):
+                return node, axes
+        return None
+
     def block_task(self, index: tuple[int, ...]) -> tuple[Any, Sequence[Key]]:
         deps: list[Key] = []
         args: list[Any] = []

@@ -41,7 +41,7 @@ from typing import Any
 from chunkarray.core.chunks import Chunks, staged_reads
 from chunkarray.core.graph import Key, Node
 from chunkarray.core.tokenize import tokenize
-from chunkarray.kernels.staging import StagingArray, read_block, write_block
+from chunkarray.kernels.staging import StagingArray, read_block, readers_per_group, write_block
 from chunkarray.primitives.blockwise import blockwise_node
 from chunkarray.primitives.rechunk import Moved
 from chunkarray.primitives.sources import Data
@@ -60,7 +60,7 @@ class StagedRechunk(Moved):
     made once that block is in its file.
     """
 
-    __slots__ = ("writes", "data", "_reads")
+    __slots__ = ("writes", "data", "_reads", "_order")
 
     def __init__(self, name: str, source: Node, chunks: Chunks, writes: Node, data: Data
                  ) -> None:
@@ -69,6 +69,16 @@ class StagedRechunk(Moved):
         self.data = data
         # Per axis, the pieces of old blocks each new block reads.
         self._reads = [staged_reads(o, n) for o, n in zip(source.chunks, chunks)]
+        # New blocks made in C order over the axes sorted by new blocks per old block: along
+        # an axis where new blocks are the smaller, neighbours read the same files, so those
+        # vary fastest and each file's readers run one after another (and the file is then
+        # removed, see StagingArray); axes where new blocks span many old ones vary slowest.
+        ratios = [len(n) / max(len(o), 1) for o, n in zip(source.chunks, chunks)]
+        order = tuple(sorted(range(len(chunks)), key=ratios.__getitem__))
+        self._order = None if order == tuple(range(len(chunks))) else order
+
+    def axis_order(self) -> tuple[int, ...] | None:
+        return self._order
 
     @property
     def dependencies(self) -> tuple[Node, ...]:
@@ -93,7 +103,9 @@ def staged_rechunk(source: Node, chunks: Chunks, factors: tuple[int, ...],
     the same rechunk built twice is the same node (and its second directory stays empty).
     """
     token = tokenize(source.name, chunks, factors)
-    staging = StagingArray.create(directory, source.dtype, source.chunks, factors)
+    readers = tuple(readers_per_group(staged_reads(o, n), f)
+                    for o, n, f in zip(source.chunks, chunks, factors))
+    staging = StagingArray.create(directory, source.dtype, source.chunks, factors, readers)
     data = Data(f"rechunk-staging-{token}", staging)
     ind = tuple(range(len(chunks)))
     writes = blockwise_node(
