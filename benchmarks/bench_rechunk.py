@@ -25,11 +25,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+try:
+    from benchmarks.engines import peak_rss
+except ImportError:  # run as a script: benchmarks/ itself is on the path
+    from engines import peak_rss  # type: ignore[no-redef]
 
 LIMIT = "256 MiB"
 
@@ -55,7 +59,7 @@ def _rechunk(engine: str, n: int) -> dict[str, float]:
                 lambda b: b.sum(keepdims=True), chunks=(1, 1), dtype=float).sum().compute()
     seconds = time.perf_counter() - start
     assert total == n * n
-    return {"seconds": seconds, "peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
+    return {"seconds": seconds, "peak": peak_rss()}
 
 
 def _take(n: int, nblocks: int, computed: bool = False) -> dict[str, float]:

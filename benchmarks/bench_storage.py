@@ -20,12 +20,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+try:
+    from benchmarks.engines import peak_rss, rss
+except ImportError:  # run as a script: benchmarks/ itself is on the path
+    from engines import peak_rss, rss  # type: ignore[no-redef]
 
 LIMIT = "256 MiB"
 FULL = ((16384, 32768), (16384, 64), (64, 8192))
@@ -46,37 +50,12 @@ def _make_input(path: str, shape: tuple[int, int], stored: tuple[int, int]) -> N
         z[:, j:j + step] = rng.random((shape[0], min(step, shape[1] - j)), dtype=np.float32)
 
 
-def _status(field: str) -> int:
-    """A memory figure of this process from /proc (``VmRSS`` now, ``VmHWM`` its peak), in bytes.
-
-    ``getrusage``'s peak survives ``exec``: a child started by a large parent reports the
-    parent's size at the fork as its own peak, so the peak here is the kernel's high-water mark
-    of this process image; ``getrusage`` is the fallback where there is no /proc.
-    """
-    try:
-        with open("/proc/self/status") as f:
-            for line in f:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-
-
-def _rss() -> int:
-    return _status("VmRSS")
-
-
-def _peak() -> int:
-    return _status("VmHWM")
-
-
 def _run(engine: str, source: str, target: str, new: tuple[int, int]) -> dict[str, float]:
     if engine == "chunkarray":
         import chunkarray as ca
 
         x = ca.from_zarr(source)
-        before, start = _rss(), time.perf_counter()
+        before, start = rss(), time.perf_counter()
         x.rechunk(new, memory_limit=LIMIT).to_zarr(target, overwrite=True)
         workers = ca.config.get("num_workers") or os.cpu_count()
     else:
@@ -85,12 +64,12 @@ def _run(engine: str, source: str, target: str, new: tuple[int, int]) -> dict[st
 
         dask.config.set(scheduler="threads")
         x = da.from_zarr(source)
-        before, start = _rss(), time.perf_counter()
+        before, start = rss(), time.perf_counter()
         with dask.config.set({"array.chunk-size": LIMIT}):
             x.rechunk(new).to_zarr(target, overwrite=True)
         workers = os.cpu_count()
     seconds = time.perf_counter() - start
-    peak = _peak()
+    peak = peak_rss()
     return {"seconds": seconds, "peak": peak, "extra": peak - before, "workers": workers or 1}
 
 

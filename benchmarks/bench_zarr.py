@@ -1,13 +1,13 @@
 """Zarr benchmark: reductions over a float32 zarr array, beside dask.array and a plain zarr read.
 
-Run by hand (needs zarr, psutil and, for the comparison, dask: ``pip install -e ".[bench,zarr]"``)::
+Run by hand (needs zarr and, for the comparison, dask: ``pip install -e ".[bench,zarr]"``)::
 
     python benchmarks/bench_zarr.py              # a 4 GiB array
     python benchmarks/bench_zarr.py --gib 0.5    # a quick run
 
 The array is written once with ``chunkarray.to_zarr``; then every workload runs in a fresh
-subprocess, so its peak RSS (``ru_maxrss``) is its own, measured beside the RSS right after the
-imports. Workloads: reading every chunk with zarr alone (the floor),
+subprocess, so its peak RSS (the kernel's ``VmHWM``) is its own, measured beside the RSS right
+after the imports. Workloads: reading every chunk with zarr alone (the floor),
 ``from_zarr(path).mean(axis=0)`` and the anomaly pattern ``(x - x.mean(axis=0)).std(axis=0)``,
 each with chunkarray and dask.array.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -27,6 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
+
+try:
+    from benchmarks.engines import peak_rss, rss
+except ImportError:  # run as a script: benchmarks/ itself is on the path
+    from engines import peak_rss, rss  # type: ignore[no-redef]
 
 COLUMNS = 8192  # a row is 32 KiB of float32
 CHUNK_ROWS = 1024  # storage chunks of 1024 x 8192 float32 = 32 MiB
@@ -74,19 +78,17 @@ def _workload(name: str, path: str) -> Any:
 
 def worker(name: str, path: str) -> None:
     """Run one workload and print its time and memory as JSON (in a fresh process)."""
-    import psutil
-
     if name.startswith("chunkarray"):
         import chunkarray  # noqa: F401 - imports count towards the baseline, not the workload
     elif name.startswith("dask"):
         import dask.array  # noqa: F401
     import zarr  # noqa: F401
 
-    baseline = psutil.Process().memory_info().rss
+    baseline = rss()
     start = time.perf_counter()
     result = _workload(name, path)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    peak = peak_rss()
     print(json.dumps({"seconds": seconds, "peak": peak, "baseline": baseline, "result": result}))
 
 

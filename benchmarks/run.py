@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import resource
 import statistics
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.engines import Measured, _ca, _da
+from benchmarks.engines import Measured, _ca, _da, peak_rss
 
 ENGINES = ("numpy", "chunkarray", "dask")
 _ROOT = Path(__file__).resolve().parent.parent
@@ -212,7 +211,7 @@ def _child(workload: str, engine: str, quick: bool, repeat: int) -> None:
             elapsed = result.seconds
             notes.append(result.note)
         times.append(elapsed)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+    peak = peak_rss()
     print(json.dumps({"seconds": statistics.median(times), "peak": peak, "runs": times,
                       "note": notes[times.index(statistics.median_low(times))] if notes else ""}))
 

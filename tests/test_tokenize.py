@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import pytest
 
 import chunkarray as ca
+from chunkarray.core import tokenize as tokenize_module
 from chunkarray.core.tokenize import content_token, tokenize
 
 
@@ -122,8 +124,26 @@ def test_long_setitem_indices_that_differ_only_in_the_middle_get_different_names
     np.testing.assert_array_equal(b, expected)
 
 
-def test_content_token_of_a_large_index_sees_every_part():
-    # Hashed in 4 MiB parts on threads: a change in any part, or another shape, changes it.
+@pytest.fixture(params=["xxhash", "sha256"])
+def content_hash(request, monkeypatch):
+    """Each content-token scheme: XXH3 when the ``fast`` extra is installed, else SHA-256."""
+    if request.param == "xxhash":
+        pytest.importorskip("xxhash")
+    else:
+        monkeypatch.setattr(tokenize_module, "xxhash", None)
+    return request.param
+
+
+def test_content_tokens_are_the_same_on_every_machine(content_hash):
+    # Known answers: a token must not depend on the process, the machine or the run.
+    expected = {"xxhash": ("d7649a400f5161357c69f387", "71bb32b1960424974b6c74fa"),
+                "sha256": ("f66e824635553b8b54b1489a", "c4a20b4a8eccdfa08122ad0a")}
+    assert (content_token(np.arange(10)), content_token(np.arange(2**20))) == \
+        expected[content_hash]
+
+
+def test_content_token_of_a_large_index_sees_every_part(content_hash):
+    # SHA-256 hashes 4 MiB parts on threads: a change in any part, or another shape, changes it.
     perm = np.random.default_rng(0).permutation(3 * 2**20)  # 24 MiB: six parts
     token = content_token(perm)
     assert token == content_token(perm.copy())
@@ -134,7 +154,7 @@ def test_content_token_of_a_large_index_sees_every_part():
     assert content_token(perm.reshape(3, -1)) != token
 
 
-def test_content_token_works_in_a_forked_child():
+def test_content_token_works_in_a_forked_child(content_hash):
     import multiprocessing
 
     perm = np.arange(2**20)

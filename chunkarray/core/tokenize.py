@@ -27,6 +27,11 @@ from typing import Any
 
 import numpy as np
 
+try:  # optional: a hash that keeps up with memory, for naming index arrays by their contents
+    import xxhash
+except ImportError:  # pragma: no cover - the ``fast`` extra is not installed
+    xxhash = None  # type: ignore[assignment]
+
 __all__ = ["content_token", "tokenize"]
 
 _SMALL_ARRAY_BYTES = 4096  # hash the contents of arrays up to this size, describe larger ones
@@ -218,9 +223,11 @@ def _code_token(code: types.CodeType) -> str:
 def content_token(a: Any) -> str:
     """A digest of an index array's contents, dtype and shape, whatever its size.
 
-    Large arrays are hashed as a list of fixed 4 MiB parts (SHA-256 each, on several threads:
-    hashlib lets go of the GIL), so the digest is the same on every machine and an index of
-    8 MiB costs half the time of one pass.
+    With the ``xxhash`` package installed (the ``fast`` extra), the digest is its XXH3 of
+    128 bits, which reads memory at tens of GB/s: naming a permutation costs a fraction of
+    using it. Without it, large arrays are hashed as a list of fixed 4 MiB parts (SHA-256 each,
+    on several threads: hashlib lets go of the GIL). Either way the digest is the same on every
+    machine that has the same choice, as dask's ``tokenize`` (which prefers xxhash too).
 
     >>> import numpy as np
     >>> content_token(np.arange(10_000)) == content_token(np.arange(10_000))
@@ -230,6 +237,14 @@ def content_token(a: Any) -> str:
     if a.dtype.hasobject:
         raise TypeError(f"an index array of dtype {a.dtype} cannot be named by its contents")
     data = np.ascontiguousarray(a).reshape(-1).view(np.uint8).data
+    if xxhash is not None:
+        fast = xxhash.xxh3_128(data)
+        fast.update(f"{a.dtype.str}{a.shape}".encode())
+        return fast.hexdigest()[:24]
+    return _sha256_token(a, data)
+
+
+def _sha256_token(a: np.ndarray, data: memoryview) -> str:
     if len(data) <= _PART:
         digest = hashlib.sha256(data)
     else:
