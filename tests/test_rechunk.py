@@ -328,9 +328,10 @@ def test_disk_rechunk_makes_the_readers_of_a_file_together_and_writes_read_files
     assert [k[1:] for k in ordered_keys(y.sum(axis=0)._node)][:2] == [(0,), (1,)]  # C order
     renamed = _renames(monkeypatch)
     assert_eq(y.compute(), -a, exact=True)
-    # The files of a quarter whose readers have all run take the next quarter's blocks: their
-    # pages are written again rather than new ones allocated.
-    assert len(renamed) >= 8 and len(set(renamed)) == len(renamed)
+    if executor == "sync":  # threads may write ahead of the readers, so recycle fewer or none
+        # The files of a quarter whose readers have all run take the next quarter's blocks:
+        # their pages are written again rather than new ones allocated.
+        assert len(renamed) == 24 and len(set(renamed)) == len(renamed)
     assert_eq((y + 1).T.compute(), (1 - a).T, exact=True)
     assert_eq(y[5:40:3, 7:].compute(), -a[5:40:3, 7:], exact=True)  # some readers only
 
@@ -340,8 +341,9 @@ def test_disk_rechunk_to_zarr_writes_in_the_order_that_recycles(tmp_path, monkey
     (tmp_path / "staging").mkdir()
     a, y = _quarters(tmp_path / "staging")
     renamed = _renames(monkeypatch)
-    y.to_zarr(str(tmp_path / "out.zarr"))
-    assert len(renamed) >= 8
+    with ca.config.set(scheduler="sync"):  # the order of the tasks exactly as lowered
+        y.to_zarr(str(tmp_path / "out.zarr"))
+    assert len(renamed) == 24
     assert_eq(zarr.open_array(str(tmp_path / "out.zarr"), mode="r")[...], -a, exact=True)
 
 
