@@ -11,7 +11,8 @@ import chunkarray as ca
 from tests.strategies import assert_eq, chunkings, values
 
 DTYPES = [np.bool_, np.int8, np.int64, np.float32, np.float64, np.complex128]
-FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                          HealthCheck.too_slow])
 
 
 def _close(got, expected):

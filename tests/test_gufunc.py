@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from tests.strategies import FLOAT_DTYPES, arrays, assert_eq, chunkings, shapes, values
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 
 
 @fixture_ok

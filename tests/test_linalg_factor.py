@@ -11,7 +11,8 @@ import chunkarray as ca
 from chunkarray import linalg
 from tests.strategies import chunkings
 
-FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                          HealthCheck.too_slow])
 DTYPES = [np.float32, np.float64, np.complex64, np.complex128, np.int64]
 
 

@@ -11,7 +11,8 @@ import chunkarray as ca
 from chunkarray import linalg
 from tests.strategies import assert_eq, chunkings, values
 
-FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                          HealthCheck.too_slow])
 DTYPES = [np.int32, np.float32, np.float64, np.complex64, np.complex128]
 VECTOR_ORDS = [None, 0, 1, 2, 3, 0.5, -1, -2, np.inf, -np.inf]
 MATRIX_ORDS = [None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf]

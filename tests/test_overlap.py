@@ -17,7 +17,8 @@ from chunkarray.core.chunks import chunk_boundaries
 from chunkarray.primitives.overlap import BOUNDARY_KINDS, halo_plan
 from tests.strategies import FLOAT_DTYPES, INTEGER_DTYPES, assert_eq, chunkings, shapes, values
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 _MODES = {"reflect": "symmetric", "periodic": "wrap", "nearest": "edge"}
 BOUNDARIES = ["reflect", "periodic", "nearest", "none", 0, 7]
 

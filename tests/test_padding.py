@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from tests.strategies import ALL_DTYPES, arrays, assert_eq
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 MODES = ["constant", "edge", "reflect", "symmetric", "wrap", "linear_ramp", "maximum", "mean",
          "median", "minimum"]
 

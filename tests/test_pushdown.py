@@ -24,7 +24,8 @@ def _kinds(node: Node) -> set[str]:
     return {type(n).__name__ for n in collect_nodes([node]).values()}
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
 @given(arrays(dtypes=[np.float64, np.int32], min_dims=1, max_dims=3, max_side=6), st.data())
 def test_remake_through_elementwise_steps_matches_numpy(executor, pair, data):
     a, x = pair

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 import chunkarray as ca
 from tests.strategies import arrays, assert_eq
 
-fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+fixture_ok = settings(suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                             HealthCheck.too_slow])
 
 
 def _axis(draw, ndim):
