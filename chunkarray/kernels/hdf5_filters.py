@@ -55,7 +55,8 @@ def encode_chunk(values: np.ndarray, pipeline: Sequence[tuple[int, tuple[int, ..
             raw = data if isinstance(data, np.ndarray) else np.frombuffer(data, dtype=np.uint8)
             data = shuffle(raw, cd_values[0])
         elif code == DEFLATE:
-            data = zlib.compress(data, cd_values[0])
+            data = zlib.compress(data.data if isinstance(data, np.ndarray) else data,
+                                 cd_values[0])
         else:
             raise ValueError(f"encode_chunk: HDF5 filter {code} is not one chunkarray encodes; "
                              f"it encodes deflate ({DEFLATE}) and shuffle ({SHUFFLE})")
