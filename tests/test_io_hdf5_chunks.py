@@ -98,8 +98,12 @@ def _case(draw: st.DrawFn) -> tuple[np.ndarray, Any, Any, dict[str, Any]]:
         steps = [s * draw(st.integers(1, 2)) for s in storage]
         chunks = tuple(tuple(min(k, n - i) for i in range(0, n, k)) for k, n in zip(steps, shape))
         return a, chunks, storage, filters
-    # Any blocks, stored in chunks of the largest: ragged blocks cut across them.
-    return a, draw(chunkings(shape)), True, filters
+    # Any blocks (ragged ones cut across the storage chunks), stored in chunks of the largest
+    # block or in any chunks: a block covers some chunks whole and others in part.
+    chunks = draw(chunkings(shape))
+    if a.size and draw(st.booleans()):
+        return a, chunks, tuple(draw(st.integers(1, n)) for n in shape), filters
+    return a, chunks, True, filters
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -170,6 +174,25 @@ def test_part_of_a_chunk_goes_through_h5py(tmp_path: Any, spy: Spy) -> None:
     writer[(slice(6, 8),)] = np.full(2, 7)  # ints into floats: HDF5 converts
     assert spy.chunks == [(4,)]
     assert_eq(target[...], np.array([1, 1, 5, 5, 5, 5, 7, 7, 6, 6.0]))
+
+
+def test_blocks_across_chunks_encode_those_they_cover_whole(tmp_path: Any, spy: Spy) -> None:
+    a = np.arange(70.0).reshape(10, 7)
+    with h5py.File(tmp_path / "f.h5", "w") as f:
+        for name in ("x", "ref"):
+            f.create_dataset(name, shape=a.shape, dtype="f8", chunks=(4, 3), compression="gzip",
+                             shuffle=True, fillvalue=-1.0)
+        target = HDF5Array.of(f["x"])
+        writer = chunk_writer(target)
+        corner = (slice(1, 10), slice(2, 7))
+        writer[corner] = a[corner]  # whole: rows 4:10 (8:10 ends the array) by columns 3:7
+        assert sorted(spy.chunks) == [(4, 3)] * 4
+        writer[(slice(0, 1),)] = a[:1]  # the rest, in part of chunks: through HDF5
+        writer[(slice(1, 10), slice(0, 2))] = a[1:, :2]
+        assert len(spy.chunks) == 4
+        f["ref"][...] = a
+        assert_eq(f["x"][...], a)
+        assert _decoded_chunks(f["x"]) == _decoded_chunks(f["ref"])
 
 
 def test_edge_chunks_are_padded_with_the_fill_value(tmp_path: Any) -> None:

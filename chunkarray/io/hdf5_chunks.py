@@ -8,8 +8,9 @@ deflate at any level, the byte shuffle, in any order), each chunk is encoded by 
 to hand HDF5 the encoded bytes (``write_direct_chunk``). Edge chunks are padded to the whole chunk
 shape with the dataset's fill value, as HDF5 stores them.
 
-Everything else goes through ``dataset[region] = block``: a region that covers chunks only in
-part, a block of another dtype than the dataset's (HDF5's conversions are not NumPy's), other
+The chunks a block covers only in part (its blocks cut across the storage chunks) go through
+``dataset[part] = values`` under the same lock, as does everything else: a block that covers no
+chunk whole, a block of another dtype than the dataset's (HDF5's conversions are not NumPy's), other
 filters (fletcher32, scale-offset, szip, lzf, plugins), contiguous or compact datasets, and types
 whose bytes in memory are not exactly those in the file (other byte orders, compound, variable
 length, long double).
@@ -28,7 +29,8 @@ from chunkarray.io._hdf5_source import HDF5Array
 from chunkarray.io._optional import require
 from chunkarray.kernels.hdf5_filters import DEFLATE, SHUFFLE, encode_chunk
 
-__all__ = ["ChunkLayout", "HDF5ChunkWriter", "chunk_layout", "chunk_writer"]
+__all__ = ["ChunkLayout", "HDF5ChunkWriter", "chunk_layout", "chunk_writer", "margins",
+           "whole_chunks"]
 
 Pipeline = tuple[tuple[int, tuple[int, ...]], ...]
 
@@ -86,6 +88,48 @@ def _plain(dtype: np.dtype, dataset: Any, h5py: Any) -> bool:
     return bool(dataset.id.get_type() == h5py.h5t.py_create(dtype))
 
 
+def whole_chunks(region: tuple[slice, ...], chunks: tuple[int, ...], shape: tuple[int, ...]
+                 ) -> tuple[slice, ...] | None:
+    """The part of ``region`` (of an array of ``shape`` stored in ``chunks``) made of the chunks
+    it covers whole, a chunk at the array's end counting whole; None when there is none.
+
+    >>> whole_chunks((slice(2, 10), slice(0, 3)), (4, 3), (10, 3))
+    (slice(4, 10, None), slice(0, 3, None))
+    >>> whole_chunks((slice(1, 7),), (4,), (10,)) is None
+    True
+    """
+    if len(region) != len(chunks):
+        return None
+    core = []
+    for s, u, n in zip(region, chunks, shape):
+        start = -(-s.start // u) * u
+        stop = s.stop if s.stop == n else s.stop // u * u
+        if stop <= start:
+            return None
+        core.append(slice(start, stop))
+    return tuple(core)
+
+
+def margins(region: tuple[slice, ...], core: tuple[slice, ...]) -> list[tuple[slice, ...]]:
+    """Boxes that cover ``region`` less the box ``core`` inside it, without overlapping: on each
+    axis in turn, the slabs before and after the core, within the core on the axes before it.
+
+    >>> margins((slice(0, 10), slice(0, 6)), (slice(4, 10), slice(3, 6)))
+    [(slice(0, 4, None), slice(0, 6, None)), (slice(4, 10, None), slice(0, 3, None))]
+    """
+    out = []
+    for axis, (s, c) in enumerate(zip(region, core)):
+        for piece in (slice(s.start, c.start), slice(c.stop, s.stop)):
+            if piece.stop > piece.start:
+                out.append(core[:axis] + (piece,) + region[axis + 1:])
+    return out
+
+
+def _within(part: tuple[slice, ...], region: tuple[slice, ...]) -> tuple[slice, ...]:
+    """``part`` of the array as slices of the block that holds ``region``."""
+    return tuple(slice(p.start - r.start, p.stop - r.start) for p, r in zip(part, region))
+
+
 def chunk_writer(target: Any) -> Any:
     """``target`` as the writer of whole chunks when it is an :class:`HDF5Array` of a dataset whose
     chunks chunkarray can encode, else ``target`` itself.
@@ -115,26 +159,26 @@ class HDF5ChunkWriter:
         return f"HDF5ChunkWriter({self.array!r}, {self.layout!r})"
 
     def __setitem__(self, region: tuple[slice, ...], block: Any) -> None:
-        if not (type(block) is np.ndarray and block.dtype == self.dtype and block.size
-                and self._whole_chunks(region)):
+        core = None
+        if type(block) is np.ndarray and block.dtype == self.dtype and block.size:
+            core = whole_chunks(region, self.layout.chunks, self.shape)
+        if core is None:
             self.array[region] = block
             return
         # The work of the pipeline, outside the lock: other workers store meanwhile.
+        inner = _within(core, region)
         encoded = [(offsets, encode_chunk(values, self.layout.pipeline))
-                   for offsets, values in self._chunks(region, block)]
+                   for offsets, values in self._chunks(core, block[inner])]
         with self.array.writing() as dataset:
             if chunk_layout(dataset) != self.layout:  # the dataset was replaced since planning
                 dataset[region] = block
                 return
             for offsets, data in encoded:
                 dataset.id.write_direct_chunk(offsets, data, 0)  # 0: every filter applied
-
-    def _whole_chunks(self, region: tuple[slice, ...]) -> bool:
-        # Every chunk the region touches is covered whole (up to the dataset's end).
-        unit = self.layout.chunks
-        return len(region) == len(unit) and all(
-            s.start % u == 0 and (s.stop % u == 0 or s.stop == n) and s.stop > s.start
-            for s, u, n in zip(region, unit, self.shape))
+            # Chunks this block covers in part (other blocks write the rest): HDF5 reads,
+            # changes and rewrites them, under the lock.
+            for part in margins(region, core):
+                dataset[part] = block[_within(part, region)]
 
     def _chunks(self, region: tuple[slice, ...], block: np.ndarray
                 ) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
