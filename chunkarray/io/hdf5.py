@@ -151,9 +151,9 @@ def to_hdf5(path: str | os.PathLike[str], dataset_or_mapping: Any, x: Any = None
     chunks of its array's block shape (``False``/``None``: contiguous; or a tuple);
     ``compression``, ``compression_opts`` and ``shuffle`` are h5py's (e.g. ``"gzip"``, its level,
     and the byte shuffle before it). An existing dataset is refused unless ``overwrite=True``.
-    Writes hold the file's lock, so blocks need not line up with the storage chunks. A block that
-    covers whole storage chunks is compressed by its worker, outside the lock, when the filters
-    are gzip and shuffle (see :mod:`chunkarray.io.hdf5_chunks`): compression uses every worker.
+    Writes hold the file's lock, so blocks need not line up with the storage chunks. The storage
+    chunks a block covers whole are compressed by its worker outside the lock (gzip and shuffle;
+    see :mod:`chunkarray.io.hdf5_chunks`), so compression uses every worker.
 
     >>> import os, tempfile, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "out.h5")
