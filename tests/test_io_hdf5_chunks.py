@@ -195,6 +195,19 @@ def test_blocks_across_chunks_encode_those_they_cover_whole(tmp_path: Any, spy: 
         assert _decoded_chunks(f["x"]) == _decoded_chunks(f["ref"])
 
 
+@pytest.mark.parametrize("libver", ["earliest", "latest"])
+def test_resizable_datasets(tmp_path: Any, spy: Spy, libver: str) -> None:
+    # Other chunk indexes than the B-tree of a fixed-size dataset (extensible array, B-tree v2).
+    a = np.arange(60, dtype=np.int32).reshape(10, 6)
+    with h5py.File(tmp_path / "f.h5", "w", libver=libver) as f:
+        d = f.create_dataset("x", shape=a.shape, maxshape=(None, None), chunks=(4, 3),
+                             dtype=a.dtype, compression="gzip", shuffle=True)
+        ca.store(ca.from_array(a, chunks=(4, 3)), d)
+    assert len(spy.chunks) == 6
+    with h5py.File(tmp_path / "f.h5", "r") as f:
+        assert_eq(f["x"][...], a)
+
+
 def test_edge_chunks_are_padded_with_the_fill_value(tmp_path: Any) -> None:
     target = _dataset(tmp_path / "f.h5", shape=(5,), fillvalue=np.nan)
     chunk_writer(target)[(slice(0, 5),)] = np.arange(5.0)
