@@ -8,6 +8,11 @@ reference: one read of every storage chunk with zarr on two threads, nothing com
 ``zarr_write``: 1 GiB of float64 written to a new zarr array in chunks of 16 MiB (zarr's default
 codecs); "numpy" is zarr's own ``z[...] = a``.
 
+``hdf5_write``: 256 MiB of float64 (16 blocks of 16 MiB, one storage chunk each) written to a new
+HDF5 dataset with gzip level 1 after the byte shuffle; "numpy" is h5py's own single call
+``f.create_dataset(..., data=a)`` with the same chunks and filters, dask is ``da.to_hdf5``. Each
+run writes a new file (the previous one is removed inside the timed call, for every engine).
+
 ``cluster_mean``: ``from_zarr(p).mean(axis=0)`` on a ``LocalCluster`` of 2 worker processes (one
 thread each), started once per process; chunkarray's graph (``compute(scheduler=client)``) and
 dask.array's own graph on that cluster. "numpy" reads the array whole with zarr and averages it.
@@ -101,6 +106,36 @@ def zarr_write(quick: bool) -> dict[str, Callable[[], Any]]:
     return {"numpy": numpy, "chunkarray": chunkarray, "dask": dask}
 
 
+def hdf5_write(quick: bool) -> dict[str, Callable[[], Any]]:
+    """256 MiB of float64 written to HDF5 with gzip 1 and shuffle (16 MiB with --quick)."""
+    import numpy as np
+
+    shape, chunks = ((1024, 2048), (128, 2048)) if quick else ((4096, 8192), (256, 8192))
+    a = np.random.default_rng(0).standard_normal(shape)
+    root = Path(tempfile.gettempdir(), "chunkarray-bench")
+    root.mkdir(exist_ok=True)
+    filters = dict(compression="gzip", compression_opts=1, shuffle=True)
+
+    def fresh(name: str) -> Path:
+        path = root / f"write-{name}.h5"
+        path.unlink(missing_ok=True)
+        return path
+
+    def numpy() -> None:
+        import h5py
+
+        with h5py.File(fresh("h5py"), "w") as f:
+            f.create_dataset("x", data=a, chunks=chunks, **filters)
+
+    def chunkarray() -> None:
+        _ca().from_array(a, chunks=chunks).to_hdf5(fresh("chunkarray"), "x", **filters)
+
+    def dask() -> None:
+        _da().to_hdf5(fresh("dask"), "/x", _da().from_array(a, chunks=chunks), **filters)
+
+    return {"numpy": numpy, "chunkarray": chunkarray, "dask": dask}
+
+
 def _cluster() -> Any:
     """A client of a 2-process LocalCluster, closed when the process exits."""
     from distributed import Client, LocalCluster
@@ -152,5 +187,6 @@ WORKLOADS: dict[str, Callable[[bool], dict[str, Callable[[], Any]]]] = {
     "anomaly_half": anomaly_half,
     "anomaly_all": anomaly_all,
     "zarr_write": zarr_write,
+    "hdf5_write": hdf5_write,
     "cluster_mean": cluster_mean,
 }

@@ -623,6 +623,7 @@ class ArrayMethods:
                       compressors=compressors, zarr_chunks=zarr_chunks, resume=resume)
 
     def to_hdf5(self, path: Any, dataset: str, *, chunks: Any = True, compression: Any = None,
+                compression_opts: Any = None, shuffle: bool = False,
                 overwrite: bool = False) -> None:
         """Write the array to ``dataset`` of an HDF5 file (:func:`chunkarray.to_hdf5`).
 
@@ -633,7 +634,7 @@ class ArrayMethods:
         np.float64(4.0)
         """
         _I["to_hdf5"](self, path, dataset, chunks=chunks, compression=compression,
-                      overwrite=overwrite)
+                      compression_opts=compression_opts, shuffle=shuffle, overwrite=overwrite)
 
     # --- NumPy's protocols ---------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ import math
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -142,22 +144,35 @@ class HDF5Array:
         handle = self._handle
         return handle if handle is not None and handle.id.valid else None
 
-    def __getitem__(self, index: Any) -> Any:
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """The h5py dataset, open to read, with the file's lock held."""
         with file_lock(self.path):
             handle = self._open_handle()
             if handle is not None:
-                return handle[index]
+                yield handle
+                return
             with open_file(self.path, "r") as f:
-                return f[self.dataset][index]
+                yield f[self.dataset]
 
-    def __setitem__(self, index: Any, value: Any) -> None:
+    @contextmanager
+    def writing(self) -> Iterator[Any]:
+        """The h5py dataset, open to write, with the file's lock held."""
         with file_lock(self.path):
             handle = self._open_handle()
             if handle is not None and handle.file.mode != "r":
-                handle[index] = value
+                yield handle
                 return
             with open_file(self.path, "r+") as f:
-                f[self.dataset][index] = value
+                yield f[self.dataset]
+
+    def __getitem__(self, index: Any) -> Any:
+        with self.reading() as dataset:
+            return dataset[index]
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        with self.writing() as dataset:
+            dataset[index] = value
 
 
 def as_hdf5_array(x: Any) -> HDF5Array | None:

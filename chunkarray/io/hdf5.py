@@ -98,11 +98,12 @@ def _dataset_names(f: Any, h5py: Any, most: int = 20) -> list[str]:
     return names[:most] + (["..."] if len(names) > most else [])
 
 
-def _storage_chunks(x: ChunkedArray, chunks: Any, compression: Any) -> Any:
-    """What to pass h5py as ``chunks`` for a new dataset holding ``x``."""
+def _storage_chunks(x: ChunkedArray, chunks: Any, filtered: bool) -> Any:
+    """What to pass h5py as ``chunks`` for a new dataset holding ``x`` (``filtered``: with
+    compression or shuffle, which need chunks)."""
     if chunks is True:
         if x.ndim == 0 or 0 in x.shape:
-            return None if compression is None else True  # scalars and empty arrays can't chunk
+            return True if filtered else None  # scalars and empty arrays can't chunk
         block = tuple(max(s, 1) for s in x.chunksize)
         if np.prod(block, dtype=np.int64) * x.dtype.itemsize > _MAX_CHUNK_BYTES:
             return True  # too big for HDF5: let h5py choose (the file lock keeps writes safe)
@@ -141,14 +142,18 @@ def _arrays(dataset_or_mapping: Any, x: Any) -> dict[str, ChunkedArray]:
 
 
 def to_hdf5(path: str | os.PathLike[str], dataset_or_mapping: Any, x: Any = None, *,
-            chunks: Any = True, compression: Any = None, overwrite: bool = False) -> None:
+            chunks: Any = True, compression: Any = None, compression_opts: Any = None,
+            shuffle: bool = False, overwrite: bool = False) -> None:
     """Write chunked arrays to datasets of an HDF5 file (created if missing), in one pass.
 
     ``to_hdf5(path, "x", x)`` writes one array; ``to_hdf5(path, {"x": x, "y": y})`` writes several
     in one computation, so inputs they share are read once. ``chunks=True`` stores each dataset in
-    chunks of its array's block shape (``False``/``None``: contiguous; or a tuple); ``compression``
-    is h5py's (e.g. ``"gzip"``). An existing dataset is refused unless ``overwrite=True``. Writes
-    hold the file's lock, so blocks need not line up with the storage chunks.
+    chunks of its array's block shape (``False``/``None``: contiguous; or a tuple);
+    ``compression``, ``compression_opts`` and ``shuffle`` are h5py's (e.g. ``"gzip"``, its level,
+    and the byte shuffle before it). An existing dataset is refused unless ``overwrite=True``.
+    Writes hold the file's lock, so blocks need not line up with the storage chunks. The storage
+    chunks a block covers whole are compressed by its worker outside the lock (gzip and shuffle;
+    see :mod:`chunkarray.io.hdf5_chunks`), so compression uses every worker.
 
     >>> import os, tempfile, chunkarray as ca
     >>> path = os.path.join(tempfile.mkdtemp(), "out.h5")
@@ -156,21 +161,24 @@ def to_hdf5(path: str | os.PathLike[str], dataset_or_mapping: Any, x: Any = None
     >>> ca.to_hdf5(path, {"x": x, "double": x * 2})
     >>> ca.from_hdf5(path, "double").compute()
     array([ 0,  2,  4,  6,  8, 10])
-    >>> x.to_hdf5(path, "x", overwrite=True, compression="gzip")
+    >>> x.to_hdf5(path, "x", overwrite=True, compression="gzip", compression_opts=1, shuffle=True)
     """
     h5py = require("h5py", "hdf5")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"to_hdf5: path must be a str or os.PathLike, got {type(path).__name__}")
-    if not isinstance(overwrite, bool):
-        raise TypeError(f"to_hdf5: overwrite must be True or False, got {overwrite!r}")
+    for name, flag in (("overwrite", overwrite), ("shuffle", shuffle)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"to_hdf5: {name} must be True or False, got {flag!r}")
     path = os.fspath(path)
     arrays = _arrays(dataset_or_mapping, x)
-    storage = {name: _storage_chunks(a, chunks, compression) for name, a in arrays.items()}
+    filters = dict(compression=compression, compression_opts=compression_opts, shuffle=shuffle)
+    filtered = compression is not None or shuffle
+    storage = {name: _storage_chunks(a, chunks, filtered) for name, a in arrays.items()}
     writes = {name: plan_write(a, None, None, func="to_hdf5", shape=a.shape, dtype=a.dtype,
                                unit=None) for name, a in arrays.items()}
     with file_lock(path):
         _check_existing(h5py, path, list(arrays), overwrite)
-        _create(h5py, path, arrays, storage, compression, overwrite)
+        _create(h5py, path, arrays, storage, filters, overwrite)
     run_writes([(w, HDF5Array(path, name, arrays[name].shape, arrays[name].dtype,
                               storage[name] if isinstance(storage[name], tuple) else None))
                 for name, w in writes.items()])
@@ -195,7 +203,7 @@ def _check_existing(h5py: Any, path: str, names: list[str], overwrite: bool) -> 
 
 
 def _create(h5py: Any, path: str, arrays: dict[str, ChunkedArray], storage: dict[str, Any],
-            compression: Any, overwrite: bool) -> None:
+            filters: dict[str, Any], overwrite: bool) -> None:
     created: list[str] = []
     with open_file(path, "a") as f:
         try:
@@ -203,8 +211,13 @@ def _create(h5py: Any, path: str, arrays: dict[str, ChunkedArray], storage: dict
                 if overwrite and name in f:
                     del f[name]
                 # A scalar dataset takes no storage options: it is one value, never chunked.
-                options = dict(chunks=storage[name], compression=compression) if a.ndim else {}
-                f.create_dataset(name, shape=a.shape, dtype=a.dtype, **options)
+                options = dict(chunks=storage[name], **filters) if a.ndim else {}
+                try:
+                    f.create_dataset(name, shape=a.shape, dtype=a.dtype, **options)
+                except (TypeError, ValueError) as exc:
+                    shown = ", ".join(f"{k}={v!r}" for k, v in filters.items())
+                    raise type(exc)(f"to_hdf5: h5py refused dataset {name!r} with {shown}: "
+                                    f"{exc}") from None
                 created.append(name)
         except Exception:
             for name in created:  # a refused option leaves no half-made set of datasets behind

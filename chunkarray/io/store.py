@@ -22,8 +22,8 @@ from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, largest_block_nbytes
 from chunkarray.core.grid import ChunkGrid, RegularAxis
 from chunkarray.core.tokenize import tokenize
+from chunkarray.io import hdf5_chunks, zarr_chunks
 from chunkarray.io._hdf5_source import HDF5Array, is_h5py_dataset
-from chunkarray.io.zarr_chunks import chunk_writer
 from chunkarray.ops.creation import asarray
 from chunkarray.ops.rechunk import rechunk
 from chunkarray.primitives.blockwise import blockwise_node
@@ -286,7 +286,7 @@ def write_array(write: Write, target: Any,
     ind = tuple(range(x.ndim))
     # The target travels as one graph value, not inside every task: shipped to a worker once.
     # Named by identity, never by contents: two equal NumPy targets are still two targets.
-    data = Data(f"target-{type(target).__name__}-{id(target):x}", chunk_writer(target))
+    data = Data(f"target-{type(target).__name__}-{id(target):x}", _chunk_writer(target))
     kwargs = partial(_block_region, grid=ChunkGrid.from_chunks(x.chunks), starts=write.starts)
     func = write_block if record is None else partial(write_block, record=record)
     return ChunkedArray(blockwise_node(
@@ -294,6 +294,15 @@ def write_array(write: Write, target: Any,
         adjust_chunks=dict.fromkeys(ind, 1), block_kwargs=kwargs,
         name="store-" + tokenize(x.name, data.name, write.starts, record),
     ))
+
+
+def _chunk_writer(target: Any) -> Any:
+    """The writer that hands the target's storage whole encoded chunks, when it has one: the
+    workers encode, the storage only stores (see :mod:`~chunkarray.io.zarr_chunks` and
+    :mod:`~chunkarray.io.hdf5_chunks`)."""
+    if isinstance(target, HDF5Array):
+        return hdf5_chunks.chunk_writer(target)
+    return zarr_chunks.chunk_writer(target)
 
 
 def run_writes(writes: Sequence[tuple[Write, Any]]) -> None:
