@@ -191,7 +191,7 @@ def ordered_keys(node: Node) -> Iterator[Key]:
     elementwise steps, transposes and sinks, see :meth:`Node.follows`), prefers another order
     of axes (:meth:`Node.axis_order`): a rechunk staged through files prefers to make the new
     blocks that read the same files one after another, so that each file is read by all of its
-    readers, and removed, before the next ones are written.
+    readers, and its pages can take the next blocks, before those are written.
 
     >>> x = Node("x", ((2, 2), (3, 3)), float)
     >>> list(ordered_keys(x))

@@ -311,8 +311,9 @@ class StagingArray:
         or when this process is stopped by SIGTERM or SIGHUP; directories that dead processes
         left under ``directory`` are removed first (see :func:`sweep`).
 
-        ``readers`` (see :func:`readers_per_group`) lets a compute remove each file as soon as
-        every new block that reads it has been made (see :func:`in_use`)."""
+        ``readers`` (see :func:`readers_per_group`) lets a compute write the next old blocks
+        into a file as soon as every new block that reads it has been made (see
+        :func:`in_use`)."""
         if directory is not None and not os.fspath(directory):
             raise ValueError("rechunk: temporary_directory='' would stage into the working "
                              "directory; give a directory, or None for the system's")
@@ -443,9 +444,9 @@ class StagingArray:
             self._release([parts[0][0] for parts in by_file.values()])
 
     def _release(self, places: list[_Place]) -> None:
-        """Count one reader of each of these files done; remove those that every reader of
-        this compute has now read: their pages need never reach the disk, and the staging
-        holds on disk only what the blocks being made still need."""
+        """Count one reader of each of these files done; those that every reader of this
+        compute has now read become spares, whose pages the next files take (see
+        :meth:`_recycle`), so the staging holds about what the blocks being made still need."""
         with _using_lock:
             if not self._armed or self.readers is None:
                 return
@@ -458,9 +459,9 @@ class StagingArray:
                     self._spare.append(place.name)
 
     def _arm(self, armed: bool) -> None:
-        """Called by :func:`in_use`, under its lock: remove files once read (``armed``) while
+        """Called by :func:`in_use`, under its lock: recycle files once read (``armed``) while
         this process's one compute using the directory runs; two computes at once share the
-        files, and only the removal of the whole directory, when the last ends, is safe."""
+        files, so then no file is written again until the directory is removed."""
         self._armed = armed and self.readers is not None
         self._left = {}
         self._spare = []
