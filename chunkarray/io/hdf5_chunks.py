@@ -20,13 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import product
 from typing import Any
 
 import numpy as np
 
 from chunkarray.io._hdf5_source import HDF5Array
 from chunkarray.io._optional import require
+from chunkarray.kernels.blocks import storage_chunks
 from chunkarray.kernels.hdf5_filters import DEFLATE, SHUFFLE, encode_chunk
 
 __all__ = ["ChunkLayout", "HDF5ChunkWriter", "chunk_layout", "chunk_writer", "margins",
@@ -186,14 +186,6 @@ class HDF5ChunkWriter:
                 ) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
         """(the chunk's first element, its values padded to the chunk shape) of each chunk."""
         unit = self.layout.chunks
-        ranges = [range(s.start // u, -(-s.stop // u)) for s, u in zip(region, unit)]
-        for coords in product(*ranges):
-            inner = tuple(slice(c * u - s.start, min((c + 1) * u, s.stop) - s.start)
-                          for c, u, s in zip(coords, unit, region))
-            values = block[inner]
-            if values.shape != unit:  # an edge chunk: HDF5 stores it whole
-                fill = np.frombuffer(self.layout.fill, dtype=self.dtype)[0]
-                whole = np.full(unit, fill, dtype=self.dtype)
-                whole[tuple(slice(0, n) for n in values.shape)] = values
-                values = whole
-            yield tuple(c * u for c, u in zip(coords, unit)), np.ascontiguousarray(values)
+        fill = np.frombuffer(self.layout.fill, dtype=self.dtype)[0]
+        for coords, values in storage_chunks(block, region, unit, fill):
+            yield tuple(c * u for c, u in zip(coords, unit)), values

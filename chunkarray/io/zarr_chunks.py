@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from itertools import product
 from typing import Any
 
 import numpy as np
 
 from chunkarray.io._optional import require
+from chunkarray.kernels.blocks import storage_chunks
 
 __all__ = ["ChunkWriter", "chunk_writer"]
 
@@ -76,16 +76,7 @@ class ChunkWriter:
                 ) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
         """(chunk coordinates, the chunk's values padded to the chunk shape) of each chunk."""
         fill = self.array._async_array.metadata.fill_value
-        ranges = [range(s.start // u, -(-s.stop // u)) for s, u in zip(region, unit)]
-        for coords in product(*ranges):
-            inner = tuple(slice(c * u - s.start, min((c + 1) * u, s.stop) - s.start)
-                          for c, u, s in zip(coords, unit, region))
-            values = block[inner]
-            if values.shape != unit:  # an edge chunk: zarr stores it whole, filled past the end
-                whole = np.full(unit, fill, dtype=self.dtype)
-                whole[tuple(slice(0, n) for n in values.shape)] = values
-                values = whole
-            yield coords, np.ascontiguousarray(values)
+        return storage_chunks(block, region, unit, fill)
 
     async def _put(self, chunks: list[tuple[tuple[int, ...], np.ndarray]]) -> None:
         arr = self.array._async_array

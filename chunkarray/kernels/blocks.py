@@ -6,8 +6,9 @@ functions must be importable on other machines, so everything a task calls lives
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
+from itertools import product
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ __all__ = [
     "identity",
     "index_output",
     "block_from_source",
+    "storage_chunks",
 ]
 
 
@@ -408,3 +410,25 @@ def flatten_nested(nested: Any) -> list[Any]:
         else:
             out.append(item)
     return out
+
+
+def storage_chunks(block: np.ndarray, region: tuple[slice, ...], unit: tuple[int, ...],
+                   fill: Any) -> Iterator[tuple[tuple[int, ...], np.ndarray]]:
+    """The storage chunks (of shape ``unit``) that ``block``, placed at ``region`` of the array,
+    covers whole: each chunk's coordinates in the chunk grid and its values, C-contiguous. A
+    chunk at the array's end is padded with ``fill`` to the whole chunk shape, as zarr and HDF5
+    store edge chunks.
+
+    >>> [(c, v.tolist()) for c, v in storage_chunks(np.arange(5), (slice(4, 9),), (4,), -1)]
+    [((1,), [0, 1, 2, 3]), ((2,), [4, -1, -1, -1])]
+    """
+    ranges = [range(s.start // u, -(-s.stop // u)) for s, u in zip(region, unit)]
+    for coords in product(*ranges):
+        inner = tuple(slice(c * u - s.start, min((c + 1) * u, s.stop) - s.start)
+                      for c, u, s in zip(coords, unit, region))
+        values = block[inner]
+        if values.shape != unit:  # an edge chunk: stored whole, filled past the array's end
+            whole = np.full(unit, fill, dtype=block.dtype)
+            whole[tuple(slice(0, n) for n in values.shape)] = values
+            values = whole
+        yield coords, np.ascontiguousarray(values)
