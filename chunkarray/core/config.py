@@ -35,7 +35,7 @@ from typing import Any
 from chunkarray.core.bytesize import parse_bytes
 
 __all__ = ["SCHEDULERS", "current", "default_memory_limit", "get", "local", "machine_memory",
-           "num_workers", "set"]
+           "memory_limit_bytes", "num_workers", "set"]
 
 #: Scheduler names and their aliases, mapped to the executor that runs them.
 SCHEDULERS = {
@@ -301,6 +301,16 @@ def num_workers() -> int:
     3
     """
     return get("num_workers") or os.cpu_count() or 1
+
+
+def memory_limit_bytes() -> int:
+    """The ``memory_limit`` setting in bytes: what one task may hold.
+
+    >>> with set(memory_limit="2 KiB"):
+    ...     memory_limit_bytes()
+    2048
+    """
+    return parse_bytes(get("memory_limit"))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -18,7 +18,6 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray, compute
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, chunk_boundaries, largest_block_nbytes
 from chunkarray.core.grid import ChunkGrid, RegularAxis
 from chunkarray.core.tokenize import tokenize
@@ -247,7 +246,7 @@ def _align(x: ChunkedArray, unit: tuple[int, ...], starts: tuple[int, ...], func
     new = aligned_chunks(x.chunks, unit, starts)
     if new == x.chunks:
         return x
-    limit = parse_bytes(config.get("memory_limit"))
+    limit = config.memory_limit_bytes()
     block = largest_block_nbytes(new, x.dtype.itemsize)
     if block > limit:
         raise ValueError(

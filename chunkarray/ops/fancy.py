@@ -18,7 +18,6 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels.choosing import take_block
 from chunkarray.ops.indexing import _expand, _insert_axes, getitem
@@ -171,7 +170,7 @@ def _chunked_take(x: ChunkedArray, items: list[Any], chunked: list[int]) -> Chun
     for a, c in enumerate(y.chunks):
         if a != axis:
             row *= max(c, default=0)
-    if row > parse_bytes(config.get("memory_limit")):
+    if row > config.memory_limit_bytes():
         raise ValueError(
             f"indexing with a chunked integer array holds the whole indexed axis ({n} elements) "
             f"of a block in one task, {row} bytes, over the memory limit; use smaller blocks on "

@@ -23,7 +23,6 @@ from numpy.lib.array_utils import normalize_axis_index
 
 from chunkarray.array import ChunkedArray, require_known_chunks
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops.creation import arange, asarray
 from chunkarray.ops.dispatch import implements
@@ -50,7 +49,7 @@ def _fit_chunks(x: ChunkedArray, whole: dict[int, int], out_itemsize: int, label
     Other axes keep their blocks unless a task (an input block and its transform) would exceed
     the memory limit; then the largest of them is halved until it fits.
     """
-    limit = parse_bytes(config.get("memory_limit"))
+    limit = config.memory_limit_bytes()
     sizes = [max(c) if c else 0 for c in x.chunks]
     for a in whole:
         sizes[a] = x.shape[a]

@@ -24,7 +24,6 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import Chunks, has_unknown
 from chunkarray.core.graph import Node
 from chunkarray.core.grid import axis_grid, regular_sizes
@@ -404,7 +403,7 @@ def _take_from_read(node: FromArray, idx: np.ndarray, axis: int, chunks: Chunks
         row = node.dtype.itemsize * math.prod(
             max(c, default=0) for a, c in enumerate(chunks) if a != axis)
         if int(spans.sum()) > 2 * _touched_length(idx, node.chunks[axis]) + len(idx) \
-                or int(spans.max()) * row > parse_bytes(config.get("memory_limit")):
+                or int(spans.max()) * row > config.memory_limit_bytes():
             return None
     return SourceTake(node, axis, idx, chunks, narrow=True)
 
@@ -443,7 +442,7 @@ def _take_gathered(x: ChunkedArray, idx: np.ndarray, axis: int, ordered: bool) -
     if order is None:
         return ChunkedArray(gathered)  # already in order: the gathered pieces are the result
     row = math.prod(s for a, s in enumerate(x.shape) if a != axis)
-    whole = len(idx) * row * x.dtype.itemsize <= parse_bytes(config.get("memory_limit"))
+    whole = len(idx) * row * x.dtype.itemsize <= config.memory_limit_bytes()
     target = max(max(x.chunks[axis]), 1)
     return ChunkedArray(reorder(gathered, order, axis, target, whole=whole))
 
@@ -461,7 +460,7 @@ def _join_touched(x: ChunkedArray, idx: np.ndarray, blocks: np.ndarray, axis: in
     touched = np.flatnonzero(counts)
     row = math.prod(max(c, default=0) for a, c in enumerate(x.chunks) if a != axis)
     held = int(sizes[touched].sum()) * row * x.dtype.itemsize
-    if not held <= parse_bytes(config.get("memory_limit")):  # NaN sizes: no
+    if not held <= config.memory_limit_bytes():  # NaN sizes: no
         return None
     positions = idx
     if 0 < len(touched) < len(sizes):  # positions in the join of just the touched blocks

@@ -21,7 +21,6 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.ops import reductions
 from chunkarray.ops.creation import asarray
@@ -114,7 +113,7 @@ def matmul(x1: Any, x2: Any, /) -> ChunkedArray:
     out_ind = batch_letters + (("i",) if x.ndim > 1 else ()) + (("k",) if y.ndim > 1 else ())
     one_block = x.npartitions == 1 and y.npartitions == 1
     threads = None if one_block else 1
-    limit = parse_bytes(config.get("memory_limit"))
+    limit = config.memory_limit_bytes()
     if _task_bytes(x, y, dtype, panels=True) <= limit or len(x.chunks[-1]) == 1:
         kernel = partial(_panel_product, dtype=dtype, blas_threads=threads)
         node = blockwise_node(kernel, out_ind, x._node, x_ind, y._node, y_ind, dtype=dtype,

@@ -18,7 +18,6 @@ import numpy as np
 
 from chunkarray.array import ChunkedArray
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.tokenize import tokenize
 from chunkarray.kernels import blocks as bk
 from chunkarray.kernels import linalg as lk
@@ -54,7 +53,7 @@ _OBJECT = np.dtype(object)
 def _fan_in(n: int, itemsize: int, split_every: Any, label: str) -> int:
     """How many R factors one tree node stacks: within the memory limit, at least two."""
     s = int(config.get("split_every") if split_every is None else split_every)
-    limit = parse_bytes(config.get("memory_limit"))
+    limit = config.memory_limit_bytes()
     per = 3 * n * n * itemsize  # a stacked R, its Q and its R
     if 2 * per > limit:
         raise ValueError(
@@ -119,7 +118,7 @@ def _level_plan(below: str, count: int, s: int, idx: tuple[int, ...]) -> tuple[A
 def _stack_fits(total: int, n: int, itemsize: int, label: str) -> None:
     """Refuse a complete TSQR whose stacked R factors' complete Q does not fit one task."""
     need = (total * total + 2 * total * n) * itemsize
-    limit = parse_bytes(config.get("memory_limit"))
+    limit = config.memory_limit_bytes()
     if need > limit:
         raise ValueError(
             f"{label}: the complete factor of a matrix in blocks stacks {total} rows of R "
@@ -173,7 +172,7 @@ def _raw_qr(x: ChunkedArray) -> tuple[ChunkedArray, ChunkedArray]:
     m, n = x.shape[-2:]
     if not one_block_matrices(x):
         need = 3 * m * n * x.dtype.itemsize
-        limit = parse_bytes(config.get("memory_limit"))
+        limit = config.memory_limit_bytes()
         if need > limit:
             raise ValueError(
                 f"qr: mode='raw' gives LAPACK's Householder reflectors of a whole matrix, which "

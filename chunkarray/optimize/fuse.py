@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from chunkarray.core import config
-from chunkarray.core.bytesize import parse_bytes
 from chunkarray.core.chunks import has_unknown
 from chunkarray.core.graph import Key, Node, collect_nodes, lower
 from chunkarray.kernels import blocks as kernels
@@ -170,7 +169,7 @@ def _hold_or_remake(nodes: dict[str, Node], consumers: dict[str, set[str]],
     }
     # Room for the blocks the workers make meanwhile is set aside first, whether all or some
     # are held, so the memory held grows steadily with the limit.
-    budget = hold_budget(parse_bytes(config.get("memory_limit")), shared.values(),
+    budget = hold_budget(config.memory_limit_bytes(), shared.values(),
                          config.num_workers())
     if sum(n.dtype.itemsize * math.prod(n.shape) for n in shared.values()) <= budget:
         return set(), set(), frozenset()
